@@ -1,0 +1,166 @@
+// Package redress holds the domain of the complaint-handling service: the
+// complaint and its lifecycle, customers, the policy that sets every clock,
+// and the errors the other packages speak. It imports nothing of ours.
+package redress
+
+import "time"
+
+// Status is where a complaint stands in its lifecycle.
+type Status string
+
+// The statuses of SPEC section 2.
+const (
+	StatusReceived          Status = "received"
+	StatusAcknowledged      Status = "acknowledged"
+	StatusInProgress        Status = "in_progress"
+	StatusWaitingOnCustomer Status = "waiting_on_customer"
+	StatusResolved          Status = "resolved"
+	StatusReopened          Status = "reopened"
+	StatusClosed            Status = "closed"
+)
+
+// Statuses lists every status, for validation and documentation.
+var Statuses = []Status{StatusReceived, StatusAcknowledged, StatusInProgress,
+	StatusWaitingOnCustomer, StatusResolved, StatusReopened, StatusClosed}
+
+// Open reports whether people still owe the customer work on the complaint.
+func (s Status) Open() bool {
+	switch s {
+	case StatusReceived, StatusAcknowledged, StatusInProgress, StatusWaitingOnCustomer, StatusReopened:
+		return true
+	}
+	return false
+}
+
+// Priority orders complaints; P1 is the most urgent.
+type Priority string
+
+// The four priorities.
+const (
+	P1 Priority = "P1"
+	P2 Priority = "P2"
+	P3 Priority = "P3"
+	P4 Priority = "P4"
+)
+
+// Priorities lists every priority, most urgent first.
+var Priorities = []Priority{P1, P2, P3, P4}
+
+// Category is what the complaint is about.
+type Category string
+
+// The categories a complaint can carry.
+const (
+	CategoryProductQuality Category = "product_quality"
+	CategorySafety         Category = "safety"
+	CategoryService        Category = "service"
+	CategoryDelivery       Category = "delivery"
+	CategoryBilling        Category = "billing"
+	CategoryPrivacy        Category = "privacy"
+	CategoryOther          Category = "other"
+)
+
+// Categories lists every category.
+var Categories = []Category{CategoryProductQuality, CategorySafety, CategoryService,
+	CategoryDelivery, CategoryBilling, CategoryPrivacy, CategoryOther}
+
+// Severity is how bad the caller says the problem is.
+type Severity string
+
+// The severities, mildest first.
+const (
+	SeverityLow      Severity = "low"
+	SeverityMedium   Severity = "medium"
+	SeverityHigh     Severity = "high"
+	SeverityCritical Severity = "critical"
+)
+
+// Severities lists every severity.
+var Severities = []Severity{SeverityLow, SeverityMedium, SeverityHigh, SeverityCritical}
+
+// Channel is how the complaint reached us.
+type Channel string
+
+// The intake channels.
+const (
+	ChannelWeb    Channel = "web"
+	ChannelEmail  Channel = "email"
+	ChannelPhone  Channel = "phone"
+	ChannelChat   Channel = "chat"
+	ChannelSocial Channel = "social"
+	ChannelStore  Channel = "store"
+)
+
+// Channels lists every channel.
+var Channels = []Channel{ChannelWeb, ChannelEmail, ChannelPhone, ChannelChat, ChannelSocial, ChannelStore}
+
+// MaxEscalationLevel is the executive level, the top of the ladder.
+const MaxEscalationLevel = 3
+
+// Complaint is the record people query: the projection of the complaint's
+// workflow state into PostgreSQL.
+type Complaint struct {
+	ID              string          `json:"id"`
+	CustomerID      string          `json:"customer_id"`
+	Status          Status          `json:"status"`
+	Priority        Priority        `json:"priority"`
+	Category        Category        `json:"category"`
+	Severity        Severity        `json:"severity"`
+	Channel         Channel         `json:"channel"`
+	Subject         string          `json:"subject"`
+	Description     string          `json:"description"`
+	OrderRef        string          `json:"order_ref"`
+	EscalationLevel int             `json:"escalation_level"`
+	SLABreached     bool            `json:"sla_breached"`
+	Assignee        string          `json:"assignee"`
+	CreatedAt       time.Time       `json:"created_at"`
+	AckDueAt        *time.Time      `json:"ack_due_at"`
+	ResolveDueAt    *time.Time      `json:"resolve_due_at"`
+	AcknowledgedAt  *time.Time      `json:"acknowledged_at"`
+	ResolvedAt      *time.Time      `json:"resolved_at"`
+	ClosedAt        *time.Time      `json:"closed_at"`
+	Resolution      *Resolution     `json:"resolution"`
+	Survey          Survey          `json:"survey"`
+	Winback         Winback         `json:"winback"`
+	Timeline        []TimelineEntry `json:"timeline"`
+}
+
+// Resolution is how an agent settled the complaint.
+type Resolution struct {
+	Type         string        `json:"resolution_type"`
+	Summary      string        `json:"summary"`
+	RootCause    string        `json:"root_cause"`
+	Compensation *Compensation `json:"compensation,omitempty"`
+}
+
+// Compensation is money given to the customer with a resolution.
+type Compensation struct {
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
+}
+
+// Survey is the satisfaction survey sent when the complaint closes.
+type Survey struct {
+	Status  string `json:"status"`
+	Score   *int   `json:"score"`
+	Comment string `json:"comment"`
+}
+
+// Winback is the retention flow started for an unhappy customer.
+type Winback struct {
+	Status  string `json:"status"`
+	Offer   string `json:"offer"`
+	Outcome string `json:"outcome"`
+}
+
+// TimelineEntry is one line of the complaint's audit trail.
+type TimelineEntry struct {
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Kind   string    `json:"kind"`
+	Public bool      `json:"public"`
+	Detail string    `json:"detail"`
+}
+
+// ComplaintWorkflowID names the workflow that carries one complaint.
+func ComplaintWorkflowID(complaintID string) string { return "complaint-" + complaintID }

@@ -1,0 +1,32 @@
+package redress
+
+import "time"
+
+// Tier is the customer's loyalty level; higher tiers get faster service and
+// richer win-back offers.
+type Tier string
+
+// The customer tiers, lowest first.
+const (
+	TierStandard Tier = "standard"
+	TierSilver   Tier = "silver"
+	TierGold     Tier = "gold"
+	TierDiamond  Tier = "diamond"
+)
+
+// Tiers lists every tier.
+var Tiers = []Tier{TierStandard, TierSilver, TierGold, TierDiamond}
+
+// Premium reports whether the tier earns priority handling.
+func (t Tier) Premium() bool { return t == TierGold || t == TierDiamond }
+
+// Customer is a person or company that complains.
+type Customer struct {
+	ID         string    `json:"id"`
+	ExternalID string    `json:"external_id"`
+	Name       string    `json:"name"`
+	Email      string    `json:"email"`
+	Phone      string    `json:"phone"`
+	Tier       Tier      `json:"tier"`
+	CreatedAt  time.Time `json:"created_at"`
+}

@@ -1,0 +1,57 @@
+package redress
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. The HTTP layer maps each to one status in one place.
+const (
+	EINVALID      = "invalid"      // the request is malformed or fails validation
+	ENOTFOUND     = "not_found"    // no such resource
+	ECONFLICT     = "conflict"     // the resource's state does not allow the action
+	EUNAUTHORIZED = "unauthorized" // no valid credentials
+	EFORBIDDEN    = "forbidden"    // valid credentials without the role
+	EGONE         = "gone"         // a one-time token already used or expired
+	EUNAVAILABLE  = "unavailable"  // a dependency is down; retrying later may work
+	EINTERNAL     = "internal"     // a bug or an unexpected failure
+)
+
+// FieldError names one invalid field of a request.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error is the error type every package returns for failures a caller can act on.
+type Error struct {
+	Code    string
+	Message string
+	Fields  []FieldError
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
+
+// Errorf builds an *Error with a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of an *Error in err's chain, or EINTERNAL.
+func ErrorCode(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the message of an *Error in err's chain, or a generic
+// one that leaks nothing of an internal failure.
+func ErrorMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}

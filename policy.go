@@ -1,0 +1,254 @@
+package redress
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Duration is a time.Duration written in Go's syntax ("90s", "1h30m") in YAML
+// and JSON.
+type Duration time.Duration
+
+// D returns the duration as a time.Duration.
+func (d Duration) D() time.Duration { return time.Duration(d) }
+
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// UnmarshalText parses Go's duration syntax.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration like 90s or 1h30m", string(b))
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// MarshalText writes Go's duration syntax.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Policy sets every clock and rule of complaint handling (SPEC section 3).
+// A complaint keeps the policy that was in force when it was filed, so that a
+// policy change never alters a complaint in flight.
+type Policy struct {
+	Timezone      string           `yaml:"timezone" json:"timezone"`
+	BusinessHours BusinessHours    `yaml:"business_hours" json:"business_hours"`
+	SLA           map[Priority]SLA `yaml:"sla" json:"sla"`
+	AckWarningAt  float64          `yaml:"ack_warning_at" json:"ack_warning_at"`
+	Escalation    []EscalationStep `yaml:"escalation" json:"escalation"`
+	ReopenWithin  Duration         `yaml:"reopen_within" json:"reopen_within"`
+	Survey        SurveyPolicy     `yaml:"survey" json:"survey"`
+	Winback       WinbackPolicy    `yaml:"winback" json:"winback"`
+	Campaign      CampaignPolicy   `yaml:"campaign" json:"campaign"`
+}
+
+// BusinessHours is the working calendar SLA clocks count in when enabled.
+type BusinessHours struct {
+	Enabled  bool     `yaml:"enabled" json:"enabled"`
+	Days     []string `yaml:"days" json:"days"`
+	Start    string   `yaml:"start" json:"start"`
+	End      string   `yaml:"end" json:"end"`
+	Holidays []string `yaml:"holidays" json:"holidays"`
+}
+
+// SLA is the pair of windows for one priority.
+type SLA struct {
+	AckWithin     Duration `yaml:"ack_within" json:"ack_within"`
+	ResolveWithin Duration `yaml:"resolve_within" json:"resolve_within"`
+}
+
+// EscalationStep says whom a level notifies.
+type EscalationStep struct {
+	Level  int    `yaml:"level" json:"level"`
+	Notify string `yaml:"notify" json:"notify"`
+}
+
+// SurveyPolicy times the satisfaction survey.
+type SurveyPolicy struct {
+	RemindAfter Duration `yaml:"remind_after" json:"remind_after"`
+	ExpireAfter Duration `yaml:"expire_after" json:"expire_after"`
+}
+
+// WinbackPolicy holds the win-back window and the offer per tier.
+type WinbackPolicy struct {
+	Within Duration       `yaml:"within" json:"within"`
+	Offers map[Tier]Offer `yaml:"offers" json:"offers"`
+}
+
+// Offer is what a win-back flow proposes to a customer.
+type Offer struct {
+	Kind     string  `yaml:"kind" json:"kind"`
+	Percent  float64 `yaml:"percent,omitempty" json:"percent,omitempty"`
+	Amount   float64 `yaml:"amount,omitempty" json:"amount,omitempty"`
+	Currency string  `yaml:"currency,omitempty" json:"currency,omitempty"`
+	Call     bool    `yaml:"call,omitempty" json:"call,omitempty"`
+}
+
+// CampaignPolicy schedules the retention campaigns.
+type CampaignPolicy struct {
+	Cron         string `yaml:"cron" json:"cron"`
+	MaxCustomers int    `yaml:"max_customers" json:"max_customers"`
+}
+
+// DefaultPolicy is the built-in policy of SPEC section 3.
+func DefaultPolicy() Policy {
+	return Policy{
+		Timezone: "Asia/Shanghai",
+		BusinessHours: BusinessHours{
+			Days:  []string{"mon", "tue", "wed", "thu", "fri"},
+			Start: "09:00",
+			End:   "18:00",
+		},
+		SLA: map[Priority]SLA{
+			P1: {AckWithin: Duration(time.Hour), ResolveWithin: Duration(24 * time.Hour)},
+			P2: {AckWithin: Duration(24 * time.Hour), ResolveWithin: Duration(72 * time.Hour)},
+			P3: {AckWithin: Duration(24 * time.Hour), ResolveWithin: Duration(120 * time.Hour)},
+			P4: {AckWithin: Duration(24 * time.Hour), ResolveWithin: Duration(240 * time.Hour)},
+		},
+		AckWarningAt: 0.75,
+		Escalation: []EscalationStep{
+			{Level: 1, Notify: "supervisors"},
+			{Level: 2, Notify: "managers"},
+			{Level: 3, Notify: "executives"},
+		},
+		ReopenWithin: Duration(168 * time.Hour),
+		Survey:       SurveyPolicy{RemindAfter: Duration(48 * time.Hour), ExpireAfter: Duration(168 * time.Hour)},
+		Winback: WinbackPolicy{
+			Within: Duration(720 * time.Hour),
+			Offers: map[Tier]Offer{
+				TierStandard: {Kind: "coupon", Percent: 10},
+				TierSilver:   {Kind: "coupon", Percent: 15},
+				TierGold:     {Kind: "coupon", Percent: 20, Call: true},
+				TierDiamond:  {Kind: "credit", Amount: 50, Currency: "CNY", Call: true},
+			},
+		},
+		Campaign: CampaignPolicy{Cron: "0 9 * * *", MaxCustomers: 500},
+	}
+}
+
+// LoadPolicy reads a policy file over the defaults. An empty path gives the
+// defaults. The error names the field at fault.
+func LoadPolicy(path string) (Policy, error) {
+	p := DefaultPolicy()
+	if path == "" {
+		return p, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return p, fmt.Errorf("policy: %w", err)
+	}
+	return ParsePolicy(b)
+}
+
+// ParsePolicy reads a policy document over the defaults and validates it.
+func ParsePolicy(doc []byte) (Policy, error) {
+	p := DefaultPolicy()
+	dec := yaml.NewDecoder(bytes.NewReader(doc))
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil && !errors.Is(err, io.EOF) { // an empty file means all defaults
+		return p, fmt.Errorf("policy: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if err := p.Validate(); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// Validate checks every field and names the first that is wrong.
+func (p Policy) Validate() error {
+	bad := func(field, format string, args ...any) error {
+		return fmt.Errorf("policy: %s: %s", field, fmt.Sprintf(format, args...))
+	}
+	if _, err := time.LoadLocation(p.Timezone); err != nil || p.Timezone == "" {
+		return bad("timezone", "unknown time zone %q", p.Timezone)
+	}
+	if _, err := NewCalendar(p.Timezone, p.BusinessHours); err != nil {
+		return bad("business_hours", "%v", err)
+	}
+	for _, prio := range Priorities {
+		sla, ok := p.SLA[prio]
+		if !ok {
+			return bad("sla."+string(prio), "missing")
+		}
+		if sla.AckWithin <= 0 {
+			return bad("sla."+string(prio)+".ack_within", "must be positive")
+		}
+		if sla.ResolveWithin <= 0 {
+			return bad("sla."+string(prio)+".resolve_within", "must be positive")
+		}
+	}
+	for prio := range p.SLA {
+		if !slices.Contains(Priorities, prio) {
+			return bad("sla."+string(prio), "unknown priority (want P1 to P4)")
+		}
+	}
+	if p.AckWarningAt <= 0 || p.AckWarningAt >= 1 {
+		return bad("ack_warning_at", "must be between 0 and 1, exclusive")
+	}
+	if len(p.Escalation) != MaxEscalationLevel {
+		return bad("escalation", "must list levels 1 to %d", MaxEscalationLevel)
+	}
+	for i, step := range p.Escalation {
+		if step.Level != i+1 {
+			return bad(fmt.Sprintf("escalation[%d].level", i), "must be %d", i+1)
+		}
+		if step.Notify == "" {
+			return bad(fmt.Sprintf("escalation[%d].notify", i), "must name who is notified")
+		}
+	}
+	if p.ReopenWithin <= 0 {
+		return bad("reopen_within", "must be positive")
+	}
+	if p.Survey.RemindAfter <= 0 {
+		return bad("survey.remind_after", "must be positive")
+	}
+	if p.Survey.ExpireAfter <= p.Survey.RemindAfter {
+		return bad("survey.expire_after", "must be longer than survey.remind_after")
+	}
+	if p.Winback.Within <= 0 {
+		return bad("winback.within", "must be positive")
+	}
+	for _, tier := range Tiers {
+		offer, ok := p.Winback.Offers[tier]
+		if !ok {
+			return bad("winback.offers."+string(tier), "missing")
+		}
+		switch offer.Kind {
+		case "coupon":
+			if offer.Percent <= 0 || offer.Percent > 100 {
+				return bad("winback.offers."+string(tier)+".percent", "must be between 0 and 100")
+			}
+		case "credit":
+			if offer.Amount <= 0 || len(offer.Currency) != 3 {
+				return bad("winback.offers."+string(tier), "a credit needs a positive amount and a 3-letter currency")
+			}
+		default:
+			return bad("winback.offers."+string(tier)+".kind", "must be coupon or credit, not %q", offer.Kind)
+		}
+	}
+	if len(strings.Fields(p.Campaign.Cron)) != 5 {
+		return bad("campaign.cron", "must be a 5-field cron expression, not %q", p.Campaign.Cron)
+	}
+	if p.Campaign.MaxCustomers <= 0 {
+		return bad("campaign.max_customers", "must be positive")
+	}
+	return nil
+}
+
+// EscalationStep returns the step for a level of the ladder (1..3).
+func (p Policy) EscalationStep(level int) EscalationStep {
+	for _, s := range p.Escalation {
+		if s.Level == level {
+			return s
+		}
+	}
+	return EscalationStep{Level: level, Notify: "level " + fmt.Sprint(level)}
+}

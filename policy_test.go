@@ -1,0 +1,83 @@
+package redress
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParsePolicyOverridesDefaults(t *testing.T) {
+	p, err := ParsePolicy([]byte(`
+sla:
+  P1: {ack_within: 2s, resolve_within: 10s}
+  P2: {ack_within: 3s, resolve_within: 20s}
+  P3: {ack_within: 4s, resolve_within: 30s}
+  P4: {ack_within: 5s, resolve_within: 40s}
+reopen_within: 90s
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.SLA[P1].AckWithin.D(); got != 2*time.Second {
+		t.Errorf("P1 ack_within = %s, want 2s", got)
+	}
+	if got := p.ReopenWithin.D(); got != 90*time.Second {
+		t.Errorf("reopen_within = %s, want 90s", got)
+	}
+	if got := p.Survey.RemindAfter.D(); got != 48*time.Hour {
+		t.Errorf("survey.remind_after kept its default: got %s", got)
+	}
+}
+
+func TestParsePolicyEmptyFileIsDefaults(t *testing.T) {
+	p, err := ParsePolicy(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.SLA[P3].ResolveWithin.D() != 120*time.Hour {
+		t.Errorf("defaults lost: %+v", p.SLA)
+	}
+}
+
+func TestParsePolicyNamesTheBadField(t *testing.T) {
+	tests := []struct{ doc, field string }{
+		{"sla: {P2: {ack_within: soon, resolve_within: 1h}}", "soon"},
+		{"sla: {P2: {ack_within: -1h, resolve_within: 1h}}", "sla.P2.ack_within"},
+		{"sla: {P9: {ack_within: 1h, resolve_within: 1h}}", "sla.P9"},
+		{"timezone: Mars/Olympus", "timezone"},
+		{"ack_warning_at: 1.5", "ack_warning_at"},
+		{"business_hours: {enabled: true, days: [mon], start: '18:00', end: '09:00'}", "business_hours"},
+		{"business_hours: {days: [funday]}", "business_hours"},
+		{"business_hours: {holidays: [tomorrow]}", "business_hours"},
+		{"survey: {remind_after: 48h, expire_after: 24h}", "survey.expire_after"},
+		{"winback: {offers: {gold: {kind: hug}}}", "winback.offers.gold"},
+		{"campaign: {cron: 'daily'}", "campaign.cron"},
+		{"escalation: [{level: 1, notify: a}]", "escalation"},
+		{"unknown_field: 1", "unknown_field"},
+	}
+	for _, tt := range tests {
+		_, err := ParsePolicy([]byte(tt.doc))
+		if err == nil || !strings.Contains(err.Error(), tt.field) {
+			t.Errorf("ParsePolicy(%q) = %v, want an error naming %q", tt.doc, err, tt.field)
+		}
+	}
+}
+
+func TestLoadPolicyFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(path, []byte("reopen_within: 1m\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := LoadPolicy(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.ReopenWithin.D() != time.Minute {
+		t.Errorf("reopen_within = %s", p.ReopenWithin)
+	}
+	if _, err := LoadPolicy(filepath.Join(t.TempDir(), "missing.yaml")); err == nil {
+		t.Error("a missing file must fail")
+	}
+}
