@@ -97,32 +97,20 @@ var Channels = []Channel{ChannelWeb, ChannelEmail, ChannelPhone, ChannelChat, Ch
 // MaxEscalationLevel is the executive level, the top of the ladder.
 const MaxEscalationLevel = 3
 
-// Complaint is the record people query: the projection of the complaint's
-// workflow state into PostgreSQL.
+// Complaint is the record people query: what intake fixed, and the State
+// that the complaint's workflow projects into PostgreSQL.
 type Complaint struct {
-	ID              string          `json:"id"`
-	CustomerID      string          `json:"customer_id"`
-	Status          Status          `json:"status"`
-	Priority        Priority        `json:"priority"`
-	Category        Category        `json:"category"`
-	Severity        Severity        `json:"severity"`
-	Channel         Channel         `json:"channel"`
-	Subject         string          `json:"subject"`
-	Description     string          `json:"description"`
-	OrderRef        string          `json:"order_ref"`
-	EscalationLevel int             `json:"escalation_level"`
-	SLABreached     bool            `json:"sla_breached"`
-	Assignee        string          `json:"assignee"`
-	CreatedAt       time.Time       `json:"created_at"`
-	AckDueAt        *time.Time      `json:"ack_due_at"`
-	ResolveDueAt    *time.Time      `json:"resolve_due_at"`
-	AcknowledgedAt  *time.Time      `json:"acknowledged_at"`
-	ResolvedAt      *time.Time      `json:"resolved_at"`
-	ClosedAt        *time.Time      `json:"closed_at"`
-	Resolution      *Resolution     `json:"resolution"`
-	Survey          Survey          `json:"survey"`
-	Winback         Winback         `json:"winback"`
-	Timeline        []TimelineEntry `json:"timeline"`
+	ID          string    `json:"id"`
+	CustomerID  string    `json:"customer_id"`
+	Category    Category  `json:"category"`
+	Severity    Severity  `json:"severity"`
+	Channel     Channel   `json:"channel"`
+	Subject     string    `json:"subject"`
+	Description string    `json:"description"`
+	OrderRef    string    `json:"order_ref"`
+	CreatedAt   time.Time `json:"created_at"`
+	State
+	Timeline []TimelineEntry `json:"timeline"`
 }
 
 // Resolution is how an agent settled the complaint.

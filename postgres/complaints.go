@@ -1,0 +1,259 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/redress-dev/redress"
+)
+
+const complaintColumns = `id, customer_id, status, priority, category, severity, channel, subject, description,
+	order_ref, escalation_level, sla_breached, assignee, created_at, ack_due_at, resolve_due_at,
+	acknowledged_at, resolved_at, closed_at, resolution, survey, winback`
+
+func scanComplaint(row pgx.Row) (*redress.Complaint, error) {
+	var c redress.Complaint
+	var id, customerID uuid.UUID
+	var resolution, survey, winback []byte
+	err := row.Scan(&id, &customerID, &c.Status, &c.Priority, &c.Category, &c.Severity, &c.Channel,
+		&c.Subject, &c.Description, &c.OrderRef, &c.EscalationLevel, &c.SLABreached, &c.Assignee,
+		&c.CreatedAt, &c.AckDueAt, &c.ResolveDueAt, &c.AcknowledgedAt, &c.ResolvedAt, &c.ClosedAt,
+		&resolution, &survey, &winback)
+	if err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, redress.Errorf(redress.ENOTFOUND, "no such complaint")
+		}
+		return nil, wrap(err)
+	}
+	c.ID, c.CustomerID = id.String(), customerID.String()
+	if resolution != nil {
+		if err := json.Unmarshal(resolution, &c.Resolution); err != nil {
+			return nil, err
+		}
+	}
+	if err := json.Unmarshal(survey, &c.Survey); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(winback, &c.Winback); err != nil {
+		return nil, err
+	}
+	utc(&c.CreatedAt)
+	for _, t := range []*time.Time{c.AckDueAt, c.ResolveDueAt, c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt} {
+		utc(t)
+	}
+	return &c, nil
+}
+
+func utc(t *time.Time) {
+	if t != nil {
+		*t = t.UTC()
+	}
+}
+
+// Intake is one complaint as the intake endpoint files it.
+type Intake struct {
+	Complaint         redress.Complaint // with its id, first state and no timeline
+	TrackingTokenHash []byte
+	Received          redress.TimelineEntry // the first line of the timeline (seq 1)
+	ReceivedEvent     redress.Event
+	// Caller and IdempotencyKey deduplicate retries; RequestHash tells a
+	// retry from a different request under the same key.
+	Caller, IdempotencyKey string
+	RequestHash            []byte
+}
+
+// CreateComplaint stores a new complaint with the first line of its timeline
+// and its receipt in the outbox, in one transaction. Under an idempotency key
+// already used for the same request it stores nothing and returns the id of
+// the complaint that the first request created, with created=false; under a
+// key used for another request it fails with ECONFLICT.
+func (db *DB) CreateComplaint(ctx context.Context, in Intake) (id string, created bool, err error) {
+	c := in.Complaint
+	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		resolution, _ := json.Marshal(c.Resolution)
+		survey, _ := json.Marshal(c.Survey)
+		winback, _ := json.Marshal(c.Winback)
+		if _, err := tx.Exec(ctx, `INSERT INTO complaints (id, customer_id, status, priority, category, severity,
+			channel, subject, description, order_ref, escalation_level, sla_breached, assignee, created_at,
+			ack_due_at, resolve_due_at, resolution, survey, winback, tracking_token_hash, seq)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, nullif($17::jsonb, 'null'), $18, $19, $20, 1)`,
+			c.ID, c.CustomerID, c.Status, c.Priority, c.Category, c.Severity, c.Channel, c.Subject,
+			c.Description, c.OrderRef, c.EscalationLevel, c.SLABreached, c.Assignee, c.CreatedAt,
+			c.AckDueAt, c.ResolveDueAt, resolution, survey, winback, in.TrackingTokenHash); err != nil {
+			return err
+		}
+		if in.IdempotencyKey != "" {
+			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (caller, key, request_hash, complaint_id)
+				VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, in.Caller, in.IdempotencyKey, in.RequestHash, c.ID)
+			if err != nil {
+				return err
+			}
+			if tag.RowsAffected() == 0 {
+				return errKeyTaken
+			}
+		}
+		if err := insertTimeline(ctx, tx, c.ID, 1, []redress.TimelineEntry{in.Received}); err != nil {
+			return err
+		}
+		return insertEvents(ctx, tx, []redress.Event{in.ReceivedEvent})
+	})
+	if errors.Is(err, errKeyTaken) {
+		// A concurrent request under the same key waited on the key's unique
+		// index until the first committed, so the first one's row is visible.
+		var hash []byte
+		var existing uuid.UUID
+		err = db.pool.QueryRow(ctx, `SELECT request_hash, complaint_id FROM idempotency_keys
+			WHERE caller = $1 AND key = $2`, in.Caller, in.IdempotencyKey).Scan(&hash, &existing)
+		if err != nil {
+			return "", false, wrap(err)
+		}
+		if !bytes.Equal(hash, in.RequestHash) {
+			return "", false, redress.Errorf(redress.ECONFLICT,
+				"the Idempotency-Key %q was already used with a different request", in.IdempotencyKey)
+		}
+		return existing.String(), false, nil
+	}
+	if err != nil {
+		return "", false, wrap(err)
+	}
+	return c.ID, true, nil
+}
+
+var errKeyTaken = errors.New("idempotency key taken")
+
+// ComplaintIDByTrackingToken finds the complaint a customer's token opens.
+func (db *DB) ComplaintIDByTrackingToken(ctx context.Context, tokenHash []byte) (string, error) {
+	var id uuid.UUID
+	err := db.pool.QueryRow(ctx, `SELECT id FROM complaints WHERE tracking_token_hash = $1`, tokenHash).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", redress.Errorf(redress.ENOTFOUND, "no complaint for this tracking link")
+	}
+	if err != nil {
+		return "", wrap(err)
+	}
+	return id.String(), nil
+}
+
+// Complaint returns a complaint with its whole timeline, oldest first.
+func (db *DB) Complaint(ctx context.Context, id string) (*redress.Complaint, error) {
+	uid, err := uuid.Parse(id)
+	if err != nil {
+		return nil, redress.Errorf(redress.ENOTFOUND, "no complaint %q", id)
+	}
+	c, err := scanComplaint(db.pool.QueryRow(ctx, `SELECT `+complaintColumns+` FROM complaints WHERE id = $1`, uid))
+	if redress.ErrorCode(err) == redress.ENOTFOUND {
+		return nil, redress.Errorf(redress.ENOTFOUND, "no complaint %q", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.pool.Query(ctx, `SELECT at, actor, kind, public, detail FROM timeline
+		WHERE complaint_id = $1 ORDER BY seq`, uid)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	c.Timeline, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.TimelineEntry, error) {
+		var e redress.TimelineEntry
+		err := row.Scan(&e.At, &e.Actor, &e.Kind, &e.Public, &e.Detail)
+		e.At = e.At.UTC()
+		return e, err
+	})
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return c, nil
+}
+
+// ApplyChange projects one step of a complaint's workflow: the new state, the
+// timeline lines and the outbox events, in one transaction. It is idempotent
+// (an activity retry writes nothing twice) and ignores a step older than the
+// one already written.
+func (db *DB) ApplyChange(ctx context.Context, ch redress.Change) error {
+	s := ch.State
+	resolution, _ := json.Marshal(s.Resolution)
+	survey, _ := json.Marshal(s.Survey)
+	winback, _ := json.Marshal(s.Winback)
+	firstSeq := ch.Seq - len(ch.Timeline) + 1
+	return wrap(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE complaints SET status = $3, priority = $4, escalation_level = $5,
+			sla_breached = $6, assignee = $7, ack_due_at = $8, resolve_due_at = $9, acknowledged_at = $10,
+			resolved_at = $11, closed_at = $12, resolution = nullif($13::jsonb, 'null'), survey = $14,
+			winback = $15, seq = $2, workflow_started = true
+			WHERE id = $1 AND seq < $2`,
+			ch.ComplaintID, ch.Seq, s.Status, s.Priority, s.EscalationLevel, s.SLABreached, s.Assignee,
+			s.AckDueAt, s.ResolveDueAt, s.AcknowledgedAt, s.ResolvedAt, s.ClosedAt, resolution, survey, winback)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			var exists bool
+			if err := tx.QueryRow(ctx, `SELECT true FROM complaints WHERE id = $1`, ch.ComplaintID).Scan(&exists); err != nil {
+				return fmt.Errorf("apply change %d to complaint %s: %w", ch.Seq, ch.ComplaintID, err)
+			}
+		}
+		if err := insertTimeline(ctx, tx, ch.ComplaintID, firstSeq, ch.Timeline); err != nil {
+			return err
+		}
+		return insertEvents(ctx, tx, ch.Events)
+	}))
+}
+
+func insertTimeline(ctx context.Context, tx pgx.Tx, complaintID string, firstSeq int, entries []redress.TimelineEntry) error {
+	for i, e := range entries {
+		if _, err := tx.Exec(ctx, `INSERT INTO timeline (complaint_id, seq, at, actor, kind, public, detail)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+			complaintID, firstSeq+i, e.At, e.Actor, e.Kind, e.Public, e.Detail); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertEvents(ctx context.Context, tx pgx.Tx, events []redress.Event) error {
+	for _, e := range events {
+		data, err := json.Marshal(e.Data)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO outbox (id, type, complaint_id, customer_id, occurred_at, data)
+			VALUES ($1, $2, nullif($3, '')::uuid, nullif($4, '')::uuid, $5, $6) ON CONFLICT DO NOTHING`,
+			e.ID, e.Type, e.ComplaintID, e.CustomerID, e.OccurredAt, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MarkWorkflowStarted records that a complaint's workflow runs.
+func (db *DB) MarkWorkflowStarted(ctx context.Context, id string) error {
+	_, err := db.pool.Exec(ctx, `UPDATE complaints SET workflow_started = true WHERE id = $1 AND NOT workflow_started`, id)
+	return wrap(err)
+}
+
+// UnstartedComplaints returns complaints filed before the given time whose
+// workflow is not known to run: an intake that crashed between its commit and
+// the workflow's start.
+func (db *DB) UnstartedComplaints(ctx context.Context, before time.Time, limit int) ([]redress.Complaint, error) {
+	rows, err := db.pool.Query(ctx, `SELECT `+complaintColumns+` FROM complaints
+		WHERE NOT workflow_started AND created_at < $1 ORDER BY created_at LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer rows.Close()
+	var out []redress.Complaint
+	for rows.Next() {
+		c, err := scanComplaint(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *c)
+	}
+	return out, wrap(rows.Err())
+}
