@@ -52,7 +52,6 @@ const (
 	EventAckWarning   = "complaint.ack_warning"
 	EventEscalated    = "complaint.escalated"
 	EventUpdated      = "complaint.updated"
-	EventAssigned     = "complaint.assigned"
 	EventResolved     = "complaint.resolved"
 	EventReopened     = "complaint.reopened"
 	EventClosed       = "complaint.closed"

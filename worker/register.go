@@ -1,0 +1,25 @@
+// Package worker runs the Temporal worker that executes Redress's workflows
+// and activities.
+package worker
+
+import (
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/redress-dev/redress/activities"
+	"github.com/redress-dev/redress/workflows"
+)
+
+// Registry is the part of a worker, or of the SDK's test environment, that
+// workflows and activities are registered with.
+type Registry interface {
+	RegisterWorkflowWithOptions(w any, options workflow.RegisterOptions)
+	RegisterActivityWithOptions(a any, options activity.RegisterOptions)
+}
+
+// Register registers every workflow and activity of Redress, under the
+// names the workflows call them by.
+func Register(r Registry, acts *activities.Activities) {
+	r.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: "Complaint"})
+	r.RegisterActivityWithOptions(acts.ApplyChange, activity.RegisterOptions{Name: activities.ApplyChangeName})
+}

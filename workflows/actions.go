@@ -1,0 +1,152 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/redress-dev/redress"
+)
+
+// The agents' actions: workflow Updates whose validators refuse an action the
+// complaint's status does not allow, so the caller learns at once.
+const (
+	AcknowledgeUpdate = "acknowledge"
+	AssignUpdate      = "assign"
+	ProgressUpdate    = "progress"
+	EscalateUpdate    = "escalate"
+)
+
+// Error types of a refused action, for callers to map.
+const (
+	ErrStatusConflict = "StatusConflict" // the status does not allow the action
+	ErrInvalidAction  = "InvalidAction"  // the action's input is incomplete
+)
+
+// AcknowledgeInput is a person's acknowledgement of the complaint.
+type AcknowledgeInput struct {
+	Agent string `json:"agent"`
+}
+
+// AssignInput gives the complaint to an agent.
+type AssignInput struct {
+	Agent string `json:"agent"`
+	By    string `json:"by"`
+}
+
+// ProgressInput is a progress note to the customer.
+type ProgressInput struct {
+	Actor             string `json:"actor"`
+	Message           string `json:"message"`
+	WaitingOnCustomer bool   `json:"waiting_on_customer"`
+}
+
+// EscalateInput is a manual escalation.
+type EscalateInput struct {
+	Actor  string `json:"actor"`
+	Reason string `json:"reason"`
+}
+
+var openStatuses = []redress.Status{redress.StatusReceived, redress.StatusAcknowledged, redress.StatusInProgress,
+	redress.StatusWaitingOnCustomer, redress.StatusReopened}
+
+func (wf *complaint) registerActions(ctx workflow.Context) error {
+	handlers := []struct {
+		name      string
+		handler   any
+		validator any
+	}{
+		{AcknowledgeUpdate, wf.acknowledge, func(_ workflow.Context, in AcknowledgeInput) error {
+			return wf.allow("acknowledge", in.Agent, redress.StatusReceived, redress.StatusReopened)
+		}},
+		{AssignUpdate, wf.assign, func(_ workflow.Context, in AssignInput) error {
+			return wf.allow("assign", in.Agent, openStatuses...)
+		}},
+		{ProgressUpdate, wf.progress, func(_ workflow.Context, in ProgressInput) error {
+			return wf.allow("post an update to", in.Message, openStatuses...)
+		}},
+		{EscalateUpdate, wf.manualEscalate, func(_ workflow.Context, in EscalateInput) error {
+			if err := wf.allow("escalate", in.Reason, openStatuses...); err != nil {
+				return err
+			}
+			if wf.state.EscalationLevel >= redress.MaxEscalationLevel {
+				return temporal.NewApplicationError(fmt.Sprintf("the complaint is already at level %d (%s), the top of the ladder",
+					wf.state.EscalationLevel, wf.in.Policy.EscalationStep(wf.state.EscalationLevel).Notify), ErrStatusConflict)
+			}
+			return nil
+		}},
+	}
+	for _, h := range handlers {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
+			workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// allow refuses an action whose required text is empty or that the current
+// status does not allow, naming the status.
+func (wf *complaint) allow(action, required string, statuses ...redress.Status) error {
+	if strings.TrimSpace(required) == "" {
+		return temporal.NewApplicationError("cannot "+action+" the complaint without saying who or why", ErrInvalidAction)
+	}
+	if !slices.Contains(statuses, wf.state.Status) {
+		return temporal.NewApplicationError(fmt.Sprintf("cannot %s a complaint whose status is %s", action, wf.state.Status), ErrStatusConflict)
+	}
+	return nil
+}
+
+func (wf *complaint) acknowledge(ctx workflow.Context, in AcknowledgeInput) (redress.State, error) {
+	wf.markAcknowledged(ctx, in.Agent)
+	wf.state.Status = redress.StatusAcknowledged
+	return wf.state, wf.commit(ctx)
+}
+
+// markAcknowledged stops the acknowledgement clock: a person has answered.
+func (wf *complaint) markAcknowledged(ctx workflow.Context, agent string) {
+	now := workflow.Now(ctx).UTC()
+	if wf.state.AcknowledgedAt == nil {
+		wf.state.AcknowledgedAt = &now
+	}
+	if wf.state.Assignee == "" {
+		wf.state.Assignee = agent
+	}
+	wf.stopAckClock()
+	wf.note(ctx, agent, "acknowledged", true, "Acknowledged by "+agent)
+	wf.emit(ctx, redress.EventAcknowledged, map[string]any{"agent": agent})
+}
+
+func (wf *complaint) assign(ctx workflow.Context, in AssignInput) (redress.State, error) {
+	wf.state.Assignee = in.Agent
+	wf.note(ctx, in.By, "assigned", false, "Assigned to "+in.Agent)
+	return wf.state, wf.commit(ctx)
+}
+
+// progress posts a note to the customer. The first note from a person also
+// acknowledges the complaint; waiting on the customer pauses the resolution
+// clock, and any other note resumes it.
+func (wf *complaint) progress(ctx workflow.Context, in ProgressInput) (redress.State, error) {
+	if wf.state.Status == redress.StatusReceived || wf.state.Status == redress.StatusReopened {
+		wf.markAcknowledged(ctx, in.Actor)
+	}
+	now := workflow.Now(ctx)
+	if in.WaitingOnCustomer {
+		wf.pauseResolveClock(now)
+		wf.state.Status = redress.StatusWaitingOnCustomer
+	} else {
+		wf.resumeResolveClock(now)
+		wf.state.Status = redress.StatusInProgress
+	}
+	wf.note(ctx, in.Actor, "update", true, in.Message)
+	wf.emit(ctx, redress.EventUpdated, map[string]any{"message": in.Message, "waiting_on_customer": in.WaitingOnCustomer})
+	return wf.state, wf.commit(ctx)
+}
+
+func (wf *complaint) manualEscalate(ctx workflow.Context, in EscalateInput) (redress.State, error) {
+	wf.escalate(ctx, in.Actor, in.Reason)
+	return wf.state, wf.commit(ctx)
+}

@@ -1,0 +1,363 @@
+package workflows_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/activities"
+	"github.com/redress-dev/redress/worker"
+	"github.com/redress-dev/redress/workflows"
+)
+
+// memoryStore records what the workflow projects, as PostgreSQL would.
+type memoryStore struct {
+	mu      sync.Mutex
+	changes []redress.Change
+}
+
+func (s *memoryStore) ApplyChange(_ context.Context, ch redress.Change) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.changes = append(s.changes, ch)
+	return nil
+}
+
+// timeline lists the kinds of the timeline lines written, in order.
+func (s *memoryStore) timeline() []string {
+	var kinds []string
+	for _, ch := range s.changes {
+		for _, e := range ch.Timeline {
+			kinds = append(kinds, e.Kind)
+		}
+	}
+	return kinds
+}
+
+func (s *memoryStore) events(eventType string) []redress.Event {
+	var out []redress.Event
+	for _, ch := range s.changes {
+		for _, e := range ch.Events {
+			if e.Type == eventType {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// start is the complaint's intake time in the tests.
+var start = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+// harness runs one complaint workflow in the time-skipping environment.
+type harness struct {
+	t     *testing.T
+	env   *testsuite.TestWorkflowEnvironment
+	store *memoryStore
+	in    workflows.ComplaintInput
+}
+
+func newHarness(t *testing.T, priority redress.Priority, policy redress.Policy) *harness {
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	env := suite.NewTestWorkflowEnvironment()
+	env.SetStartTime(start)
+	store := &memoryStore{}
+	worker.Register(env, &activities.Activities{Store: store})
+	sla := policy.SLA[priority]
+	ackDue := policy.Clock(priority).Add(start, sla.AckWithin.D())
+	resolveDue := policy.Clock(priority).Add(start, sla.ResolveWithin.D())
+	in := workflows.ComplaintInput{ComplaintID: "c1", CustomerID: "u1", CustomerTier: redress.TierStandard,
+		Category: redress.CategoryDelivery, CreatedAt: start, Policy: policy,
+		State: redress.State{Status: redress.StatusReceived, Priority: priority, AckDueAt: &ackDue, ResolveDueAt: &resolveDue}}
+	if err := env.SetTypedSearchAttributesOnStart(workflows.SearchAttributes(in)); err != nil {
+		t.Fatal(err)
+	}
+	return &harness{t: t, env: env, store: store, in: in}
+}
+
+// at schedules fn at the given time after intake.
+func (h *harness) at(after time.Duration, fn func()) { h.env.RegisterDelayedCallback(fn, after) }
+
+// update sends an action and returns a function that reports its outcome.
+func (h *harness) update(after time.Duration, name string, arg any) func() error {
+	var outcome error
+	done := false
+	h.at(after, func() {
+		h.env.UpdateWorkflow(name, name+after.String(), &testsuite.TestUpdateCallback{
+			OnAccept:   func() {},
+			OnReject:   func(err error) { outcome, done = err, true },
+			OnComplete: func(_ any, err error) { outcome, done = err, true },
+		}, arg)
+	})
+	return func() error {
+		if !done {
+			h.t.Fatalf("update %s at %s never finished", name, after)
+		}
+		return outcome
+	}
+}
+
+// stateAt queries the live state at the given time.
+func (h *harness) stateAt(after time.Duration) *redress.State {
+	var s redress.State
+	h.at(after, func() {
+		v, err := h.env.QueryWorkflow(workflows.StateQuery)
+		if err != nil {
+			h.t.Errorf("query at %s: %v", after, err)
+			return
+		}
+		if err := v.Get(&s); err != nil {
+			h.t.Error(err)
+		}
+	})
+	return &s
+}
+
+// runUntil runs the workflow and cancels it at the given time: complaints
+// live on after the part of their life a test looks at.
+func (h *harness) runUntil(end time.Duration) {
+	h.at(end, h.env.CancelWorkflow)
+	h.env.ExecuteWorkflow(workflows.Complaint, h.in)
+	if !h.env.IsWorkflowCompleted() {
+		h.t.Fatal("the workflow did not finish")
+	}
+	var canceled *temporal.CanceledError
+	if err := h.env.GetWorkflowError(); err != nil && !errors.As(err, &canceled) {
+		h.t.Fatalf("workflow failed: %v", err)
+	}
+}
+
+func refusedAs(err error, errType string) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == errType
+}
+
+func TestAcknowledgedInTime(t *testing.T) {
+	h := newHarness(t, redress.P3, redress.DefaultPolicy())
+	ack := h.update(time.Hour, workflows.AcknowledgeUpdate, workflows.AcknowledgeInput{Agent: "ana"})
+	state := h.stateAt(100 * time.Hour)
+	h.runUntil(101 * time.Hour)
+
+	if err := ack(); err != nil {
+		t.Fatalf("acknowledge: %v", err)
+	}
+	if state.Status != redress.StatusAcknowledged || state.Assignee != "ana" || state.EscalationLevel != 0 || state.SLABreached {
+		t.Errorf("state at 100h = %+v", state)
+	}
+	if state.AcknowledgedAt == nil || !state.AcknowledgedAt.Equal(start.Add(time.Hour)) || state.AckDueAt != nil {
+		t.Errorf("acknowledged at %v, ack due %v; want 1h after intake and no ack clock", state.AcknowledgedAt, state.AckDueAt)
+	}
+	if got := strings.Join(h.store.timeline(), ","); got != "acknowledged" {
+		t.Errorf("timeline = %s; no warning, no escalation", got)
+	}
+	if n := len(h.store.events(redress.EventAcknowledged)); n != 1 {
+		t.Errorf("%d acknowledged events, want 1", n)
+	}
+}
+
+func TestWarnedThenAcknowledged(t *testing.T) {
+	h := newHarness(t, redress.P3, redress.DefaultPolicy())
+	before := h.stateAt(17*time.Hour + 59*time.Minute)
+	ack := h.update(20*time.Hour, workflows.AcknowledgeUpdate, workflows.AcknowledgeInput{Agent: "ana"})
+	state := h.stateAt(30 * time.Hour)
+	h.runUntil(31 * time.Hour)
+
+	if err := ack(); err != nil {
+		t.Fatal(err)
+	}
+	if before.Status != redress.StatusReceived {
+		t.Errorf("status before = %s", before.Status)
+	}
+	warnings := h.store.events(redress.EventAckWarning)
+	if len(warnings) != 1 || !warnings[0].OccurredAt.Equal(start.Add(18*time.Hour)) {
+		t.Fatalf("warnings = %+v; want one at 75%% of 24h", warnings)
+	}
+	if state.EscalationLevel != 0 || state.SLABreached {
+		t.Errorf("acknowledged after the warning but in time: %+v", state)
+	}
+	if got := strings.Join(h.store.timeline(), ","); got != "ack_warning,acknowledged" {
+		t.Errorf("timeline = %s", got)
+	}
+}
+
+func TestAckBreachClimbsTheLadder(t *testing.T) {
+	policy := redress.DefaultPolicy()
+	h := newHarness(t, redress.P3, policy)
+	atLevel1 := h.stateAt(24*time.Hour + time.Minute)
+	atLevel3 := h.stateAt(95 * time.Hour)
+	h.runUntil(119 * time.Hour) // before the 120h resolution deadline
+
+	if atLevel1.EscalationLevel != 1 || !atLevel1.SLABreached {
+		t.Errorf("after the first breach: %+v", atLevel1)
+	}
+	if want := start.Add(48 * time.Hour); atLevel1.AckDueAt == nil || !atLevel1.AckDueAt.Equal(want) {
+		t.Errorf("level 1 window ends %v, want a fresh 24h window to %v", atLevel1.AckDueAt, want)
+	}
+	escalations := h.store.events(redress.EventEscalated)
+	if len(escalations) != 3 {
+		t.Fatalf("%d escalations, want 3 (levels 1 to 3)", len(escalations))
+	}
+	for i, e := range escalations {
+		level := i + 1
+		if e.Data["level"] != level || e.Data["notify"] != policy.EscalationStep(level).Notify ||
+			!e.OccurredAt.Equal(start.Add(time.Duration(24*level)*time.Hour)) {
+			t.Errorf("escalation %d = %+v", level, e)
+		}
+	}
+	if n := len(h.store.events(redress.EventAckWarning)); n != 4 {
+		t.Errorf("%d warnings, want one per window (4)", n)
+	}
+	if atLevel3.EscalationLevel != 3 || atLevel3.AckDueAt == nil {
+		t.Errorf("at 95h: %+v", atLevel3)
+	}
+	last := h.store.changes[len(h.store.changes)-1]
+	if last.State.AckDueAt != nil || last.State.EscalationLevel != 3 {
+		t.Errorf("after a breach at the top no window follows: %+v", last.State)
+	}
+	if got := h.store.timeline(); got[len(got)-1] != "escalation_exhausted" {
+		t.Errorf("timeline ends %v", got)
+	}
+}
+
+func TestP1AcknowledgementWindowIsOneHour(t *testing.T) {
+	policy := redress.DefaultPolicy()
+	policy.BusinessHours.Enabled = true // P1 counts wall time all the same
+	h := newHarness(t, redress.P1, policy)
+	h.runUntil(61 * time.Minute)
+	esc := h.store.events(redress.EventEscalated)
+	if len(esc) != 1 || !esc[0].OccurredAt.Equal(start.Add(time.Hour)) {
+		t.Errorf("escalations = %+v, want one at 1h", esc)
+	}
+	warn := h.store.events(redress.EventAckWarning)
+	if len(warn) != 1 || !warn[0].OccurredAt.Equal(start.Add(45*time.Minute)) {
+		t.Errorf("warnings = %+v, want one at 45m", warn)
+	}
+}
+
+func TestBusinessHoursWindowAfterBreach(t *testing.T) {
+	policy := redress.DefaultPolicy()
+	policy.Timezone = "UTC"
+	policy.BusinessHours = redress.BusinessHours{Enabled: true, Days: []string{"mon", "tue", "wed", "thu", "fri"},
+		Start: "09:00", End: "18:00"}
+	h := newHarness(t, redress.P2, policy) // filed Monday 10:00 UTC
+	// 24 business hours from Monday 10:00 end Wednesday 16:00; the next
+	// window runs 24 business hours more, over the weekend to Monday 13:00.
+	state := h.stateAt(2*24*time.Hour + 6*time.Hour + time.Minute)
+	h.runUntil(2*24*time.Hour + 7*time.Hour)
+	if !h.in.State.AckDueAt.Equal(time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC)) {
+		t.Fatalf("first window ends %v", h.in.State.AckDueAt)
+	}
+	if want := time.Date(2026, 11, 30, 13, 0, 0, 0, time.UTC); state.AckDueAt == nil || !state.AckDueAt.Equal(want) {
+		t.Errorf("second window ends %v, want %v", state.AckDueAt, want)
+	}
+}
+
+func TestManualEscalation(t *testing.T) {
+	h := newHarness(t, redress.P3, redress.DefaultPolicy())
+	empty := h.update(time.Minute, workflows.EscalateUpdate, workflows.EscalateInput{Actor: "ana"})
+	var ups []func() error
+	for i := range 3 {
+		ups = append(ups, h.update(time.Duration(i+2)*time.Minute, workflows.EscalateUpdate,
+			workflows.EscalateInput{Actor: "ana", Reason: "customer is a journalist"}))
+	}
+	beyond := h.update(10*time.Minute, workflows.EscalateUpdate, workflows.EscalateInput{Actor: "ana", Reason: "again"})
+	state := h.stateAt(11 * time.Minute)
+	h.runUntil(12 * time.Minute)
+
+	if !refusedAs(empty(), workflows.ErrInvalidAction) {
+		t.Errorf("escalation without a reason: %v", empty())
+	}
+	for i, up := range ups {
+		if err := up(); err != nil {
+			t.Errorf("escalation %d: %v", i+1, err)
+		}
+	}
+	if err := beyond(); !refusedAs(err, workflows.ErrStatusConflict) || !strings.Contains(err.Error(), "level 3") {
+		t.Errorf("escalation past the top: %v", err)
+	}
+	if state.EscalationLevel != 3 || state.SLABreached {
+		t.Errorf("state = %+v; manual escalation is no breach", state)
+	}
+	esc := h.store.events(redress.EventEscalated)
+	if len(esc) != 3 || esc[0].Data["reason"] != "customer is a journalist" {
+		t.Errorf("escalated events = %+v", esc)
+	}
+}
+
+func TestActionsTheStatusRefuses(t *testing.T) {
+	h := newHarness(t, redress.P3, redress.DefaultPolicy())
+	first := h.update(time.Minute, workflows.AcknowledgeUpdate, workflows.AcknowledgeInput{Agent: "ana"})
+	second := h.update(2*time.Minute, workflows.AcknowledgeUpdate, workflows.AcknowledgeInput{Agent: "bo"})
+	nobody := h.update(3*time.Minute, workflows.AssignUpdate, workflows.AssignInput{By: "sup"})
+	assign := h.update(4*time.Minute, workflows.AssignUpdate, workflows.AssignInput{Agent: "bo", By: "sup"})
+	state := h.stateAt(5 * time.Minute)
+	h.runUntil(6 * time.Minute)
+
+	if err := first(); err != nil {
+		t.Fatal(err)
+	}
+	if err := second(); !refusedAs(err, workflows.ErrStatusConflict) || !strings.Contains(err.Error(), "acknowledged") {
+		t.Errorf("second acknowledgement: %v; want a conflict naming the status", err)
+	}
+	if err := nobody(); !refusedAs(err, workflows.ErrInvalidAction) {
+		t.Errorf("assign to nobody: %v", err)
+	}
+	if err := assign(); err != nil {
+		t.Fatal(err)
+	}
+	if state.Assignee != "bo" {
+		t.Errorf("assignee = %q", state.Assignee)
+	}
+	if got := strings.Join(h.store.timeline(), ","); got != "acknowledged,assigned" {
+		t.Errorf("refused actions must leave no trace: timeline %s", got)
+	}
+}
+
+func TestProgressUpdateAcknowledgesAndWaitingPausesResolution(t *testing.T) {
+	h := newHarness(t, redress.P3, redress.DefaultPolicy()) // resolve within 120h
+	note := h.update(time.Hour, workflows.ProgressUpdate, workflows.ProgressInput{Actor: "ana", Message: "Looking into it"})
+	wait := h.update(10*time.Hour, workflows.ProgressUpdate,
+		workflows.ProgressInput{Actor: "ana", Message: "Please send a photo", WaitingOnCustomer: true})
+	paused := h.stateAt(150 * time.Hour)
+	resume := h.update(200*time.Hour, workflows.ProgressUpdate, workflows.ProgressInput{Actor: "ana", Message: "Thanks, got it"})
+	resumed := h.stateAt(309 * time.Hour)
+	breached := h.stateAt(310*time.Hour + time.Minute)
+	h.runUntil(311 * time.Hour)
+
+	for _, up := range []func() error{note, wait, resume} {
+		if err := up(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if paused.Status != redress.StatusWaitingOnCustomer || paused.ResolveDueAt != nil || paused.SLABreached {
+		t.Errorf("while waiting on the customer: %+v", paused)
+	}
+	if paused.AcknowledgedAt == nil || !paused.AcknowledgedAt.Equal(start.Add(time.Hour)) {
+		t.Errorf("the first note acknowledges: %v", paused.AcknowledgedAt)
+	}
+	// 10h of 120h were used before the pause: 110h are left from 200h.
+	if want := start.Add(310 * time.Hour); resumed.ResolveDueAt == nil || !resumed.ResolveDueAt.Equal(want) || resumed.SLABreached {
+		t.Errorf("resumed: due %v (want %v), %+v", resumed.ResolveDueAt, want, resumed)
+	}
+	if resumed.Status != redress.StatusInProgress {
+		t.Errorf("status after the customer's answer = %s", resumed.Status)
+	}
+	if !breached.SLABreached || breached.EscalationLevel != 1 {
+		t.Errorf("after the resumed deadline: %+v", breached)
+	}
+	updates := h.store.events(redress.EventUpdated)
+	if len(updates) != 3 || updates[1].Data["waiting_on_customer"] != true {
+		t.Errorf("updated events = %+v", updates)
+	}
+}
