@@ -92,3 +92,9 @@ func (wf *complaint) run(ctx workflow.Context) (redress.State, error) {
 		}
 	}
 }
+
+// NewComplaintInput builds a stored complaint's workflow input.
+func NewComplaintInput(c *redress.Complaint, tier redress.Tier, policy redress.Policy) ComplaintInput {
+	return ComplaintInput{ComplaintID: c.ID, CustomerID: c.CustomerID, CustomerTier: tier, Category: c.Category,
+		CreatedAt: c.CreatedAt, State: c.State, Policy: policy}
+}

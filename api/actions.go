@@ -1,0 +1,161 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/workflows"
+)
+
+type agentRequest struct {
+	Agent string `json:"agent"`
+}
+
+type updateRequest struct {
+	Message           string `json:"message"`
+	WaitingOnCustomer bool   `json:"waiting_on_customer,omitempty"`
+	Agent             string `json:"agent,omitempty"`
+}
+
+type escalateRequest struct {
+	Reason string `json:"reason"`
+	Agent  string `json:"agent,omitempty"`
+}
+
+func (s *Server) acknowledge(c echo.Context) error {
+	var req agentRequest
+	if err := bindAndCheck(c, &req, func(ch *checker) { ch.text("agent", req.Agent, true, 100) }); err != nil {
+		return err
+	}
+	return s.act(c, workflows.AcknowledgeUpdate, workflows.AcknowledgeInput{Agent: req.Agent})
+}
+
+func (s *Server) assign(c echo.Context) error {
+	var req agentRequest
+	if err := bindAndCheck(c, &req, func(ch *checker) { ch.text("agent", req.Agent, true, 100) }); err != nil {
+		return err
+	}
+	return s.act(c, workflows.AssignUpdate, workflows.AssignInput{Agent: req.Agent, By: caller(c).Name})
+}
+
+func (s *Server) postUpdate(c echo.Context) error {
+	var req updateRequest
+	if err := bindAndCheck(c, &req, func(ch *checker) {
+		ch.text("message", req.Message, true, 5000)
+		ch.text("agent", req.Agent, false, 100)
+	}); err != nil {
+		return err
+	}
+	return s.act(c, workflows.ProgressUpdate, workflows.ProgressInput{Actor: actor(c, req.Agent),
+		Message: req.Message, WaitingOnCustomer: req.WaitingOnCustomer})
+}
+
+func (s *Server) escalate(c echo.Context) error {
+	var req escalateRequest
+	if err := bindAndCheck(c, &req, func(ch *checker) {
+		ch.text("reason", req.Reason, true, 1000)
+		ch.text("agent", req.Agent, false, 100)
+	}); err != nil {
+		return err
+	}
+	return s.act(c, workflows.EscalateUpdate, workflows.EscalateInput{Actor: actor(c, req.Agent), Reason: req.Reason})
+}
+
+// actor is the person named in the request, or else the key's name.
+func actor(c echo.Context, named string) string {
+	if named != "" {
+		return named
+	}
+	return caller(c).Name
+}
+
+func bindAndCheck(c echo.Context, v any, check func(*checker)) error {
+	if _, err := bind(c, v); err != nil {
+		return err
+	}
+	ch := &checker{}
+	check(ch)
+	return ch.err()
+}
+
+// actionTimeout bounds how long a caller waits for its action's outcome.
+const actionTimeout = 30 * time.Second
+
+// act runs an agent's action as a workflow Update and answers with the
+// complaint as it stands after it: the update completes only once the change
+// is in PostgreSQL.
+func (s *Server) act(c echo.Context, update string, arg any) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), actionTimeout)
+	defer cancel()
+	id := c.Param("id")
+	complaint, err := s.db.Complaint(ctx, id)
+	if err != nil {
+		return err
+	}
+	err = s.update(ctx, id, update, arg)
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		// The workflow is missing only when intake crashed before starting
+		// it, or when it has finished: start it (a no-op if it finished) and
+		// try once more.
+		cu, cerr := s.db.Customer(ctx, complaint.CustomerID)
+		if cerr != nil {
+			return cerr
+		}
+		if err := workflows.StartComplaint(ctx, s.temporal, workflows.NewComplaintInput(complaint, cu.Tier, s.policy)); err != nil {
+			return temporalError(err)
+		}
+		err = s.update(ctx, id, update, arg)
+		if errors.As(err, &notFound) {
+			return redress.Errorf(redress.ECONFLICT, "the complaint is %s and no longer takes actions", complaint.Status)
+		}
+	}
+	if err != nil {
+		return temporalError(err)
+	}
+	updated, err := s.db.Complaint(ctx, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, updated)
+}
+
+func (s *Server) update(ctx context.Context, id, name string, arg any) error {
+	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID:   redress.ComplaintWorkflowID(id),
+		UpdateName:   name,
+		Args:         []any{arg},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return err
+	}
+	return handle.Get(ctx, nil)
+}
+
+// temporalError maps what Temporal answered to the API's error codes.
+func temporalError(err error) error {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		switch appErr.Type() {
+		case workflows.ErrStatusConflict:
+			return redress.Errorf(redress.ECONFLICT, "%s", appErr.Message())
+		case workflows.ErrInvalidAction:
+			return redress.Errorf(redress.EINVALID, "%s", appErr.Message())
+		}
+	}
+	var unavailable *serviceerror.Unavailable
+	var deadline *serviceerror.DeadlineExceeded
+	if errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded) {
+		return &redress.Error{Code: redress.EUNAVAILABLE, Message: "Temporal is unavailable; try again shortly"}
+	}
+	return err
+}

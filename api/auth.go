@@ -1,0 +1,54 @@
+package api
+
+import (
+	"crypto/sha256"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/config"
+)
+
+// keyring finds a staff key by the hash of its secret, so the lookup takes
+// the same time whichever key is presented.
+type keyring map[[32]byte]config.APIKey
+
+func newKeyring(keys []config.APIKey) keyring {
+	k := keyring{}
+	for _, key := range keys {
+		k[sha256.Sum256([]byte(key.Secret))] = key
+	}
+	return k
+}
+
+const callerKey = "caller"
+
+// requireRole lets through requests whose bearer key has one of the roles.
+func (s *Server) requireRole(roles ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			token, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+			if !ok || token == "" {
+				return redress.Errorf(redress.EUNAUTHORIZED, "send a staff API key as Authorization: Bearer <key>")
+			}
+			key, ok := s.keys[sha256.Sum256([]byte(token))]
+			if !ok {
+				return redress.Errorf(redress.EUNAUTHORIZED, "the API key is not valid")
+			}
+			if !slices.Contains(roles, key.Role) {
+				return redress.Errorf(redress.EFORBIDDEN, "the %s role may not do this; it needs one of: %s",
+					key.Role, strings.Join(roles, ", "))
+			}
+			c.Set(callerKey, key)
+			return next(c)
+		}
+	}
+}
+
+// caller is the staff key that made the request.
+func caller(c echo.Context) config.APIKey {
+	key, _ := c.Get(callerKey).(config.APIKey)
+	return key
+}

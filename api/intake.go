@@ -1,0 +1,186 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/workflows"
+)
+
+// customerRef names a known customer by id, or describes one to create or
+// match by external id.
+type customerRef struct {
+	ID         string       `json:"id,omitempty"`
+	ExternalID string       `json:"external_id,omitempty"`
+	Name       string       `json:"name,omitempty"`
+	Email      string       `json:"email,omitempty"`
+	Phone      string       `json:"phone,omitempty"`
+	Tier       redress.Tier `json:"tier,omitempty"`
+}
+
+type complaintRequest struct {
+	Customer    *customerRef     `json:"customer"`
+	Channel     redress.Channel  `json:"channel"`
+	Subject     string           `json:"subject"`
+	Description string           `json:"description"`
+	Category    redress.Category `json:"category,omitempty"`
+	Severity    redress.Severity `json:"severity,omitempty"`
+	OrderRef    string           `json:"order_ref,omitempty"`
+}
+
+// complaintResponse is the complaint with, in intake's answer only, the
+// customer's tracking token.
+type complaintResponse struct {
+	*redress.Complaint
+	TrackingToken string `json:"tracking_token,omitempty"`
+}
+
+func (r *complaintRequest) validate() error {
+	ch := &checker{}
+	enum(ch, "channel", r.Channel, true, redress.Channels)
+	ch.text("subject", r.Subject, true, 200)
+	ch.text("description", r.Description, true, 10000)
+	enum(ch, "category", r.Category, false, redress.Categories)
+	enum(ch, "severity", r.Severity, false, redress.Severities)
+	ch.text("order_ref", r.OrderRef, false, 100)
+	switch cu := r.Customer; {
+	case cu == nil:
+		ch.fail("customer", "is required: {id} of a known customer, or {external_id, name, email, phone, tier}")
+	case cu.ID != "":
+		if cu.ExternalID != "" || cu.Name != "" || cu.Email != "" || cu.Phone != "" || cu.Tier != "" {
+			ch.fail("customer", "give either the id of a known customer or the customer's details, not both")
+		} else if _, err := uuid.Parse(cu.ID); err != nil {
+			ch.fail("customer.id", "must be a customer id from this API")
+		}
+	default:
+		ch.text("customer.external_id", cu.ExternalID, false, 200)
+		ch.text("customer.name", cu.Name, false, 200)
+		ch.email("customer.email", cu.Email)
+		ch.text("customer.phone", cu.Phone, false, 40)
+		enum(ch, "customer.tier", cu.Tier, false, redress.Tiers)
+		if cu.ExternalID == "" && cu.Email == "" && cu.Phone == "" {
+			ch.fail("customer", "needs an external_id, an email or a phone so the customer can be matched and told")
+		}
+	}
+	return ch.err()
+}
+
+func validIdempotencyKey(key string) error {
+	if len(key) > 255 {
+		return invalid(redress.FieldError{Field: "Idempotency-Key", Message: "must be at most 255 characters"})
+	}
+	for _, r := range key {
+		if r < 0x21 || r > 0x7e {
+			return invalid(redress.FieldError{Field: "Idempotency-Key", Message: "must be printable ASCII without spaces"})
+		}
+	}
+	return nil
+}
+
+// createComplaint files a complaint. The answer is 201 only once the
+// complaint is in PostgreSQL and its workflow runs; a crash in between is
+// repaired by the starter (worker) or by a retry under the same key.
+func (s *Server) createComplaint(c echo.Context) error {
+	var req complaintRequest
+	if _, err := bind(c, &req); err != nil {
+		return err
+	}
+	key := c.Request().Header.Get("Idempotency-Key")
+	if err := validIdempotencyKey(key); err != nil {
+		return err
+	}
+	if err := req.validate(); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+
+	customer, err := s.resolveCustomer(c, req.Customer)
+	if err != nil {
+		return err
+	}
+	complaint := s.newComplaint(&req, customer)
+	canonical, _ := json.Marshal(req) // field order fixed: formatting does not make a request "different"
+	requestHash := sha256.Sum256(canonical)
+	token := s.trackingToken(complaint.ID)
+	id, created, err := s.db.CreateComplaint(ctx, postgres.Intake{
+		Complaint:         *complaint,
+		TrackingTokenHash: tokenHash(token),
+		Received: redress.TimelineEntry{At: complaint.CreatedAt, Actor: string(req.Channel), Kind: "received", Public: true,
+			Detail: "Complaint received through " + string(req.Channel) + "; priority " + string(complaint.Priority)},
+		ReceivedEvent: redress.Event{ID: complaint.ID + "-1-" + redress.EventReceived, Type: redress.EventReceived,
+			OccurredAt: complaint.CreatedAt, ComplaintID: complaint.ID, CustomerID: customer.ID,
+			Data: map[string]any{"tracking_url": s.trackingURL(token)}},
+		Caller: caller(c).Name, IdempotencyKey: key, RequestHash: requestHash[:],
+	})
+	if err != nil {
+		return err
+	}
+	if !created {
+		token = s.trackingToken(id)
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	stored, err := s.db.Complaint(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.startWorkflow(c, stored, customer.Tier); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, complaintResponse{Complaint: stored, TrackingToken: token})
+}
+
+func (s *Server) resolveCustomer(c echo.Context, ref *customerRef) (*redress.Customer, error) {
+	ctx := c.Request().Context()
+	if ref.ID != "" {
+		cu, err := s.db.Customer(ctx, ref.ID)
+		if redress.ErrorCode(err) == redress.ENOTFOUND {
+			return nil, invalid(redress.FieldError{Field: "customer.id", Message: "no customer has this id"})
+		}
+		return cu, err
+	}
+	cu, _, err := s.db.UpsertCustomer(ctx, redress.Customer{ExternalID: ref.ExternalID, Name: ref.Name,
+		Email: ref.Email, Phone: ref.Phone, Tier: ref.Tier})
+	return cu, err
+}
+
+// newComplaint classifies, prioritises and sets the first SLA deadlines.
+func (s *Server) newComplaint(req *complaintRequest, customer *redress.Customer) *redress.Complaint {
+	now := time.Now().UTC().Truncate(time.Microsecond) // PostgreSQL's precision, so reads compare equal
+	category := req.Category
+	if category == "" {
+		category = redress.Classify(req.Subject, req.Description)
+	}
+	severity := req.Severity
+	if severity == "" {
+		severity = redress.SeverityMedium
+	}
+	priority := redress.DerivePriority(severity, category, customer.Tier)
+	clock, sla := s.policy.Clock(priority), s.policy.SLA[priority]
+	ackDue, resolveDue := clock.Add(now, sla.AckWithin.D()), clock.Add(now, sla.ResolveWithin.D())
+	return &redress.Complaint{
+		ID: uuid.Must(uuid.NewV7()).String(), CustomerID: customer.ID, Category: category, Severity: severity,
+		Channel: req.Channel, Subject: req.Subject, Description: req.Description, OrderRef: req.OrderRef, CreatedAt: now,
+		State: redress.State{Status: redress.StatusReceived, Priority: priority, AckDueAt: &ackDue, ResolveDueAt: &resolveDue,
+			Survey: redress.Survey{Status: "pending"}},
+	}
+}
+
+func (s *Server) startWorkflow(c echo.Context, complaint *redress.Complaint, tier redress.Tier) error {
+	ctx := c.Request().Context()
+	in := workflows.NewComplaintInput(complaint, tier, s.policy)
+	if err := workflows.StartComplaint(ctx, s.temporal, in); err != nil {
+		return temporalError(err)
+	}
+	if err := s.db.MarkWorkflowStarted(ctx, complaint.ID); err != nil {
+		// The workflow runs; its first write sets the flag too.
+		s.logger.Warn("mark workflow started", "complaint", complaint.ID, "error", err)
+	}
+	return nil
+}

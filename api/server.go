@@ -1,0 +1,94 @@
+// Package api serves Redress's HTTP API with Echo (SPEC section 4).
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"go.temporal.io/sdk/client"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/config"
+	"github.com/redress-dev/redress/postgres"
+)
+
+// maxBody is the largest request body accepted (SPEC section 4).
+const maxBody = 64 << 10
+
+// Server is the HTTP API.
+type Server struct {
+	echo        *echo.Echo
+	db          *postgres.DB
+	temporal    client.Client
+	policy      redress.Policy
+	keys        keyring
+	publicURL   string
+	tokenSecret []byte
+	logger      *slog.Logger
+	metrics     *metrics
+}
+
+// Options are what the server is built from.
+type Options struct {
+	DB          *postgres.DB
+	Temporal    client.Client
+	Policy      redress.Policy
+	Keys        []config.APIKey
+	PublicURL   string
+	TokenSecret string
+	Logger      *slog.Logger
+}
+
+// New builds the API with every route.
+func New(o Options) *Server {
+	s := &Server{db: o.DB, temporal: o.Temporal, policy: o.Policy, keys: newKeyring(o.Keys),
+		publicURL: o.PublicURL, tokenSecret: []byte(o.TokenSecret), logger: o.Logger, metrics: newMetrics()}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.Recover())
+	e.Use(s.metrics.middleware)
+	e.Use(middleware.BodyLimit("64K"))
+	s.echo = e
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+
+	v1 := e.Group("/v1")
+	staff := s.requireRole(config.RoleIntake, config.RoleAgent, config.RoleSupervisor, config.RoleAdmin)
+	intake := s.requireRole(config.RoleIntake, config.RoleAdmin)
+	agent := s.requireRole(config.RoleAgent, config.RoleSupervisor, config.RoleAdmin)
+	supervisor := s.requireRole(config.RoleSupervisor, config.RoleAdmin)
+
+	v1.POST("/complaints", s.createComplaint, intake)
+	v1.GET("/complaints", s.listComplaints, staff)
+	v1.GET("/complaints/:id", s.getComplaint, staff)
+	v1.POST("/complaints/:id/acknowledge", s.acknowledge, agent)
+	v1.POST("/complaints/:id/assign", s.assign, supervisor)
+	v1.POST("/complaints/:id/updates", s.postUpdate, agent)
+	v1.POST("/complaints/:id/escalate", s.escalate, agent)
+	return s
+}
+
+// Handler exposes the API for tests and embedding.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve answers requests on the listener until Shutdown.
+func (s *Server) Serve(l net.Listener) error {
+	srv := &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+	s.echo.Server = srv
+	if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Shutdown stops taking requests and lets those under way finish.
+func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ctx) }

@@ -1,0 +1,182 @@
+// Command redress runs the complaint-handling service: the whole dev stack
+// in one process, or the API, the worker and the migrations separately.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+	_ "time/tzdata" // SLA calendars name time zones; do not depend on the host's database
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/redress-dev/redress/api"
+	"github.com/redress-dev/redress/config"
+	"github.com/redress-dev/redress/devstack"
+	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/temporalutil"
+	"github.com/redress-dev/redress/worker"
+)
+
+const usage = `redress: complaint handling on Temporal.
+
+Usage:
+  redress dev      the whole stack in one process: PostgreSQL, Temporal, Web UI, worker, API
+  redress api      the HTTP API (against an external Temporal and PostgreSQL)
+  redress worker   the Temporal worker and the outbox dispatcher
+  redress migrate  apply the database migrations and exit
+
+Run "redress <command> -h" for the flags; each has an environment variable.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	commands := map[string]func(context.Context, *config.Config, *slog.Logger) error{
+		"dev": runDev, "api": runAPI, "worker": runWorker, "migrate": runMigrate,
+	}
+	run, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	fs := flag.NewFlagSet("redress "+os.Args[1], flag.ExitOnError)
+	cfg := config.Flags(fs)
+	_ = fs.Parse(os.Args[2:])
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	if err := cfg.Finish(); err != nil {
+		fmt.Fprintln(os.Stderr, "redress:", err)
+		os.Exit(1)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, logger); err != nil {
+		fmt.Fprintln(os.Stderr, "redress:", err)
+		os.Exit(1)
+	}
+}
+
+func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+	began := time.Now()
+	if len(cfg.Keys) == 0 {
+		cfg.Keys = config.DevKeys()
+	}
+	if cfg.TokenSecret == "" {
+		secret, err := config.DevTokenSecret(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		cfg.TokenSecret = secret
+	}
+	stack, err := devstack.Start(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	fmt.Printf(`
+Redress is ready (%.1fs).
+  API          http://%s
+  Temporal     %s (namespace %s)
+  Web UI       %s
+  PostgreSQL   %s
+  Data         %s
+  API keys     %s
+Press Ctrl-C to stop.
+`, time.Since(began).Seconds(), stack.APIAddr, cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
+		redactURL(cfg.DatabaseURL), cfg.DataDir, keyList(cfg.Keys))
+	<-ctx.Done()
+	fmt.Println("Stopping…")
+	return stack.Close()
+}
+
+func keyList(keys []config.APIKey) string {
+	s := ""
+	for _, k := range keys {
+		if s != "" {
+			s += ", "
+		}
+		if k.Secret == k.Name {
+			s += k.Name + " (" + k.Role + ")"
+		} else {
+			s += k.Name + " (" + k.Role + ", secret from REDRESS_API_KEYS)"
+		}
+	}
+	return s
+}
+
+// redactURL shows where the database is without its password.
+func redactURL(connString string) string {
+	cfg, err := pgx.ParseConfig(connString)
+	if err != nil {
+		return "(DATABASE_URL)"
+	}
+	return fmt.Sprintf("%s:%d/%s", cfg.Host, cfg.Port, cfg.Database)
+}
+
+func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+	if err := cfg.RequireAPISecrets(); err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tc, err := temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	srv := api.New(api.Options{DB: db, Temporal: tc, Policy: cfg.Policy, Keys: cfg.Keys,
+		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Logger: logger})
+	l, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return err
+	}
+	logger.Info("api listening", "addr", l.Addr().String())
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdown)
+	}()
+	return srv.Serve(l)
+}
+
+func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tc, err := temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	if err := temporalutil.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
+		return err
+	}
+	logger.Info("worker running", "task_queue", "complaints")
+	return worker.New(tc, db, cfg.Policy, worker.LogSender{Logger: logger}, logger).Run(ctx)
+}
+
+func runMigrate(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		return err
+	}
+	logger.Info("migrations applied")
+	return nil
+}

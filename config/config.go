@@ -1,0 +1,155 @@
+// Package config loads the service's configuration from flags and the
+// environment (SPEC section 6), with explicit defaults.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/redress-dev/redress"
+)
+
+// Config is every setting of every subcommand.
+type Config struct {
+	DatabaseURL       string
+	TemporalAddress   string
+	TemporalNamespace string
+	HTTPAddr          string
+	PolicyFile        string
+	DataDir           string
+	PublicURL         string
+	UIPort            int
+	APIKeys           string // "name:role:secret,..."
+	TokenSecret       string // signs customers' tracking links
+
+	Policy redress.Policy
+	Keys   []APIKey
+}
+
+// APIKey is one staff credential.
+type APIKey struct {
+	Name   string
+	Role   string
+	Secret string
+}
+
+// Roles of staff keys.
+const (
+	RoleIntake     = "intake"
+	RoleAgent      = "agent"
+	RoleSupervisor = "supervisor"
+	RoleAdmin      = "admin"
+)
+
+// Flags registers the settings on a flag set, with defaults from the
+// environment, and returns the config they fill.
+func Flags(fs *flag.FlagSet) *Config {
+	c := &Config{}
+	fs.StringVar(&c.DatabaseURL, "database-url", os.Getenv("DATABASE_URL"), "PostgreSQL connection string (DATABASE_URL); the dev stack starts its own when empty")
+	fs.StringVar(&c.TemporalAddress, "temporal-address", env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (TEMPORAL_ADDRESS)")
+	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (TEMPORAL_NAMESPACE)")
+	fs.StringVar(&c.HTTPAddr, "http-addr", env("REDRESS_HTTP_ADDR", ":8080"), "address of the HTTP API (REDRESS_HTTP_ADDR)")
+	fs.StringVar(&c.PolicyFile, "policy", os.Getenv("REDRESS_POLICY"), "policy YAML file (REDRESS_POLICY); built-in defaults when empty")
+	fs.StringVar(&c.DataDir, "data-dir", env("REDRESS_DATA_DIR", ".redress"), "where the dev stack keeps PostgreSQL and Temporal data (REDRESS_DATA_DIR)")
+	fs.StringVar(&c.PublicURL, "public-url", env("REDRESS_PUBLIC_URL", "http://localhost:8080"), "base of the links sent to customers (REDRESS_PUBLIC_URL)")
+	fs.IntVar(&c.UIPort, "ui-port", 8233, "port of the Temporal Web UI in the dev stack")
+	fs.StringVar(&c.APIKeys, "api-keys", os.Getenv("REDRESS_API_KEYS"), "staff API keys as name:role:secret,... (REDRESS_API_KEYS)")
+	fs.StringVar(&c.TokenSecret, "token-secret", os.Getenv("REDRESS_TOKEN_SECRET"), "secret that signs customers' tracking links (REDRESS_TOKEN_SECRET)")
+	return c
+}
+
+func env(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// Finish loads the policy and parses the keys. A service that serves
+// customers needs a token secret and at least one key.
+func (c *Config) Finish() error {
+	var err error
+	if c.Policy, err = redress.LoadPolicy(c.PolicyFile); err != nil {
+		return err
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.Keys, err = ParseKeys(c.APIKeys); err != nil {
+		return err
+	}
+	return nil
+}
+
+// RequireAPISecrets checks what the API needs to serve anyone.
+func (c *Config) RequireAPISecrets() error {
+	if len(c.Keys) == 0 {
+		return errors.New("config: REDRESS_API_KEYS is empty: no one could call the API")
+	}
+	if len(c.TokenSecret) < 16 {
+		return errors.New("config: REDRESS_TOKEN_SECRET must be at least 16 characters")
+	}
+	return nil
+}
+
+// ParseKeys reads "name:role:secret" entries separated by commas.
+func ParseKeys(s string) ([]APIKey, error) {
+	var keys []APIKey
+	for _, entry := range strings.Split(s, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		parts := strings.SplitN(entry, ":", 3)
+		if len(parts) != 3 || parts[0] == "" || parts[2] == "" {
+			return nil, fmt.Errorf("config: REDRESS_API_KEYS: %q is not name:role:secret", redact(entry))
+		}
+		switch parts[1] {
+		case RoleIntake, RoleAgent, RoleSupervisor, RoleAdmin:
+		default:
+			return nil, fmt.Errorf("config: REDRESS_API_KEYS: key %q has role %q; want intake, agent, supervisor or admin", parts[0], parts[1])
+		}
+		keys = append(keys, APIKey{Name: parts[0], Role: parts[1], Secret: parts[2]})
+	}
+	return keys, nil
+}
+
+func redact(entry string) string {
+	if i := strings.LastIndex(entry, ":"); i >= 0 {
+		return entry[:i] + ":…"
+	}
+	return "…"
+}
+
+// DevKeys are the keys the dev stack uses when none are configured: the
+// secret is the name, so a developer can type them.
+func DevKeys() []APIKey {
+	return []APIKey{
+		{Name: "dev-intake", Role: RoleIntake, Secret: "dev-intake"},
+		{Name: "dev-agent", Role: RoleAgent, Secret: "dev-agent"},
+		{Name: "dev-supervisor", Role: RoleSupervisor, Secret: "dev-supervisor"},
+		{Name: "dev-admin", Role: RoleAdmin, Secret: "dev-admin"},
+	}
+}
+
+// DevTokenSecret returns the dev stack's token secret, made once and kept in
+// the data dir so that tracking links survive a restart.
+func DevTokenSecret(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, "token-secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 16 {
+		return strings.TrimSpace(string(b)), nil
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	secret := hex.EncodeToString(b)
+	if err := os.MkdirAll(dataDir, 0o755); err != nil {
+		return "", err
+	}
+	return secret, os.WriteFile(path, []byte(secret+"\n"), 0o600)
+}

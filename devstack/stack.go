@@ -1,0 +1,136 @@
+package devstack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	temporallog "go.temporal.io/server/common/log"
+
+	"github.com/redress-dev/redress/api"
+	"github.com/redress-dev/redress/config"
+	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/temporalutil"
+	"github.com/redress-dev/redress/worker"
+)
+
+// Stack is every part of Redress running in this process.
+type Stack struct {
+	Config   *config.Config
+	DB       *postgres.DB
+	Temporal client.Client
+	APIAddr  string // where the API listens, host:port
+	UIURL    string // empty when the UI is off
+
+	postgres *Postgres
+	server   *TemporalServer
+	ui       *WebUI
+	api      *api.Server
+	cancel   context.CancelFunc
+	done     chan struct{}
+}
+
+// Start brings the stack up: PostgreSQL (unless DATABASE_URL is set), the
+// Temporal server, the namespace's search attributes, the Web UI (unless
+// UIPort is 0), the worker and the API. Everything lives under DataDir.
+func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Stack, err error) {
+	s := &Stack{Config: cfg, done: make(chan struct{})}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, err
+	}
+	if cfg.DatabaseURL == "" {
+		if s.postgres, err = StartPostgres(ctx, filepath.Join(cfg.DataDir, "postgres"), "redress"); err != nil {
+			return nil, err
+		}
+		cfg.DatabaseURL = s.postgres.URL("redress")
+	}
+	if s.DB, err = postgres.Open(ctx, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	if err := s.DB.Migrate(ctx); err != nil {
+		return nil, err
+	}
+
+	tlog := temporallog.NewZapLogger(temporallog.BuildZapLogger(temporallog.Config{
+		Level: "warn", OutputFile: filepath.Join(cfg.DataDir, "temporal.log")}))
+	if s.server, err = StartTemporal(filepath.Join(cfg.DataDir, "temporal.db"), cfg.TemporalAddress, cfg.TemporalNamespace, tlog); err != nil {
+		return nil, err
+	}
+	if s.Temporal, err = temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger); err != nil {
+		return nil, err
+	}
+	if err := temporalutil.EnsureSearchAttributes(ctx, s.Temporal, cfg.TemporalNamespace); err != nil {
+		return nil, err
+	}
+	if cfg.UIPort != 0 {
+		s.ui = StartWebUI(cfg.TemporalAddress, cfg.TemporalNamespace, cfg.UIPort)
+		s.UIURL = s.ui.URL()
+	}
+
+	runCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	w := worker.New(s.Temporal, s.DB, cfg.Policy, worker.LogSender{Logger: logger}, logger)
+	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Policy: cfg.Policy, Keys: cfg.Keys,
+		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Logger: logger})
+	l, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	s.APIAddr = l.Addr().String()
+	workerDone := make(chan error, 1)
+	go func() { workerDone <- w.Run(runCtx) }()
+	go func() {
+		if err := s.api.Serve(l); err != nil {
+			logger.Error("api stopped", "error", err)
+		}
+	}()
+	go func() {
+		if err := <-workerDone; err != nil {
+			logger.Error("worker stopped", "error", err)
+		}
+		close(s.done)
+	}()
+	return s, nil
+}
+
+// Close stops every part, the API first so nothing new arrives, and lets
+// PostgreSQL and Temporal finish their writes.
+func (s *Stack) Close() error {
+	var errs []error
+	if s.api != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, s.api.Shutdown(ctx))
+		cancel()
+	}
+	if s.cancel != nil {
+		s.cancel()
+		<-s.done
+	}
+	if s.ui != nil {
+		s.ui.Stop()
+	}
+	if s.Temporal != nil {
+		s.Temporal.Close()
+	}
+	if s.server != nil {
+		errs = append(errs, s.server.Stop())
+	}
+	if s.DB != nil {
+		s.DB.Close()
+	}
+	if s.postgres != nil {
+		errs = append(errs, s.postgres.Stop())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,138 @@
+// Package devstack runs the whole of Redress in one process for a developer
+// or an evaluator: a PostgreSQL cluster of its own, an embedded Temporal
+// server persisted in SQLite, the Temporal Web UI, the worker and the API.
+package devstack
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"go.temporal.io/server/common/cluster"
+	"go.temporal.io/server/common/config"
+	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/log"
+	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/schema/sqlite"
+	"go.temporal.io/server/temporal"
+)
+
+// TemporalServer is an embedded Temporal server whose state lives in one
+// SQLite file, so that timers and histories survive a restart.
+type TemporalServer struct {
+	server  temporal.Server
+	address string
+}
+
+// StartTemporal starts the server with its frontend at address (host:port),
+// creating the database and the namespace on first use.
+func StartTemporal(dbPath, address, namespace string, logger log.Logger) (*TemporalServer, error) {
+	host, portText, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, fmt.Errorf("temporal address %q: %w", address, err)
+	}
+	frontendPort, err := strconv.Atoi(portText)
+	if err != nil {
+		return nil, fmt.Errorf("temporal address %q: bad port", address)
+	}
+	store := &config.SQL{
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: dbPath,
+		// WAL lets readers and the writer work at once; synchronous=FULL makes
+		// every commit durable before Temporal acknowledges it.
+		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "2"},
+	}
+	if _, err := os.Stat(dbPath); errors.Is(err, os.ErrNotExist) {
+		if err := sqlite.SetupSchema(store); err != nil {
+			return nil, fmt.Errorf("temporal: create schema: %w", err)
+		}
+	}
+	ns, err := sqlite.NewNamespaceConfig("active", namespace, false, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := sqlite.CreateNamespaces(store, ns); err != nil {
+		return nil, fmt.Errorf("temporal: create namespace: %w", err)
+	}
+
+	cfg, err := serverConfig(store, host, frontendPort)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := temporal.NewServer(
+		temporal.WithConfig(cfg),
+		temporal.ForServices(temporal.DefaultServices),
+		temporal.WithLogger(logger),
+		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
+			// Let Schedules and search attributes registered a moment ago be
+			// used at once, as the dev server of the Temporal CLI does.
+			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("temporal: %w", err)
+	}
+	if err := srv.Start(); err != nil {
+		return nil, fmt.Errorf("temporal: start: %w", err)
+	}
+	return &TemporalServer{server: srv, address: address}, nil
+}
+
+// Stop shuts the server down.
+func (t *TemporalServer) Stop() error { return t.server.Stop() }
+
+// serverConfig lays the four services out on loopback: the frontend at the
+// given port, the others on free ports.
+func serverConfig(store *config.SQL, host string, frontendPort int) (*config.Config, error) {
+	ports := make([]int, 8)
+	for i := range ports {
+		p, err := freePort()
+		if err != nil {
+			return nil, err
+		}
+		ports[i] = p
+	}
+	service := func(grpcPort, membershipPort int) config.Service {
+		return config.Service{RPC: config.RPC{GRPCPort: grpcPort, MembershipPort: membershipPort, BindOnIP: host}}
+	}
+	frontend := fmt.Sprintf("%s:%d", host, frontendPort)
+	return &config.Config{
+		Global: config.Global{
+			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: host},
+		},
+		Persistence: config.Persistence{
+			DefaultStore:     sqliteplugin.PluginName,
+			VisibilityStore:  sqliteplugin.PluginName,
+			NumHistoryShards: 1,
+			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: store}},
+		},
+		ClusterMetadata: &cluster.Config{
+			EnableGlobalNamespace:    false,
+			FailoverVersionIncrement: 10,
+			MasterClusterName:        "active",
+			CurrentClusterName:       "active",
+			ClusterInformation: map[string]cluster.ClusterInformation{
+				"active": {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend},
+			},
+		},
+		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
+		Services: map[string]config.Service{
+			"frontend": service(frontendPort, ports[0]),
+			"history":  service(ports[1], ports[2]),
+			"matching": service(ports[3], ports[4]),
+			"worker":   service(ports[5], ports[6]),
+		},
+		Archival: config.Archival{
+			History:    config.HistoryArchival{State: "disabled"},
+			Visibility: config.VisibilityArchival{State: "disabled"},
+		},
+		NamespaceDefaults: config.NamespaceDefaults{Archival: config.ArchivalNamespaceDefaults{
+			History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
+			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
+		}},
+		PublicClient: config.PublicClient{HostPort: frontend},
+	}, nil
+}

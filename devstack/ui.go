@@ -1,0 +1,45 @@
+package devstack
+
+import (
+	"fmt"
+	"net/http"
+
+	uiserver "github.com/temporalio/ui-server/v2/server"
+	uiconfig "github.com/temporalio/ui-server/v2/server/config"
+	"github.com/temporalio/ui-server/v2/server/server_options"
+)
+
+// WebUI is the Temporal Web UI, served from the ui-server module's
+// embedded assets.
+type WebUI struct {
+	server *uiserver.Server
+	url    string
+}
+
+// StartWebUI serves the UI on the port, talking to the Temporal frontend.
+func StartWebUI(temporalAddress, namespace string, port int) *WebUI {
+	cfg := &uiconfig.Config{
+		Host:                "127.0.0.1",
+		Port:                port,
+		TemporalGRPCAddress: temporalAddress,
+		EnableUI:            true,
+		DefaultNamespace:    namespace,
+		HideLogs:            true,
+		CORS:                uiconfig.CORS{CookieInsecure: true},
+		DisableNewsFetch:    true,
+	}
+	ui := &WebUI{server: uiserver.NewServer(server_options.WithConfigProvider(cfg)),
+		url: fmt.Sprintf("http://127.0.0.1:%d", port)}
+	go func() {
+		if err := ui.server.Start(); err != nil && err != http.ErrServerClosed {
+			fmt.Println("web ui:", err)
+		}
+	}()
+	return ui
+}
+
+// URL is where people open the UI.
+func (u *WebUI) URL() string { return u.url }
+
+// Stop closes the UI server.
+func (u *WebUI) Stop() { u.server.Stop() }

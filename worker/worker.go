@@ -1,0 +1,89 @@
+package worker
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/activities"
+	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/workflows"
+)
+
+// Worker runs the complaint workflows and the background loops that keep
+// the outside world in step with them.
+type Worker struct {
+	temporal   sdkworker.Worker
+	client     client.Client
+	db         *postgres.DB
+	policy     redress.Policy
+	dispatcher *Dispatcher
+	logger     *slog.Logger
+}
+
+// New builds a worker on the complaints task queue.
+func New(c client.Client, db *postgres.DB, policy redress.Policy, sender Sender, logger *slog.Logger) *Worker {
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	Register(w, &activities.Activities{Store: db})
+	return &Worker{temporal: w, client: c, db: db, policy: policy, logger: logger,
+		dispatcher: &Dispatcher{DB: db, Sender: sender, Logger: logger}}
+}
+
+// Run works until ctx ends, then stops the worker.
+func (w *Worker) Run(ctx context.Context) error {
+	if err := w.temporal.Start(); err != nil {
+		return err
+	}
+	defer w.temporal.Stop()
+	go w.dispatcher.Run(ctx)
+	w.sweepUnstarted(ctx)
+	return nil
+}
+
+// starterGrace is how old an unstarted complaint must be before the sweep
+// starts it: younger ones are still in their intake request.
+const starterGrace = 10 * time.Second
+
+// sweepUnstarted starts the workflow of every complaint that intake stored
+// but did not get to start (a crash or Temporal outage in between), so no
+// complaint is ever left without its clocks.
+func (w *Worker) sweepUnstarted(ctx context.Context) {
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	for {
+		if err := w.startUnstarted(ctx); err != nil && ctx.Err() == nil {
+			w.logger.Warn("starting unstarted complaints", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (w *Worker) startUnstarted(ctx context.Context) error {
+	pending, err := w.db.UnstartedComplaints(ctx, time.Now().Add(-starterGrace), 100)
+	if err != nil {
+		return err
+	}
+	for i := range pending {
+		c := &pending[i]
+		cu, err := w.db.Customer(ctx, c.CustomerID)
+		if err != nil {
+			return err
+		}
+		if err := workflows.StartComplaint(ctx, w.client, workflows.NewComplaintInput(c, cu.Tier, w.policy)); err != nil {
+			return err
+		}
+		if err := w.db.MarkWorkflowStarted(ctx, c.ID); err != nil {
+			return err
+		}
+		w.logger.Info("started the workflow of a complaint that intake left unstarted", "complaint", c.ID)
+	}
+	return nil
+}
