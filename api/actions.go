@@ -100,7 +100,16 @@ func (s *Server) act(c echo.Context, update string, arg any) error {
 	if err != nil {
 		return err
 	}
-	err = s.update(ctx, id, update, arg)
+	// A retry under the same Idempotency-Key is the same Update: Temporal
+	// applies it once and answers the retry with the first outcome.
+	updateID := c.Request().Header.Get("Idempotency-Key")
+	if err := validIdempotencyKey(updateID); err != nil {
+		return err
+	}
+	if updateID != "" {
+		updateID = update + ":" + caller(c).Name + ":" + updateID
+	}
+	err = s.update(ctx, id, updateID, update, arg)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		// The workflow is missing only when intake crashed before starting
@@ -113,7 +122,7 @@ func (s *Server) act(c echo.Context, update string, arg any) error {
 		if err := workflows.StartComplaint(ctx, s.temporal, workflows.NewComplaintInput(complaint, cu.Tier, s.policy)); err != nil {
 			return temporalError(err)
 		}
-		err = s.update(ctx, id, update, arg)
+		err = s.update(ctx, id, updateID, update, arg)
 		if errors.As(err, &notFound) {
 			return redress.Errorf(redress.ECONFLICT, "the complaint is %s and no longer takes actions", complaint.Status)
 		}
@@ -128,9 +137,10 @@ func (s *Server) act(c echo.Context, update string, arg any) error {
 	return c.JSON(http.StatusOK, updated)
 }
 
-func (s *Server) update(ctx context.Context, id, name string, arg any) error {
+func (s *Server) update(ctx context.Context, id, updateID, name string, arg any) error {
 	handle, err := s.temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID:   redress.ComplaintWorkflowID(id),
+		UpdateID:     updateID,
 		UpdateName:   name,
 		Args:         []any{arg},
 		WaitForStage: client.WorkflowUpdateStageCompleted,

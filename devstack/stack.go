@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"go.temporal.io/sdk/client"
@@ -34,6 +35,8 @@ type Stack struct {
 	api      *api.Server
 	cancel   context.CancelFunc
 	done     chan struct{}
+	closed   sync.Once
+	closeErr error
 }
 
 // Start brings the stack up: PostgreSQL (unless DATABASE_URL is set), the
@@ -105,8 +108,13 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Sta
 }
 
 // Close stops every part, the API first so nothing new arrives, and lets
-// PostgreSQL and Temporal finish their writes.
+// PostgreSQL and Temporal finish their writes. Closing twice is harmless.
 func (s *Stack) Close() error {
+	s.closed.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Stack) close() error {
 	var errs []error
 	if s.api != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

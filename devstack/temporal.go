@@ -85,15 +85,19 @@ func StartTemporal(dbPath, address, namespace string, logger log.Logger) (*Tempo
 func (t *TemporalServer) Stop() error { return t.server.Stop() }
 
 // serverConfig lays the four services out on loopback: the frontend at the
-// given port, the others on free ports.
+// given port and the others on the seven ports after it. The ports must be
+// the same at every start: the membership table remembers them, and a
+// restarted server would otherwise wait half a minute for the previous run's
+// members to answer.
 func serverConfig(store *config.SQL, host string, frontendPort int) (*config.Config, error) {
-	ports := make([]int, 8)
+	ports := make([]int, 7)
 	for i := range ports {
-		p, err := freePort()
-		if err != nil {
-			return nil, err
+		ports[i] = frontendPort + 1 + i
+		if l, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(ports[i]))); err != nil {
+			return nil, fmt.Errorf("temporal: port %d, next to the frontend's %d, is taken: %w", ports[i], frontendPort, err)
+		} else {
+			l.Close()
 		}
-		ports[i] = p
 	}
 	service := func(grpcPort, membershipPort int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: grpcPort, MembershipPort: membershipPort, BindOnIP: host}}

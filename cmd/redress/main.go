@@ -82,18 +82,30 @@ func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	}
 	fmt.Printf(`
 Redress is ready (%.1fs).
-  API          http://%s
+  API          %s
   Temporal     %s (namespace %s)
   Web UI       %s
   PostgreSQL   %s
   Data         %s
   API keys     %s
 Press Ctrl-C to stop.
-`, time.Since(began).Seconds(), stack.APIAddr, cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
+`, time.Since(began).Seconds(), httpURL(stack.APIAddr), cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
 		redactURL(cfg.DatabaseURL), cfg.DataDir, keyList(cfg.Keys))
 	<-ctx.Done()
 	fmt.Println("Stopping…")
 	return stack.Close()
+}
+
+// httpURL turns a listen address into a URL a person can open.
+func httpURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() || ip.IsLoopback() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 func keyList(keys []config.APIKey) string {

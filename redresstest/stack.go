@@ -1,0 +1,184 @@
+package redresstest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/config"
+	"github.com/redress-dev/redress/devstack"
+)
+
+// Stack is the whole service running for a test: PostgreSQL, the embedded
+// Temporal server, the worker and the API, as `redress dev` runs them.
+type Stack struct {
+	*devstack.Stack
+	t       testing.TB
+	BaseURL string
+}
+
+// StackOptions shape a test stack.
+type StackOptions struct {
+	Policy  string // YAML over the defaults
+	DataDir string // reuse to restart a stack; a fresh one when empty
+	// DatabaseURL and TemporalAddress reuse another stack's database and
+	// server address, for restart tests.
+	DatabaseURL     string
+	TemporalAddress string
+}
+
+// StartStack starts a stack and stops it when the test ends.
+func StartStack(t testing.TB, o StackOptions) *Stack {
+	t.Helper()
+	policy, err := redress.ParsePolicy([]byte(o.Policy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.DataDir == "" {
+		o.DataDir = t.TempDir()
+	}
+	if o.DatabaseURL == "" {
+		o.DatabaseURL = NewDatabaseURL(t)
+	}
+	if o.TemporalAddress == "" {
+		o.TemporalAddress = freePortBlock(t)
+	}
+	cfg := &config.Config{
+		DatabaseURL: o.DatabaseURL, TemporalAddress: o.TemporalAddress, TemporalNamespace: "default",
+		HTTPAddr: "127.0.0.1:0", DataDir: o.DataDir, PublicURL: "http://redress.test",
+		TokenSecret: "test-secret-0123456789", Policy: policy, Keys: config.DevKeys(),
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("REDRESS_TEST_LOG") != "" {
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := devstack.Start(ctx, cfg, logger)
+	if err != nil {
+		t.Fatalf("start the stack: %v", err)
+	}
+	st := &Stack{Stack: s, t: t, BaseURL: "http://" + s.APIAddr}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// freePortBlock finds a loopback port with the seven after it free, for the
+// Temporal frontend and its sibling services.
+func freePortBlock(t testing.TB) string {
+	for range 100 {
+		base := 20000 + rand.IntN(30000)
+		free := true
+		for p := base; p < base+8 && free; p++ {
+			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+			if err != nil {
+				free = false
+				continue
+			}
+			l.Close()
+		}
+		if free {
+			return "127.0.0.1:" + strconv.Itoa(base)
+		}
+	}
+	t.Fatal("no free block of 8 ports")
+	return ""
+}
+
+// Response is an API answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v.
+func (r *Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("answer %d is not JSON: %v: %s", r.Status, err, r.Body)
+	}
+}
+
+// Do sends a request with a staff key (none when key is empty). body is
+// sent as is when it is a string or []byte, else as JSON.
+func (s *Stack) Do(method, path, key string, body any, headers ...string) *Response {
+	s.t.Helper()
+	var reader io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		reader = bytes.NewBufferString(b)
+	case []byte:
+		reader = bytes.NewReader(b)
+	default:
+		encoded, err := json.Marshal(b)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		reader = bytes.NewReader(encoded)
+	}
+	req, err := http.NewRequest(method, s.BaseURL+path, reader)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	return &Response{Status: resp.StatusCode, Header: resp.Header, Body: data}
+}
+
+// Complaint reads a complaint over the API.
+func (s *Stack) Complaint(id string) *redress.Complaint {
+	s.t.Helper()
+	r := s.Do("GET", "/v1/complaints/"+id, "dev-agent", nil)
+	if r.Status != http.StatusOK {
+		s.t.Fatalf("GET complaint %s: %d %s", id, r.Status, r.Body)
+	}
+	var c redress.Complaint
+	r.JSON(s.t, &c)
+	return &c
+}
+
+// WaitFor polls a complaint until cond holds or the timeout passes.
+func (s *Stack) WaitFor(id string, timeout time.Duration, what string, cond func(*redress.Complaint) bool) *redress.Complaint {
+	s.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		c := s.Complaint(id)
+		if cond(c) {
+			return c
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("complaint %s: %s did not happen within %s; it is %s", id, what, timeout, describe(c))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func describe(c *redress.Complaint) string {
+	b, _ := json.Marshal(c)
+	return string(b)
+}
