@@ -151,6 +151,13 @@ func LoadPolicy(path string) (Policy, error) {
 // ParsePolicy reads a policy document over the defaults and validates it.
 func ParsePolicy(doc []byte) (Policy, error) {
 	p := DefaultPolicy()
+	var root yaml.Node
+	if err := yaml.Unmarshal(doc, &root); err != nil {
+		return p, fmt.Errorf("policy: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if err := checkDurations(&root, ""); err != nil {
+		return p, err
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(doc))
 	dec.KnownFields(true)
 	if err := dec.Decode(&p); err != nil && !errors.Is(err, io.EOF) { // an empty file means all defaults
@@ -160,6 +167,41 @@ func ParsePolicy(doc []byte) (Policy, error) {
 		return p, err
 	}
 	return p, nil
+}
+
+// durationFields are the policy's keys whose values are durations.
+var durationFields = map[string]bool{"ack_within": true, "resolve_within": true, "reopen_within": true,
+	"remind_after": true, "expire_after": true, "within": true}
+
+// checkDurations finds a malformed duration and names its field, which the
+// YAML decoder's own error would not.
+func checkDurations(n *yaml.Node, path string) error {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			if err := checkDurations(c, path); err != nil {
+				return err
+			}
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key, value := n.Content[i].Value, n.Content[i+1]
+			field := key
+			if path != "" {
+				field = path + "." + key
+			}
+			if durationFields[key] && value.Kind == yaml.ScalarNode {
+				if _, err := time.ParseDuration(value.Value); err != nil {
+					return fmt.Errorf("policy: %s: %q is not a duration like 90s or 1h30m (line %d)", field, value.Value, value.Line)
+				}
+				continue
+			}
+			if err := checkDurations(value, field); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // Validate checks every field and names the first that is wrong.

@@ -43,7 +43,8 @@ func TestParsePolicyEmptyFileIsDefaults(t *testing.T) {
 
 func TestParsePolicyNamesTheBadField(t *testing.T) {
 	tests := []struct{ doc, field string }{
-		{"sla: {P2: {ack_within: soon, resolve_within: 1h}}", "soon"},
+		{"sla: {P2: {ack_within: soon, resolve_within: 1h}}", "sla.P2.ack_within"},
+		{"survey: {remind_after: 2 days}", "survey.remind_after"},
 		{"sla: {P2: {ack_within: -1h, resolve_within: 1h}}", "sla.P2.ack_within"},
 		{"sla: {P9: {ack_within: 1h, resolve_within: 1h}}", "sla.P9"},
 		{"timezone: Mars/Olympus", "timezone"},

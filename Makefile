@@ -1,0 +1,19 @@
+# The two commands of the README: `make run` and `make test`.
+
+.PHONY: run test build bench postgres
+
+run: postgres
+	go run ./cmd/redress dev
+
+test: postgres
+	go vet ./...
+	go test -count=1 ./...
+
+build:
+	go build -o bin/redress ./cmd/redress
+
+bench: postgres
+	go test -run '^$$' -bench . -benchtime 2000x ./bench/
+
+postgres:
+	@./scripts/ensure-postgres.sh
