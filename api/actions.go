@@ -86,8 +86,9 @@ func bindAndCheck(c echo.Context, v any, check func(*checker)) error {
 	return ch.err()
 }
 
-// actionTimeout bounds how long a caller waits for its action's outcome.
-const actionTimeout = 30 * time.Second
+// actionTimeout bounds how long a caller waits for its action's outcome; past it
+// (Temporal or every worker down) the answer is a 503.
+const actionTimeout = 15 * time.Second
 
 // act runs an agent's action as a workflow Update and answers with the
 // complaint as it stands after it: the update completes only once the change

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"net/http"
@@ -172,8 +173,13 @@ func (s *Server) newComplaint(req *complaintRequest, customer *redress.Customer)
 	}
 }
 
+// startTimeout bounds the wait for Temporal: past it the caller gets a 503
+// and the complaint, already stored, is started by the worker's sweep.
+const startTimeout = 10 * time.Second
+
 func (s *Server) startWorkflow(c echo.Context, complaint *redress.Complaint, tier redress.Tier) error {
-	ctx := c.Request().Context()
+	ctx, cancel := context.WithTimeout(c.Request().Context(), startTimeout)
+	defer cancel()
 	in := workflows.NewComplaintInput(complaint, tier, s.policy)
 	if err := workflows.StartComplaint(ctx, s.temporal, in); err != nil {
 		return temporalError(err)

@@ -107,6 +107,17 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Sta
 	return s, nil
 }
 
+// StopTemporalServer stops the embedded Temporal server alone, leaving the
+// API up: how the fault tests take Temporal away.
+func (s *Stack) StopTemporalServer() error {
+	if s.server == nil {
+		return nil
+	}
+	err := s.server.Stop()
+	s.server = nil
+	return err
+}
+
 // Close stops every part, the API first so nothing new arrives, and lets
 // PostgreSQL and Temporal finish their writes. Closing twice is harmless.
 func (s *Stack) Close() error {

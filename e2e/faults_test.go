@@ -1,0 +1,78 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/redress-dev/redress/devstack"
+	"github.com/redress-dev/redress/redresstest"
+)
+
+func expectUnavailable(t *testing.T, what string, r *redresstest.Response) {
+	t.Helper()
+	if r.Status != http.StatusServiceUnavailable || r.Header.Get("Retry-After") == "" ||
+		r.Header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("%s: %d %q %s; want 503 problem+json with Retry-After", what, r.Status, r.Header.Get("Retry-After"), r.Body)
+	}
+}
+
+func TestDatabaseOutage(t *testing.T) {
+	dir, err := os.MkdirTemp("", "redress-outage-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	ctx := context.Background()
+	pg, err := devstack.StartPostgres(ctx, filepath.Join(dir, "pg"), "redress")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := redresstest.StartStack(t, redresstest.StackOptions{DatabaseURL: pg.URL("redress")})
+	c := file(t, s, newComplaint("crm-outage"))
+
+	if err := pg.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	expectUnavailable(t, "GET during the outage", s.Do("GET", "/v1/complaints/"+c.ID, "dev-agent", nil))
+	expectUnavailable(t, "POST during the outage", s.Do("POST", "/v1/complaints", "dev-intake", newComplaint("crm-outage")))
+	expectUnavailable(t, "action during the outage", s.Do("POST", "/v1/complaints/"+c.ID+"/acknowledge", "dev-agent", map[string]string{"agent": "ana"}))
+	ready := s.Do("GET", "/readyz", "", nil)
+	if ready.Status != http.StatusServiceUnavailable || !strings.Contains(string(ready.Body), `"database":"unavailable"`) ||
+		!strings.Contains(string(ready.Body), `"temporal":"ok"`) {
+		t.Errorf("readyz = %d %s", ready.Status, ready.Body)
+	}
+
+	if pg, err = devstack.StartPostgres(ctx, filepath.Join(dir, "pg"), "redress"); err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Stop()
+	if got := s.Complaint(c.ID); got.ID != c.ID {
+		t.Errorf("the complaint accepted before the outage is gone")
+	}
+	if r := s.Do("GET", "/readyz", "", nil); r.Status != http.StatusOK {
+		t.Errorf("readyz after recovery = %d %s", r.Status, r.Body)
+	}
+	s.Close() // before the cluster stops
+}
+
+func TestTemporalOutage(t *testing.T) {
+	s := redresstest.StartStack(t, redresstest.StackOptions{})
+	c := file(t, s, newComplaint("crm-t-outage"))
+	if err := s.StopTemporalServer(); err != nil {
+		t.Fatal(err)
+	}
+	expectUnavailable(t, "intake without Temporal", s.Do("POST", "/v1/complaints", "dev-intake", newComplaint("crm-t-outage")))
+	expectUnavailable(t, "action without Temporal", s.Do("POST", "/v1/complaints/"+c.ID+"/acknowledge", "dev-agent", map[string]string{"agent": "ana"}))
+	ready := s.Do("GET", "/readyz", "", nil)
+	if ready.Status != http.StatusServiceUnavailable || !strings.Contains(string(ready.Body), `"temporal":"unavailable"`) {
+		t.Errorf("readyz = %d %s", ready.Status, ready.Body)
+	}
+	if got := s.Complaint(c.ID); got.ID != c.ID {
+		t.Error("complaints stay readable while Temporal is down")
+	}
+}
