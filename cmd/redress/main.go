@@ -15,6 +15,7 @@ import (
 	_ "time/tzdata" // SLA calendars name time zones; do not depend on the host's database
 
 	"github.com/jackc/pgx/v5"
+	"go.temporal.io/sdk/client"
 
 	"github.com/redress-dev/redress/api"
 	"github.com/redress-dev/redress/config"
@@ -136,16 +137,11 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	if err := cfg.RequireAPISecrets(); err != nil {
 		return err
 	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	db, tc, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	tc, err := temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer closeAll(db, tc)
 	srv := api.New(api.Options{DB: db, Temporal: tc, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Logger: logger})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -163,21 +159,36 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	db, tc, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	tc, err := temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger)
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
+	defer closeAll(db, tc)
 	if err := temporalutil.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
 		return err
 	}
 	logger.Info("worker running", "task_queue", "complaints")
 	return worker.New(tc, db, cfg.Policy, worker.LogSender{Logger: logger}, logger).Run(ctx)
+}
+
+// connect opens the database and dials Temporal, as the production
+// commands do against external services.
+func connect(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*postgres.DB, client.Client, error) {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	tc, err := temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, tc, nil
+}
+
+func closeAll(db *postgres.DB, tc client.Client) {
+	tc.Close()
+	db.Close()
 }
 
 func runMigrate(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
