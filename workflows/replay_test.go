@@ -1,0 +1,33 @@
+package workflows_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/redress-dev/redress/workflows"
+)
+
+// TestReplayRecordedHistories replays histories recorded from a real server
+// (testdata/*.json: breaches up the whole ladder, every agent action, a
+// paused and resumed resolution clock). A change to the workflow code that
+// would break complaints in flight fails here with a nondeterminism error.
+// Record new ones from a dev stack (the Web UI's "Download" or
+// `temporal workflow show --output json`) when the workflow gains a path.
+func TestReplayRecordedHistories(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no recorded histories: %v", err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			replayer := worker.NewWorkflowReplayer()
+			replayer.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: "Complaint"})
+			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
+				t.Fatalf("replaying %s: %v", file, err)
+			}
+		})
+	}
+}
