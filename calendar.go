@@ -90,11 +90,11 @@ func (c *Calendar) Add(start time.Time, d time.Duration) time.Time {
 			if t.Before(from) {
 				t = from
 			}
-			if left := to.Sub(t); d <= left {
+			left := to.Sub(t)
+			if d <= left {
 				return t.Add(d).UTC()
-			} else {
-				d -= left
 			}
+			d -= left
 		}
 		t = c.nextMidnight(t)
 	}

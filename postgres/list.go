@@ -32,8 +32,8 @@ type cursor struct {
 	ID        uuid.UUID `json:"i"`
 }
 
-// DecodeCursor checks that a cursor is one this store handed out.
-func DecodeCursor(s string) (*cursor, error) {
+// decodeCursor checks that a cursor is one this store handed out.
+func decodeCursor(s string) (*cursor, error) {
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	var c cursor
 	if err == nil {
@@ -88,7 +88,7 @@ func (db *DB) Complaints(ctx context.Context, f ComplaintFilter) (items []redres
 		where = append(where, "sla_breached = "+arg(*f.Breached))
 	}
 	if f.Cursor != "" {
-		c, err := DecodeCursor(f.Cursor)
+		c, err := decodeCursor(f.Cursor)
 		if err != nil {
 			return nil, "", err
 		}
