@@ -163,7 +163,7 @@ func (s *Server) newComplaint(req *complaintRequest, customer *redress.Customer)
 		severity = redress.SeverityMedium
 	}
 	priority := redress.DerivePriority(severity, category, customer.Tier)
-	clock, sla := s.policy.Clock(priority), s.policy.SLA[priority]
+	clock, sla := s.clocks[priority], s.policy.SLA[priority]
 	ackDue, resolveDue := clock.Add(now, sla.AckWithin.D()), clock.Add(now, sla.ResolveWithin.D())
 	return &redress.Complaint{
 		ID: uuid.Must(uuid.NewV7()).String(), CustomerID: customer.ID, Category: category, Severity: severity,

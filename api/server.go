@@ -27,6 +27,7 @@ type Server struct {
 	db          *postgres.DB
 	temporal    client.Client
 	policy      redress.Policy
+	clocks      map[redress.Priority]*redress.Calendar // built once: a calendar loads its time zone
 	keys        keyring
 	publicURL   string
 	tokenSecret []byte
@@ -48,7 +49,11 @@ type Options struct {
 // New builds the API with every route.
 func New(o Options) *Server {
 	s := &Server{db: o.DB, temporal: o.Temporal, policy: o.Policy, keys: newKeyring(o.Keys),
-		publicURL: o.PublicURL, tokenSecret: []byte(o.TokenSecret), logger: o.Logger, metrics: newMetrics()}
+		publicURL: o.PublicURL, tokenSecret: []byte(o.TokenSecret), logger: o.Logger, metrics: newMetrics(),
+		clocks: map[redress.Priority]*redress.Calendar{}}
+	for _, p := range redress.Priorities {
+		s.clocks[p] = o.Policy.Clock(p)
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
