@@ -110,8 +110,16 @@ type Complaint struct {
 	OrderRef    string    `json:"order_ref"`
 	CreatedAt   time.Time `json:"created_at"`
 	State
+	Winback  Winback         `json:"winback"`
 	Timeline []TimelineEntry `json:"timeline"`
 }
+
+// ResolutionTypes are the ways an agent can settle a complaint.
+var ResolutionTypes = []string{"refund", "replacement", "repair", "credit", "apology", "explanation", "no_fault"}
+
+// RootCauses are what went wrong, as the resolving agent judges it.
+var RootCauses = []string{"product_defect", "process_gap", "staff_behavior", "logistics", "billing_error",
+	"customer_misunderstanding", "third_party", "other"}
 
 // Resolution is how an agent settled the complaint.
 type Resolution struct {
@@ -127,12 +135,29 @@ type Compensation struct {
 	Currency string  `json:"currency"`
 }
 
+// Survey statuses.
+const (
+	SurveyPending  = "pending" // the complaint is not closed yet
+	SurveySent     = "sent"
+	SurveyReminded = "reminded"
+	SurveyAnswered = "answered"
+	SurveyExpired  = "expired"
+)
+
 // Survey is the satisfaction survey sent when the complaint closes.
 type Survey struct {
 	Status  string `json:"status"`
 	Score   *int   `json:"score"`
 	Comment string `json:"comment"`
 }
+
+// Win-back statuses and outcomes.
+const (
+	WinbackOffered  = "offered"
+	WinbackFinished = "finished"
+	WinbackWonBack  = "won_back"
+	WinbackLost     = "lost"
+)
 
 // Winback is the retention flow started for an unhappy customer.
 type Winback struct {
@@ -149,6 +174,10 @@ type TimelineEntry struct {
 	Public bool      `json:"public"`
 	Detail string    `json:"detail"`
 }
+
+// WinbackWorkflowID names the win-back workflow of a customer: one id per
+// customer is what keeps at most one running at a time.
+func WinbackWorkflowID(customerID string) string { return "winback-" + customerID }
 
 // ComplaintWorkflowID names the workflow that carries one complaint.
 func ComplaintWorkflowID(complaintID string) string { return "complaint-" + complaintID }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -90,6 +91,20 @@ type Offer struct {
 	Amount   float64 `yaml:"amount,omitempty" json:"amount,omitempty"`
 	Currency string  `yaml:"currency,omitempty" json:"currency,omitempty"`
 	Call     bool    `yaml:"call,omitempty" json:"call,omitempty"`
+}
+
+// Describe words an offer for people: "20% coupon, with a call".
+func (o Offer) Describe() string {
+	var s string
+	if o.Kind == "credit" {
+		s = fmt.Sprintf("%s %s credit", strconv.FormatFloat(o.Amount, 'f', -1, 64), o.Currency)
+	} else {
+		s = fmt.Sprintf("%s%% coupon", strconv.FormatFloat(o.Percent, 'f', -1, 64))
+	}
+	if o.Call {
+		s += ", with a call from the account team"
+	}
+	return s
 }
 
 // CampaignPolicy schedules the retention campaigns.

@@ -18,7 +18,6 @@ type State struct {
 	ClosedAt        *time.Time  `json:"closed_at"`
 	Resolution      *Resolution `json:"resolution"`
 	Survey          Survey      `json:"survey"`
-	Winback         Winback     `json:"winback"`
 }
 
 // Change is one step of a complaint's history as its workflow records it: the
@@ -26,10 +25,12 @@ type State struct {
 // Seq numbers the steps so that a retried or late write never overwrites a
 // newer one.
 type Change struct {
-	ComplaintID string          `json:"complaint_id"`
-	CustomerID  string          `json:"customer_id"`
-	Seq         int             `json:"seq"`
-	State       State           `json:"state"`
+	ComplaintID string `json:"complaint_id"`
+	CustomerID  string `json:"customer_id"`
+	Seq         int    `json:"seq"`
+	State       State  `json:"state"`
+	// SurveyRound, when set, asks for that survey round's token to be issued.
+	SurveyRound int             `json:"survey_round,omitempty"`
 	Timeline    []TimelineEntry `json:"timeline"`
 	Events      []Event         `json:"events"`
 }
@@ -55,4 +56,38 @@ const (
 	EventResolved     = "complaint.resolved"
 	EventReopened     = "complaint.reopened"
 	EventClosed       = "complaint.closed"
+	// EventCustomerReplied is a customer's answer through the tracking page.
+	EventCustomerReplied = "complaint.customer_replied"
+
+	EventSurveySent     = "survey.sent"
+	EventSurveyReminded = "survey.reminded"
+	EventSurveyAnswered = "survey.answered"
+	EventSurveyExpired  = "survey.expired"
+
+	EventWinbackOffered = "winback.offered"
+	EventWinbackWonBack = "winback.won_back"
+	EventWinbackLost    = "winback.lost"
+	// EventWinbackFollowUp is the account team's follow-up task.
+	EventWinbackFollowUp = "winback.follow_up"
 )
+
+// WinbackChange is one step of a win-back flow as it shows on the complaint
+// that triggered it. Its timeline lines are numbered from Seq in a range of
+// their own, apart from the complaint workflow's steps.
+type WinbackChange struct {
+	ComplaintID string          `json:"complaint_id"`
+	CustomerID  string          `json:"customer_id"`
+	Seq         int             `json:"seq"`
+	Winback     Winback         `json:"winback"`
+	Timeline    []TimelineEntry `json:"timeline"`
+	Events      []Event         `json:"events"`
+}
+
+// Purchase is a customer's purchase, reported by an intake system.
+type Purchase struct {
+	ID         string    `json:"id"`
+	CustomerID string    `json:"customer_id"`
+	Amount     float64   `json:"amount"`
+	Currency   string    `json:"currency"`
+	At         time.Time `json:"at"`
+}

@@ -4,26 +4,64 @@ package activities
 
 import (
 	"context"
+	"maps"
+	"time"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/tokens"
 )
 
-// ApplyChangeName is the registered name of Activities.ApplyChange, which
-// workflows run as a local activity.
-const ApplyChangeName = "ApplyChange"
+// Registered names of the activities, which workflows run as local
+// activities.
+const (
+	ApplyChangeName    = "ApplyChange"
+	ApplyWinbackName   = "ApplyWinback"
+	PurchasedSinceName = "PurchasedSince"
+)
 
 // Store is what the activities need of the database.
 type Store interface {
-	ApplyChange(ctx context.Context, ch redress.Change) error
+	ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHash []byte) error
+	ApplyWinback(ctx context.Context, ch redress.WinbackChange) error
+	PurchasedSince(ctx context.Context, customerID string, t time.Time) (bool, error)
 }
 
 // Activities carries the activities' dependencies; the worker builds it once.
 type Activities struct {
-	Store Store
+	Store  Store
+	Tokens *tokens.Signer
 }
 
 // ApplyChange projects one step of a complaint's workflow into PostgreSQL:
-// state, timeline lines and outbox events, idempotently.
+// state, timeline lines and outbox events, idempotently. A step that sends
+// or reminds of a survey gets the round's link here, so the secret that
+// derives it never enters a workflow history.
 func (a *Activities) ApplyChange(ctx context.Context, ch redress.Change) error {
-	return a.Store.ApplyChange(ctx, ch)
+	var surveyHash []byte
+	if ch.SurveyRound > 0 {
+		token := a.Tokens.Survey(ch.ComplaintID, ch.SurveyRound)
+		surveyHash = tokens.Hash(token)
+		events := make([]redress.Event, len(ch.Events))
+		for i, e := range ch.Events {
+			if e.Type == redress.EventSurveySent || e.Type == redress.EventSurveyReminded {
+				e.Data = maps.Clone(e.Data)
+				e.Data["survey_url"] = a.Tokens.SurveyURL(token)
+			}
+			events[i] = e
+		}
+		ch.Events = events
+	}
+	return a.Store.ApplyChange(ctx, ch, surveyHash)
+}
+
+// ApplyWinback projects one step of a win-back flow onto its complaint.
+func (a *Activities) ApplyWinback(ctx context.Context, ch redress.WinbackChange) error {
+	return a.Store.ApplyWinback(ctx, ch)
+}
+
+// PurchasedSince reports whether the customer bought anything since t: the
+// win-back's last look before it calls the customer lost, in case a
+// purchase was stored but its signal never arrived.
+func (a *Activities) PurchasedSince(ctx context.Context, customerID string, t time.Time) (bool, error) {
+	return a.Store.PurchasedSince(ctx, customerID, t)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/workflows"
 )
 
@@ -109,22 +110,22 @@ func (s *Server) createComplaint(c echo.Context) error {
 	complaint := s.newComplaint(&req, customer)
 	canonical, _ := json.Marshal(req) // field order fixed: formatting does not make a request "different"
 	requestHash := sha256.Sum256(canonical)
-	token := s.trackingToken(complaint.ID)
+	token := s.tokens.Tracking(complaint.ID)
 	id, created, err := s.db.CreateComplaint(ctx, postgres.Intake{
 		Complaint:         *complaint,
-		TrackingTokenHash: tokenHash(token),
+		TrackingTokenHash: tokens.Hash(token),
 		Received: redress.TimelineEntry{At: complaint.CreatedAt, Actor: string(req.Channel), Kind: "received", Public: true,
 			Detail: "Complaint received through " + string(req.Channel) + "; priority " + string(complaint.Priority)},
 		ReceivedEvent: redress.Event{ID: complaint.ID + "-1-" + redress.EventReceived, Type: redress.EventReceived,
 			OccurredAt: complaint.CreatedAt, ComplaintID: complaint.ID, CustomerID: customer.ID,
-			Data: map[string]any{"tracking_url": s.trackingURL(token)}},
+			Data: map[string]any{"tracking_url": s.tokens.TrackingURL(token)}},
 		Caller: caller(c).Name, IdempotencyKey: key, RequestHash: requestHash[:],
 	})
 	if err != nil {
 		return err
 	}
 	if !created {
-		token = s.trackingToken(id)
+		token = s.tokens.Tracking(id)
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
 	stored, err := s.db.Complaint(ctx, id)

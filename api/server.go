@@ -16,6 +16,7 @@ import (
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/tokens"
 )
 
 // maxBody is the largest request body accepted (SPEC section 4).
@@ -23,16 +24,15 @@ const maxBody = 64 << 10
 
 // Server is the HTTP API.
 type Server struct {
-	echo        *echo.Echo
-	db          *postgres.DB
-	temporal    client.Client
-	policy      redress.Policy
-	clocks      map[redress.Priority]*redress.Calendar // built once: a calendar loads its time zone
-	keys        keyring
-	publicURL   string
-	tokenSecret []byte
-	logger      *slog.Logger
-	metrics     *metrics
+	echo     *echo.Echo
+	db       *postgres.DB
+	temporal client.Client
+	policy   redress.Policy
+	clocks   map[redress.Priority]*redress.Calendar // built once: a calendar loads its time zone
+	keys     keyring
+	tokens   *tokens.Signer
+	logger   *slog.Logger
+	metrics  *metrics
 }
 
 // Options are what the server is built from.
@@ -49,7 +49,7 @@ type Options struct {
 // New builds the API with every route.
 func New(o Options) *Server {
 	s := &Server{db: o.DB, temporal: o.Temporal, policy: o.Policy, keys: newKeyring(o.Keys),
-		publicURL: o.PublicURL, tokenSecret: []byte(o.TokenSecret), logger: o.Logger, metrics: newMetrics(),
+		tokens: tokens.NewSigner(o.TokenSecret, o.PublicURL), logger: o.Logger, metrics: newMetrics(),
 		clocks: map[redress.Priority]*redress.Calendar{}}
 	for _, p := range redress.Priorities {
 		s.clocks[p] = o.Policy.Clock(p)

@@ -79,14 +79,13 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (id string, create
 	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		resolution, _ := json.Marshal(c.Resolution)
 		survey, _ := json.Marshal(c.Survey)
-		winback, _ := json.Marshal(c.Winback)
 		if _, err := tx.Exec(ctx, `INSERT INTO complaints (id, customer_id, status, priority, category, severity,
 			channel, subject, description, order_ref, escalation_level, sla_breached, assignee, created_at,
-			ack_due_at, resolve_due_at, resolution, survey, winback, tracking_token_hash, seq)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, nullif($17::jsonb, 'null'), $18, $19, $20, 1)`,
+			ack_due_at, resolve_due_at, resolution, survey, tracking_token_hash, seq)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, nullif($17::jsonb, 'null'), $18, $19, 1)`,
 			c.ID, c.CustomerID, c.Status, c.Priority, c.Category, c.Severity, c.Channel, c.Subject,
 			c.Description, c.OrderRef, c.EscalationLevel, c.SLABreached, c.Assignee, c.CreatedAt,
-			c.AckDueAt, c.ResolveDueAt, resolution, survey, winback, in.TrackingTokenHash); err != nil {
+			c.AckDueAt, c.ResolveDueAt, resolution, survey, in.TrackingTokenHash); err != nil {
 			return err
 		}
 		if in.IdempotencyKey != "" {
@@ -130,10 +129,19 @@ var errKeyTaken = errors.New("idempotency key taken")
 
 // ComplaintIDByTrackingToken finds the complaint a customer's token opens.
 func (db *DB) ComplaintIDByTrackingToken(ctx context.Context, tokenHash []byte) (string, error) {
+	return db.complaintIDByToken(ctx, "tracking_token_hash", tokenHash, "no complaint for this tracking link")
+}
+
+// ComplaintIDBySurveyToken finds the complaint a survey link belongs to.
+func (db *DB) ComplaintIDBySurveyToken(ctx context.Context, tokenHash []byte) (string, error) {
+	return db.complaintIDByToken(ctx, "survey_token_hash", tokenHash, "no survey for this link")
+}
+
+func (db *DB) complaintIDByToken(ctx context.Context, column string, tokenHash []byte, missing string) (string, error) {
 	var id uuid.UUID
-	err := db.pool.QueryRow(ctx, `SELECT id FROM complaints WHERE tracking_token_hash = $1`, tokenHash).Scan(&id)
+	err := db.pool.QueryRow(ctx, `SELECT id FROM complaints WHERE `+column+` = $1`, tokenHash).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", redress.Errorf(redress.ENOTFOUND, "no complaint for this tracking link")
+		return "", redress.Errorf(redress.ENOTFOUND, "%s", missing)
 	}
 	if err != nil {
 		return "", wrap(err)
@@ -155,7 +163,7 @@ func (db *DB) Complaint(ctx context.Context, id string) (*redress.Complaint, err
 		return nil, err
 	}
 	rows, err := db.pool.Query(ctx, `SELECT at, actor, kind, public, detail FROM timeline
-		WHERE complaint_id = $1 ORDER BY seq`, uid)
+		WHERE complaint_id = $1 ORDER BY at, seq`, uid)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -174,21 +182,20 @@ func (db *DB) Complaint(ctx context.Context, id string) (*redress.Complaint, err
 // ApplyChange projects one step of a complaint's workflow: the new state, the
 // timeline lines and the outbox events, in one transaction. It is idempotent
 // (an activity retry writes nothing twice) and ignores a step older than the
-// one already written.
-func (db *DB) ApplyChange(ctx context.Context, ch redress.Change) error {
+// one already written. A non-nil surveyTokenHash replaces the survey's token.
+func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHash []byte) error {
 	s := ch.State
 	resolution, _ := json.Marshal(s.Resolution)
 	survey, _ := json.Marshal(s.Survey)
-	winback, _ := json.Marshal(s.Winback)
 	firstSeq := ch.Seq - len(ch.Timeline) + 1
 	return wrap(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE complaints SET status = $3, priority = $4, escalation_level = $5,
 			sla_breached = $6, assignee = $7, ack_due_at = $8, resolve_due_at = $9, acknowledged_at = $10,
 			resolved_at = $11, closed_at = $12, resolution = nullif($13::jsonb, 'null'), survey = $14,
-			winback = $15, seq = $2, workflow_started = true
+			survey_token_hash = coalesce($15, survey_token_hash), seq = $2, workflow_started = true
 			WHERE id = $1 AND seq < $2`,
 			ch.ComplaintID, ch.Seq, s.Status, s.Priority, s.EscalationLevel, s.SLABreached, s.Assignee,
-			s.AckDueAt, s.ResolveDueAt, s.AcknowledgedAt, s.ResolvedAt, s.ClosedAt, resolution, survey, winback)
+			s.AckDueAt, s.ResolveDueAt, s.AcknowledgedAt, s.ResolvedAt, s.ClosedAt, resolution, survey, surveyTokenHash)
 		if err != nil {
 			return err
 		}

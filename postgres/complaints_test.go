@@ -166,7 +166,7 @@ func TestApplyChangeIsIdempotentAndOrdered(t *testing.T) {
 			{At: now, Actor: "system", Kind: "sla_breached", Detail: "breach"},
 			{At: now, Actor: "system", Kind: "escalated", Public: true, Detail: "level 1"}}}
 	for _, ch := range []redress.Change{ack, ack, escalate, ack} { // a retry, then a late one
-		if err := db.ApplyChange(ctx, ch); err != nil {
+		if err := db.ApplyChange(ctx, ch, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -190,7 +190,7 @@ func TestApplyChangeIsIdempotentAndOrdered(t *testing.T) {
 	}
 	missing := ack
 	missing.ComplaintID = uuid.NewString()
-	if err := db.ApplyChange(ctx, missing); err == nil {
+	if err := db.ApplyChange(ctx, missing, nil); err == nil {
 		t.Error("a change to an unknown complaint must fail")
 	}
 }

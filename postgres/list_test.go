@@ -35,7 +35,7 @@ func TestComplaintsPagesNewestFirstWithFilters(t *testing.T) {
 	breach := redress.Change{ComplaintID: ids[1], Seq: 2, State: redress.State{Status: redress.StatusReceived,
 		Priority: redress.P3, EscalationLevel: 1, SLABreached: true},
 		Timeline: []redress.TimelineEntry{{At: time.Now(), Actor: "system", Kind: "escalated"}}}
-	if err := db.ApplyChange(ctx, breach); err != nil {
+	if err := db.ApplyChange(ctx, breach, nil); err != nil {
 		t.Fatal(err)
 	}
 

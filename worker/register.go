@@ -21,5 +21,8 @@ type Registry interface {
 // names the workflows call them by.
 func Register(r Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: "Complaint"})
+	r.RegisterWorkflowWithOptions(workflows.Winback, workflow.RegisterOptions{Name: "Winback"})
 	r.RegisterActivityWithOptions(acts.ApplyChange, activity.RegisterOptions{Name: activities.ApplyChangeName})
+	r.RegisterActivityWithOptions(acts.ApplyWinback, activity.RegisterOptions{Name: activities.ApplyWinbackName})
+	r.RegisterActivityWithOptions(acts.PurchasedSince, activity.RegisterOptions{Name: activities.PurchasedSinceName})
 }

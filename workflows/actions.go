@@ -60,16 +60,16 @@ func (wf *complaint) registerActions(ctx workflow.Context) error {
 		validator any
 	}{
 		{AcknowledgeUpdate, wf.acknowledge, func(_ workflow.Context, in AcknowledgeInput) error {
-			return wf.allow("acknowledge", in.Agent, redress.StatusReceived, redress.StatusReopened)
+			return firstError(required("acknowledge", in.Agent), wf.allow("acknowledge", redress.StatusReceived, redress.StatusReopened))
 		}},
 		{AssignUpdate, wf.assign, func(_ workflow.Context, in AssignInput) error {
-			return wf.allow("assign", in.Agent, openStatuses...)
+			return firstError(required("assign", in.Agent), wf.allow("assign", openStatuses...))
 		}},
 		{ProgressUpdate, wf.progress, func(_ workflow.Context, in ProgressInput) error {
-			return wf.allow("post an update to", in.Message, openStatuses...)
+			return firstError(required("post an update to", in.Message), wf.allow("post an update to", openStatuses...))
 		}},
 		{EscalateUpdate, wf.manualEscalate, func(_ workflow.Context, in EscalateInput) error {
-			if err := wf.allow("escalate", in.Reason, openStatuses...); err != nil {
+			if err := firstError(required("escalate", in.Reason), wf.allow("escalate", openStatuses...)); err != nil {
 				return err
 			}
 			if wf.state.EscalationLevel >= redress.MaxEscalationLevel {
@@ -88,21 +88,41 @@ func (wf *complaint) registerActions(ctx workflow.Context) error {
 	return nil
 }
 
-// allow refuses an action whose required text is empty or that the current
-// status does not allow, naming the status.
-func (wf *complaint) allow(action, required string, statuses ...redress.Status) error {
-	if strings.TrimSpace(required) == "" {
+// required refuses an action whose who or why is empty.
+func required(action, text string) error {
+	if strings.TrimSpace(text) == "" {
 		return temporal.NewApplicationError("cannot "+action+" the complaint without saying who or why", ErrInvalidAction)
 	}
+	return nil
+}
+
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// allow refuses an action that the current status does not allow, naming
+// the status.
+func (wf *complaint) allow(action string, statuses ...redress.Status) error {
 	if !slices.Contains(statuses, wf.state.Status) {
 		return temporal.NewApplicationError(fmt.Sprintf("cannot %s a complaint whose status is %s", action, wf.state.Status), ErrStatusConflict)
 	}
 	return nil
 }
 
+// acknowledge stops the acknowledgement clock; acknowledging a reopened
+// complaint puts it back to work.
 func (wf *complaint) acknowledge(ctx workflow.Context, in AcknowledgeInput) (redress.State, error) {
+	next := redress.StatusAcknowledged
+	if wf.state.Status == redress.StatusReopened {
+		next = redress.StatusInProgress
+	}
 	wf.markAcknowledged(ctx, in.Agent)
-	wf.state.Status = redress.StatusAcknowledged
+	wf.state.Status = next
 	return wf.state, wf.commit(ctx)
 }
 

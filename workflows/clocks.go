@@ -26,6 +26,9 @@ func (wf *complaint) nextDeadline() (time.Time, func(workflow.Context) error) {
 	consider(wf.ackWarnAt, wf.warnAck)
 	consider(wf.state.AckDueAt, wf.breachAck)
 	consider(wf.state.ResolveDueAt, wf.breachResolve)
+	consider(wf.reopenDueAt, wf.closeSilently)
+	consider(wf.surveyRemindAt, wf.remindSurvey)
+	consider(wf.surveyExpireAt, wf.expireSurvey)
 	return due, fire
 }
 
@@ -87,6 +90,11 @@ func (wf *complaint) breachResolve(ctx workflow.Context) error {
 func (wf *complaint) breach(ctx workflow.Context, reason string) bool {
 	wf.state.SLABreached = true
 	wf.note(ctx, "system", "sla_breached", false, "SLA breached: "+reason)
+	// Complaints that breached before win-backs existed replay without one.
+	if wf.in.CustomerTier.Premium() &&
+		workflow.GetVersion(ctx, "winback-on-premium-breach", workflow.DefaultVersion, 1) >= 1 {
+		wf.triggerWinback("SLA breach for a " + string(wf.in.CustomerTier) + " customer")
+	}
 	if wf.state.EscalationLevel >= redress.MaxEscalationLevel {
 		wf.note(ctx, "system", "escalation_exhausted", false,
 			"Already at the top of the escalation ladder; "+wf.in.Policy.EscalationStep(redress.MaxEscalationLevel).Notify+" were told before")

@@ -55,6 +55,16 @@ type complaint struct {
 	resolvePaused bool          // waiting on the customer
 	resolveLeft   time.Duration // counted resolution time left when the clock paused
 
+	reopenDueAt    *time.Time // a resolved complaint closes by itself then
+	reopens        int
+	surveyRound    int
+	surveyRemindAt *time.Time
+	surveyExpireAt *time.Time
+
+	winbackReason    string // set when a win-back is due; the run loop starts it
+	winbackTriggered bool   // a complaint triggers at most one
+	done             bool   // the survey is answered or expired
+
 	pending redress.Change // timeline and events not yet written
 	changed bool           // an action changed the clocks since the loop last looked
 }
@@ -71,12 +81,23 @@ func (wf *complaint) setup(ctx workflow.Context, in ComplaintInput) error {
 	if err := workflow.SetQueryHandler(ctx, StateQuery, func() (redress.State, error) { return wf.state, nil }); err != nil {
 		return err
 	}
-	return wf.registerActions(ctx)
+	if err := wf.registerActions(ctx); err != nil {
+		return err
+	}
+	return wf.registerLifecycle(ctx)
 }
 
+// run sleeps until the next deadline or the next action, until the survey
+// is answered or expires; then it lets running handlers finish and ends.
 func (wf *complaint) run(ctx workflow.Context) (redress.State, error) {
 	timer := deadlineTimer{}
-	for {
+	for !wf.done || wf.winbackReason != "" {
+		if wf.winbackReason != "" {
+			if err := wf.startWinback(ctx); err != nil {
+				return wf.state, err
+			}
+			continue
+		}
 		due, fire := wf.nextDeadline()
 		timer.arm(ctx, due)
 		if err := workflow.Await(ctx, func() bool { return wf.changed || timer.fired }); err != nil {
@@ -91,6 +112,9 @@ func (wf *complaint) run(ctx workflow.Context) (redress.State, error) {
 			return wf.state, err
 		}
 	}
+	timer.arm(ctx, time.Time{})
+	err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
+	return wf.state, err
 }
 
 // NewComplaintInput builds a stored complaint's workflow input.

@@ -16,22 +16,42 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/activities"
+	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/worker"
 	"github.com/redress-dev/redress/workflows"
 )
 
 // memoryStore records what the workflow projects, as PostgreSQL would.
 type memoryStore struct {
-	mu      sync.Mutex
-	changes []redress.Change
+	mu          sync.Mutex
+	changes     []redress.Change
+	winbacks    []redress.WinbackChange
+	surveyHash  []byte
+	purchasedAt *time.Time
 }
 
-func (s *memoryStore) ApplyChange(_ context.Context, ch redress.Change) error {
+func (s *memoryStore) ApplyChange(_ context.Context, ch redress.Change, surveyHash []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.changes = append(s.changes, ch)
+	if surveyHash != nil {
+		s.surveyHash = surveyHash
+	}
 	return nil
 }
+
+func (s *memoryStore) ApplyWinback(_ context.Context, ch redress.WinbackChange) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.winbacks = append(s.winbacks, ch)
+	return nil
+}
+
+func (s *memoryStore) PurchasedSince(_ context.Context, _ string, t time.Time) (bool, error) {
+	return s.purchasedAt != nil && !s.purchasedAt.Before(t), nil
+}
+
+func (s *memoryStore) last() redress.State { return s.changes[len(s.changes)-1].State }
 
 // timeline lists the kinds of the timeline lines written, in order.
 func (s *memoryStore) timeline() []string {
@@ -73,7 +93,7 @@ func newHarness(t *testing.T, priority redress.Priority, policy redress.Policy) 
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
 	store := &memoryStore{}
-	worker.Register(env, &activities.Activities{Store: store})
+	worker.Register(env, &activities.Activities{Store: store, Tokens: tokens.NewSigner("test-secret", "http://redress.test")})
 	sla := policy.SLA[priority]
 	ackDue := policy.Clock(priority).Add(start, sla.AckWithin.D())
 	resolveDue := policy.Clock(priority).Add(start, sla.ResolveWithin.D())

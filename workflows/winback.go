@@ -1,0 +1,117 @@
+package workflows
+
+import (
+	"errors"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/activities"
+)
+
+// PurchaseSignal tells a running win-back that the customer bought again.
+const PurchaseSignal = "purchase"
+
+// WinbackInput starts a customer's win-back flow.
+type WinbackInput struct {
+	CustomerID  string                `json:"customer_id"`
+	Tier        redress.Tier          `json:"tier"`
+	ComplaintID string                `json:"complaint_id"` // the complaint that triggered it
+	Reason      string                `json:"reason"`
+	Policy      redress.WinbackPolicy `json:"policy"`
+}
+
+// triggerWinback asks the run loop to start a win-back, once per complaint.
+func (wf *complaint) triggerWinback(reason string) {
+	if !wf.winbackTriggered {
+		wf.winbackTriggered, wf.winbackReason = true, reason
+	}
+}
+
+// startWinback starts the customer's win-back as a child that outlives the
+// complaint. Its id is the customer's, so when one already runs for this
+// customer none is started: one win-back at a time per customer.
+func (wf *complaint) startWinback(ctx workflow.Context) error {
+	reason := wf.winbackReason
+	wf.winbackReason = ""
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            redress.WinbackWorkflowID(wf.in.CustomerID),
+		TaskQueue:             TaskQueue,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	})
+	child := workflow.ExecuteChildWorkflow(cctx, "Winback", WinbackInput{CustomerID: wf.in.CustomerID,
+		Tier: wf.in.CustomerTier, ComplaintID: wf.in.ComplaintID, Reason: reason, Policy: wf.in.Policy.Winback})
+	err := child.GetChildWorkflowExecution().Get(ctx, nil)
+	var running *temporal.ChildWorkflowExecutionAlreadyStartedError
+	switch {
+	case errors.As(err, &running):
+		wf.note(ctx, "system", "winback_skipped", false, "Win-back due ("+reason+") but one already runs for this customer")
+	case err != nil:
+		return err
+	default:
+		wf.note(ctx, "system", "winback_started", false, "Win-back started: "+reason)
+	}
+	return wf.commit(ctx)
+}
+
+// winbackSeq numbers a win-back's timeline lines apart from the complaint
+// workflow's own steps.
+const winbackSeq = 100000
+
+// Winback offers the customer the policy's offer for their tier, gives the
+// account team a follow-up task, and waits up to winback.within for a
+// purchase: won back, or lost.
+func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
+	offer := in.Policy.Offers[in.Tier].Describe()
+	offeredAt := workflow.Now(ctx).UTC()
+	lctx := workflow.WithLocalActivityOptions(ctx, projectionOptions)
+	record := func(seq int, wb redress.Winback, kind, detail string, events ...redress.Event) error {
+		for i := range events {
+			events[i].ID = in.ComplaintID + "-winback-" + events[i].Type
+			events[i].OccurredAt, events[i].ComplaintID, events[i].CustomerID = workflow.Now(ctx).UTC(), in.ComplaintID, in.CustomerID
+		}
+		ch := redress.WinbackChange{ComplaintID: in.ComplaintID, CustomerID: in.CustomerID, Seq: winbackSeq + seq, Winback: wb,
+			Timeline: []redress.TimelineEntry{{At: workflow.Now(ctx).UTC(), Actor: "system", Kind: kind, Public: false, Detail: detail}},
+			Events:   events}
+		return workflow.ExecuteLocalActivity(lctx, activities.ApplyWinbackName, ch).Get(ctx, nil)
+	}
+
+	wb := redress.Winback{Status: redress.WinbackOffered, Offer: offer}
+	if err := record(1, wb, "winback_offered", "Win-back offered ("+in.Reason+"): "+offer,
+		redress.Event{Type: redress.EventWinbackOffered, Data: map[string]any{"offer": offer}},
+		redress.Event{Type: redress.EventWinbackFollowUp, Data: map[string]any{"offer": offer, "reason": in.Reason,
+			"call": in.Policy.Offers[in.Tier].Call, "tier": string(in.Tier)}}); err != nil {
+		return wb, err
+	}
+
+	purchased := false
+	timerCtx, cancelTimer := workflow.WithCancel(ctx)
+	sel := workflow.NewSelector(ctx)
+	sel.AddReceive(workflow.GetSignalChannel(ctx, PurchaseSignal), func(c workflow.ReceiveChannel, _ bool) {
+		var p redress.Purchase
+		c.Receive(ctx, &p)
+		purchased = true
+		cancelTimer()
+	})
+	sel.AddFuture(workflow.NewTimer(timerCtx, in.Policy.Within.D()), func(workflow.Future) {})
+	sel.Select(ctx)
+	if !purchased {
+		// A purchase stored while its signal was lost still counts.
+		if err := workflow.ExecuteLocalActivity(lctx, activities.PurchasedSinceName, in.CustomerID, offeredAt).Get(ctx, &purchased); err != nil {
+			return wb, err
+		}
+	}
+
+	wb.Status = redress.WinbackFinished
+	if purchased {
+		wb.Outcome = redress.WinbackWonBack
+		return wb, record(2, wb, "winback_won_back", "The customer bought again: won back",
+			redress.Event{Type: redress.EventWinbackWonBack, Data: map[string]any{"offer": offer}})
+	}
+	wb.Outcome = redress.WinbackLost
+	return wb, record(2, wb, "winback_lost", "No purchase within "+in.Policy.Within.String()+": lost",
+		redress.Event{Type: redress.EventWinbackLost, Data: map[string]any{"offer": offer}})
+}
