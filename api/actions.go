@@ -58,6 +58,31 @@ func (s *Server) postUpdate(c echo.Context) error {
 		Message: req.Message, WaitingOnCustomer: req.WaitingOnCustomer})
 }
 
+type resolveRequest struct {
+	ResolutionType string                `json:"resolution_type"`
+	Summary        string                `json:"summary"`
+	RootCause      string                `json:"root_cause"`
+	Compensation   *redress.Compensation `json:"compensation,omitempty"`
+	Agent          string                `json:"agent,omitempty"`
+}
+
+func (s *Server) resolve(c echo.Context) error {
+	var req resolveRequest
+	if err := bindAndCheck(c, &req, func(ch *checker) {
+		enum(ch, "resolution_type", req.ResolutionType, true, redress.ResolutionTypes)
+		ch.text("summary", req.Summary, true, 5000)
+		enum(ch, "root_cause", req.RootCause, true, redress.RootCauses)
+		ch.text("agent", req.Agent, false, 100)
+		if comp := req.Compensation; comp != nil {
+			ch.money("compensation", comp.Amount, comp.Currency)
+		}
+	}); err != nil {
+		return err
+	}
+	return s.act(c, workflows.ResolveUpdate, workflows.ResolveInput{Actor: actor(c, req.Agent), Type: req.ResolutionType,
+		Summary: req.Summary, RootCause: req.RootCause, Compensation: req.Compensation})
+}
+
 func (s *Server) escalate(c echo.Context) error {
 	var req escalateRequest
 	if err := bindAndCheck(c, &req, func(ch *checker) {
@@ -96,21 +121,32 @@ const actionTimeout = 15 * time.Second
 func (s *Server) act(c echo.Context, update string, arg any) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), actionTimeout)
 	defer cancel()
-	id := c.Param("id")
-	complaint, err := s.db.Complaint(ctx, id)
+	complaint, err := s.db.Complaint(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	// A retry under the same Idempotency-Key is the same Update: Temporal
-	// applies it once and answers the retry with the first outcome.
+	if err := s.runUpdate(ctx, c, complaint, caller(c).Name, update, arg); err != nil {
+		return err
+	}
+	updated, err := s.db.Complaint(ctx, complaint.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, updated)
+}
+
+// runUpdate sends an Update to a complaint's workflow and waits for its
+// outcome. who scopes the Idempotency-Key: a retry under the same key is the
+// same Update, which Temporal applies once.
+func (s *Server) runUpdate(ctx context.Context, c echo.Context, complaint *redress.Complaint, who, update string, arg any) error {
 	updateID := c.Request().Header.Get("Idempotency-Key")
 	if err := validIdempotencyKey(updateID); err != nil {
 		return err
 	}
 	if updateID != "" {
-		updateID = update + ":" + caller(c).Name + ":" + updateID
+		updateID = update + ":" + who + ":" + updateID
 	}
-	err = s.update(ctx, id, updateID, update, arg)
+	err := s.update(ctx, complaint.ID, updateID, update, arg)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
 		// The workflow is missing only when intake crashed before starting
@@ -123,19 +159,12 @@ func (s *Server) act(c echo.Context, update string, arg any) error {
 		if err := workflows.StartComplaint(ctx, s.temporal, workflows.NewComplaintInput(complaint, cu.Tier, s.policy)); err != nil {
 			return temporalError(err)
 		}
-		err = s.update(ctx, id, updateID, update, arg)
+		err = s.update(ctx, complaint.ID, updateID, update, arg)
 		if errors.As(err, &notFound) {
 			return redress.Errorf(redress.ECONFLICT, "the complaint is %s and no longer takes actions", complaint.Status)
 		}
 	}
-	if err != nil {
-		return temporalError(err)
-	}
-	updated, err := s.db.Complaint(ctx, id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, updated)
+	return temporalError(err)
 }
 
 func (s *Server) update(ctx context.Context, id, updateID, name string, arg any) error {
@@ -143,7 +172,7 @@ func (s *Server) update(ctx context.Context, id, updateID, name string, arg any)
 		WorkflowID:   redress.ComplaintWorkflowID(id),
 		UpdateID:     updateID,
 		UpdateName:   name,
-		Args:         []any{arg},
+		Args:         args(arg),
 		WaitForStage: client.WorkflowUpdateStageCompleted,
 	})
 	if err != nil {
@@ -152,8 +181,19 @@ func (s *Server) update(ctx context.Context, id, updateID, name string, arg any)
 	return handle.Get(ctx, nil)
 }
 
+// args is an Update's argument list: none for a nil argument.
+func args(arg any) []any {
+	if arg == nil {
+		return nil
+	}
+	return []any{arg}
+}
+
 // temporalError maps what Temporal answered to the API's error codes.
 func temporalError(err error) error {
+	if err == nil {
+		return nil
+	}
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
 		switch appErr.Type() {
@@ -161,6 +201,8 @@ func temporalError(err error) error {
 			return redress.Errorf(redress.ECONFLICT, "%s", appErr.Message())
 		case workflows.ErrInvalidAction:
 			return redress.Errorf(redress.EINVALID, "%s", appErr.Message())
+		case workflows.ErrGone:
+			return redress.Errorf(redress.EGONE, "%s", appErr.Message())
 		}
 	}
 	var unavailable *serviceerror.Unavailable

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"net/mail"
@@ -138,6 +139,20 @@ func (ch *checker) email(field, value string) {
 	ch.text(field, value, false, 254)
 	if a, err := mail.ParseAddress(value); err != nil || a.Address != value {
 		ch.fail(field, "must be an e-mail address like name@example.com")
+	}
+}
+
+// money checks an amount and its ISO 4217 currency code.
+func (ch *checker) money(field string, amount float64, currency string) {
+	prefix := field
+	if prefix != "" {
+		prefix += "."
+	}
+	if amount <= 0 || amount > 1e9 || math.IsNaN(amount) {
+		ch.fail(prefix+"amount", "must be a positive amount")
+	}
+	if len(currency) != 3 || strings.ToUpper(currency) != currency || strings.ContainsFunc(currency, func(r rune) bool { return r < 'A' || r > 'Z' }) {
+		ch.fail(prefix+"currency", "must be a 3-letter currency code like CNY")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -62,16 +63,25 @@ func (r *complaintRequest) validate() error {
 			ch.fail("customer.id", "must be a customer id from this API")
 		}
 	default:
-		ch.text("customer.external_id", cu.ExternalID, false, 200)
-		ch.text("customer.name", cu.Name, false, 200)
-		ch.email("customer.email", cu.Email)
-		ch.text("customer.phone", cu.Phone, false, 40)
-		enum(ch, "customer.tier", cu.Tier, false, redress.Tiers)
-		if cu.ExternalID == "" && cu.Email == "" && cu.Phone == "" {
-			ch.fail("customer", "needs an external_id, an email or a phone so the customer can be matched and told")
-		}
+		checkCustomerDetails(ch, "customer.", cu)
 	}
 	return ch.err()
+}
+
+// checkCustomerDetails validates a customer described by its details.
+func checkCustomerDetails(ch *checker, prefix string, cu *customerRef) {
+	ch.text(prefix+"external_id", cu.ExternalID, false, 200)
+	ch.text(prefix+"name", cu.Name, false, 200)
+	ch.email(prefix+"email", cu.Email)
+	ch.text(prefix+"phone", cu.Phone, false, 40)
+	enum(ch, prefix+"tier", cu.Tier, false, redress.Tiers)
+	if cu.ExternalID == "" && cu.Email == "" && cu.Phone == "" {
+		field := strings.TrimSuffix(prefix, ".")
+		if field == "" {
+			field = "external_id"
+		}
+		ch.fail(field, "needs an external_id, an email or a phone so the customer can be matched and told")
+	}
 }
 
 func validIdempotencyKey(key string) error {

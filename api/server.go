@@ -79,6 +79,18 @@ func New(o Options) *Server {
 	v1.POST("/complaints/:id/assign", s.assign, supervisor)
 	v1.POST("/complaints/:id/updates", s.postUpdate, agent)
 	v1.POST("/complaints/:id/escalate", s.escalate, agent)
+	v1.POST("/complaints/:id/resolve", s.resolve, agent)
+
+	v1.POST("/customers", s.createCustomer, staff)
+	v1.GET("/customers/:id", s.getCustomer, staff)
+	v1.POST("/customers/:id/purchases", s.addPurchase, intake)
+
+	// The customer's own endpoints: the token is the credential.
+	v1.GET("/track/:token", s.track)
+	v1.POST("/track/:token/reply", s.customerReply)
+	v1.POST("/track/:token/confirm", s.confirm)
+	v1.POST("/track/:token/reopen", s.reopen)
+	v1.POST("/surveys/:token", s.answerSurvey)
 	return s
 }
 

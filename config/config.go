@@ -90,8 +90,14 @@ func (c *Config) RequireAPISecrets() error {
 	if len(c.Keys) == 0 {
 		return errors.New("config: REDRESS_API_KEYS is empty: no one could call the API")
 	}
+	return c.RequireTokenSecret()
+}
+
+// RequireTokenSecret checks the secret that derives customers' links; the
+// API and the worker must share it.
+func (c *Config) RequireTokenSecret() error {
 	if len(c.TokenSecret) < 16 {
-		return errors.New("config: REDRESS_TOKEN_SECRET must be at least 16 characters")
+		return errors.New("config: REDRESS_TOKEN_SECRET must be at least 16 characters (the API and the worker share it)")
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/temporalutil"
+	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/worker"
 )
 
@@ -83,7 +84,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Sta
 
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
-	w := worker.New(s.Temporal, s.DB, cfg.Policy, worker.LogSender{Logger: logger}, logger)
+	w := worker.New(s.Temporal, s.DB, tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL), cfg.Policy, worker.LogSender{Logger: logger}, logger)
 	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Logger: logger})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)

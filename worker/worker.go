@@ -11,6 +11,7 @@ import (
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/activities"
 	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/workflows"
 )
 
@@ -26,9 +27,9 @@ type Worker struct {
 }
 
 // New builds a worker on the complaints task queue.
-func New(c client.Client, db *postgres.DB, policy redress.Policy, sender Sender, logger *slog.Logger) *Worker {
+func New(c client.Client, db *postgres.DB, signer *tokens.Signer, policy redress.Policy, sender Sender, logger *slog.Logger) *Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
-	Register(w, &activities.Activities{Store: db})
+	Register(w, &activities.Activities{Store: db, Tokens: signer})
 	return &Worker{temporal: w, client: c, db: db, policy: policy, logger: logger,
 		dispatcher: &Dispatcher{DB: db, Sender: sender, Logger: logger}}
 }

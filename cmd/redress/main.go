@@ -22,6 +22,7 @@ import (
 	"github.com/redress-dev/redress/devstack"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/temporalutil"
+	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/worker"
 )
 
@@ -159,6 +160,9 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+	if err := cfg.RequireTokenSecret(); err != nil {
+		return err
+	}
 	db, tc, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -168,7 +172,8 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 		return err
 	}
 	logger.Info("worker running", "task_queue", "complaints")
-	return worker.New(tc, db, cfg.Policy, worker.LogSender{Logger: logger}, logger).Run(ctx)
+	signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
+	return worker.New(tc, db, signer, cfg.Policy, worker.LogSender{Logger: logger}, logger).Run(ctx)
 }
 
 // connect opens the database and dials Temporal, as the production

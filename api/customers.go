@@ -1,0 +1,85 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"go.temporal.io/api/serviceerror"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/workflows"
+)
+
+// createCustomer creates a customer, or matches one by external id and
+// brings its details up to date: 201 when created, 200 when matched.
+func (s *Server) createCustomer(c echo.Context) error {
+	var req customerRef
+	if err := bindAndCheck(c, &req, func(ch *checker) {
+		if req.ID != "" {
+			ch.fail("id", "is given by the API; send external_id to match a customer")
+		}
+		checkCustomerDetails(ch, "", &req)
+	}); err != nil {
+		return err
+	}
+	cu, created, err := s.db.UpsertCustomer(c.Request().Context(), redress.Customer{ExternalID: req.ExternalID,
+		Name: req.Name, Email: req.Email, Phone: req.Phone, Tier: req.Tier})
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, cu)
+}
+
+func (s *Server) getCustomer(c echo.Context) error {
+	cu, err := s.db.Customer(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, cu)
+}
+
+type purchaseRequest struct {
+	Amount   float64 `json:"amount"`
+	Currency string  `json:"currency"`
+	At       string  `json:"at"`
+}
+
+// addPurchase records a purchase and tells the customer's running win-back,
+// if any. A purchase stored but not signalled still counts: the win-back
+// looks in the database before it calls the customer lost.
+func (s *Server) addPurchase(c echo.Context) error {
+	var req purchaseRequest
+	var at time.Time
+	if err := bindAndCheck(c, &req, func(ch *checker) {
+		ch.money("", req.Amount, req.Currency)
+		var err error
+		if at, err = time.Parse(time.RFC3339, req.At); err != nil {
+			ch.fail("at", "must be an RFC 3339 time like 2026-11-22T10:00:00Z")
+		} else if at.After(time.Now().Add(time.Hour)) {
+			ch.fail("at", "is in the future")
+		}
+	}); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	cu, err := s.db.Customer(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	p, err := s.db.AddPurchase(ctx, redress.Purchase{CustomerID: cu.ID, Amount: req.Amount, Currency: req.Currency, At: at.UTC()})
+	if err != nil {
+		return err
+	}
+	err = s.temporal.SignalWorkflow(ctx, redress.WinbackWorkflowID(cu.ID), "", workflows.PurchaseSignal, p)
+	var notFound *serviceerror.NotFound
+	if err != nil && !errors.As(err, &notFound) {
+		s.logger.Warn("purchase stored but the win-back was not told", "customer", cu.ID, "error", err)
+	}
+	return c.JSON(http.StatusCreated, p)
+}

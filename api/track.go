@@ -1,0 +1,184 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/tokens"
+	"github.com/redress-dev/redress/workflows"
+)
+
+// trackingView is what a customer may see of their complaint: no internal
+// notes, no root cause, no staff data.
+type trackingView struct {
+	ID             string              `json:"id"`
+	Status         redress.Status      `json:"status"`
+	Category       redress.Category    `json:"category"`
+	Subject        string              `json:"subject"`
+	CreatedAt      time.Time           `json:"created_at"`
+	AckDueAt       *time.Time          `json:"ack_due_at"`
+	ResolveDueAt   *time.Time          `json:"resolve_due_at"`
+	AcknowledgedAt *time.Time          `json:"acknowledged_at"`
+	ResolvedAt     *time.Time          `json:"resolved_at"`
+	ClosedAt       *time.Time          `json:"closed_at"`
+	Resolution     *customerSettlement `json:"resolution"`
+	Survey         string              `json:"survey_status"`
+	Timeline       []publicEntry       `json:"timeline"`
+}
+
+type customerSettlement struct {
+	Type         string                `json:"resolution_type"`
+	Summary      string                `json:"summary"`
+	Compensation *redress.Compensation `json:"compensation,omitempty"`
+}
+
+type publicEntry struct {
+	At     time.Time `json:"at"`
+	Kind   string    `json:"kind"`
+	Detail string    `json:"detail"`
+}
+
+func customerView(c *redress.Complaint) trackingView {
+	v := trackingView{ID: c.ID, Status: c.Status, Category: c.Category, Subject: c.Subject, CreatedAt: c.CreatedAt,
+		AckDueAt: c.AckDueAt, ResolveDueAt: c.ResolveDueAt, AcknowledgedAt: c.AcknowledgedAt, ResolvedAt: c.ResolvedAt,
+		ClosedAt: c.ClosedAt, Survey: c.Survey.Status, Timeline: []publicEntry{}}
+	if r := c.Resolution; r != nil {
+		v.Resolution = &customerSettlement{Type: r.Type, Summary: r.Summary, Compensation: r.Compensation}
+	}
+	for _, e := range c.Timeline {
+		if e.Public {
+			v.Timeline = append(v.Timeline, publicEntry{At: e.At, Kind: e.Kind, Detail: e.Detail})
+		}
+	}
+	return v
+}
+
+// trackedComplaint opens the complaint a tracking token belongs to.
+func (s *Server) trackedComplaint(ctx context.Context, token string) (*redress.Complaint, error) {
+	id, err := s.db.ComplaintIDByTrackingToken(ctx, tokens.Hash(token))
+	if err != nil {
+		return nil, err
+	}
+	return s.db.Complaint(ctx, id)
+}
+
+func (s *Server) track(c echo.Context) error {
+	complaint, err := s.trackedComplaint(c.Request().Context(), c.Param("token"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, customerView(complaint))
+}
+
+type messageRequest struct {
+	Message string `json:"message"`
+}
+
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+func (s *Server) customerReply(c echo.Context) error {
+	var req messageRequest
+	if err := bindAndCheck(c, &req, func(ch *checker) { ch.text("message", req.Message, true, 5000) }); err != nil {
+		return err
+	}
+	return s.customerAct(c, workflows.CustomerReplyUpdate, workflows.CustomerMessageInput{Message: req.Message})
+}
+
+func (s *Server) confirm(c echo.Context) error {
+	// No body is needed; an empty JSON object is fine too.
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(body)) > 0 {
+		c.Request().Body = io.NopCloser(bytes.NewReader(body))
+		var empty struct{}
+		if _, err := bind(c, &empty); err != nil {
+			return err
+		}
+	}
+	return s.customerAct(c, workflows.ConfirmUpdate, nil)
+}
+
+func (s *Server) reopen(c echo.Context) error {
+	var req reasonRequest
+	if err := bindAndCheck(c, &req, func(ch *checker) { ch.text("reason", req.Reason, true, 5000) }); err != nil {
+		return err
+	}
+	return s.customerAct(c, workflows.ReopenUpdate, workflows.CustomerMessageInput{Message: req.Reason})
+}
+
+// customerAct runs a customer's action and answers with their view.
+func (s *Server) customerAct(c echo.Context, update string, arg any) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), actionTimeout)
+	defer cancel()
+	complaint, err := s.trackedComplaint(ctx, c.Param("token"))
+	if err != nil {
+		return err
+	}
+	if err := s.runUpdate(ctx, c, complaint, "customer", update, arg); err != nil {
+		return err
+	}
+	updated, err := s.db.Complaint(ctx, complaint.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, customerView(updated))
+}
+
+type surveyRequest struct {
+	Score   int    `json:"score"`
+	Comment string `json:"comment,omitempty"`
+}
+
+func (s *Server) answerSurvey(c echo.Context) error {
+	var req surveyRequest
+	if err := bindAndCheck(c, &req, func(ch *checker) {
+		if req.Score < 1 || req.Score > 5 {
+			ch.fail("score", "must be a whole number from 1 to 5")
+		}
+		ch.text("comment", req.Comment, false, 2000)
+	}); err != nil {
+		return err
+	}
+	survey, err := s.submitSurvey(c, c.Param("token"), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, survey)
+}
+
+// submitSurvey records a survey answer once: a used or expired link is
+// EGONE. The JSON endpoint and the survey page share it.
+func (s *Server) submitSurvey(c echo.Context, token string, req surveyRequest) (*redress.Survey, error) {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), actionTimeout)
+	defer cancel()
+	id, err := s.db.ComplaintIDBySurveyToken(ctx, tokens.Hash(token))
+	if err != nil {
+		return nil, err
+	}
+	complaint, err := s.db.Complaint(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if st := complaint.Survey.Status; st == redress.SurveyAnswered || st == redress.SurveyExpired {
+		return nil, redress.Errorf(redress.EGONE, "this survey link was already used or has expired (%s)", st)
+	}
+	if err := s.runUpdate(ctx, c, complaint, "customer", workflows.AnswerSurveyUpdate,
+		workflows.SurveyAnswer{Score: req.Score, Comment: req.Comment}); err != nil {
+		return nil, err
+	}
+	updated, err := s.db.Complaint(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &updated.Survey, nil
+}

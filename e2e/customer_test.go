@@ -1,0 +1,197 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/redresstest"
+)
+
+// lifecyclePolicy runs a whole lifecycle in seconds.
+const lifecyclePolicy = `
+reopen_within: 20s
+survey: {remind_after: 20s, expire_after: 40s}
+winback: {within: 30s}
+`
+
+// surveyToken finds the survey link sent to the customer, as the customer
+// would: in the message the outbox delivers.
+func surveyToken(t *testing.T, s *redresstest.Stack, complaintID string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		events, err := s.DB.Events(context.Background(), complaintID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range events {
+			if e.Type == redress.EventSurveySent {
+				url, _ := e.Data["survey_url"].(string)
+				if i := strings.LastIndex(url, "/survey/"); i >= 0 {
+					return url[i+len("/survey/"):]
+				}
+				t.Fatalf("survey.sent without a link: %+v", e)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no survey was sent")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func ok(t *testing.T, what string, r *redresstest.Response, status int) {
+	t.Helper()
+	if r.Status != status {
+		t.Fatalf("%s = %d %s; want %d", what, r.Status, r.Body, status)
+	}
+}
+
+func TestLifecycleToWonBackCustomer(t *testing.T) {
+	s := redresstest.StartStack(t, redresstest.StackOptions{Policy: lifecyclePolicy})
+	c := file(t, s, newComplaint("crm-life"))
+	path := "/v1/complaints/" + c.ID
+	track := "/v1/track/" + c.TrackingToken
+
+	ok(t, "acknowledge", s.Do("POST", path+"/acknowledge", "dev-agent", map[string]string{"agent": "ana"}), 200)
+	ok(t, "customer reply", s.Do("POST", track+"/reply", "", map[string]string{"message": "Any news?"}), 200)
+	ok(t, "confirm before resolution", s.Do("POST", track+"/confirm", "", nil), 409)
+	ok(t, "resolve", s.Do("POST", path+"/resolve", "dev-agent", map[string]any{
+		"resolution_type": "refund", "summary": "Refunded in full", "root_cause": "logistics",
+		"compensation": map[string]any{"amount": 20, "currency": "CNY"}}), 200)
+
+	var view struct {
+		Status     string `json:"status"`
+		Resolution *struct {
+			Type      string `json:"resolution_type"`
+			RootCause string `json:"root_cause"`
+		} `json:"resolution"`
+		Timeline []struct{ Kind, Detail string } `json:"timeline"`
+	}
+	r := s.Do("GET", track, "", nil)
+	ok(t, "track", r, 200)
+	r.JSON(t, &view)
+	if view.Status != "resolved" || view.Resolution == nil || view.Resolution.Type != "refund" || strings.Contains(string(r.Body), "logistics") {
+		t.Errorf("tracking view = %s; the customer sees the resolution but not the root cause", r.Body)
+	}
+	for _, e := range view.Timeline {
+		if e.Kind == "root_cause" || e.Kind == "ack_warning" {
+			t.Errorf("the customer sees an internal line: %+v", e)
+		}
+	}
+
+	ok(t, "confirm", s.Do("POST", track+"/confirm", "", nil), 200)
+	ok(t, "reopen after close", s.Do("POST", track+"/reopen", "", map[string]string{"reason": "no"}), 409)
+	token := surveyToken(t, s, c.ID)
+	ok(t, "survey score 0", s.Do("POST", "/v1/surveys/"+token, "", map[string]any{"score": 0}), 422)
+	ok(t, "survey", s.Do("POST", "/v1/surveys/"+token, "", map[string]any{"score": 1, "comment": "Too slow"}), 200)
+	ok(t, "survey again", s.Do("POST", "/v1/surveys/"+token, "", map[string]any{"score": 5}), 410)
+
+	got := s.WaitFor(c.ID, 10*time.Second, "the win-back offer", func(c *redress.Complaint) bool { return c.Winback.Status == redress.WinbackOffered })
+	if got.Status != redress.StatusClosed || got.Survey.Status != redress.SurveyAnswered || *got.Survey.Score != 1 || got.Winback.Offer != "10% coupon" {
+		t.Errorf("after the survey: status %s, survey %+v, win-back %+v", got.Status, got.Survey, got.Winback)
+	}
+
+	ok(t, "purchase", s.Do("POST", "/v1/customers/"+c.CustomerID+"/purchases", "dev-intake",
+		map[string]any{"amount": 199.5, "currency": "CNY", "at": time.Now().UTC().Format(time.RFC3339)}), 201)
+	won := s.WaitFor(c.ID, 10*time.Second, "won back", func(c *redress.Complaint) bool { return c.Winback.Outcome != "" })
+	if won.Winback.Outcome != redress.WinbackWonBack {
+		t.Errorf("win-back = %+v", won.Winback)
+	}
+	if k := kinds(won); !strings.Contains(k, "resolved,root_cause,closed,survey_sent,survey_answered,winback_started,winback_offered,winback_won_back") {
+		t.Errorf("timeline = %s", k)
+	}
+	events, _ := s.DB.Events(context.Background(), c.ID)
+	var types []string
+	for _, e := range events {
+		types = append(types, e.Type)
+	}
+	for _, want := range []string{"complaint.resolved", "complaint.closed", "survey.sent", "survey.answered",
+		"winback.offered", "winback.follow_up", "winback.won_back"} {
+		if !strings.Contains(strings.Join(types, ","), want) {
+			t.Errorf("no %s event in %v", want, types)
+		}
+	}
+}
+
+func TestReopenTwiceAndSilentClose(t *testing.T) {
+	s := redresstest.StartStack(t, redresstest.StackOptions{Policy: lifecyclePolicy + "sla: {P3: {ack_within: 1h, resolve_within: 2h}}\n"})
+	c := file(t, s, newComplaint("crm-reopen"))
+	path, track := "/v1/complaints/"+c.ID, "/v1/track/"+c.TrackingToken
+	resolve := map[string]any{"resolution_type": "repair", "summary": "Fixed", "root_cause": "product_defect"}
+	ok(t, "resolve", s.Do("POST", path+"/resolve", "dev-agent", resolve), 200)
+	ok(t, "reopen", s.Do("POST", track+"/reopen", "", map[string]string{"reason": "Still broken"}), 200)
+	if got := s.Complaint(c.ID); got.Status != redress.StatusReopened || got.AckDueAt == nil || got.ResolvedAt != nil {
+		t.Errorf("reopened: %+v", got.State)
+	}
+	ok(t, "resolve again", s.Do("POST", path+"/resolve", "dev-agent", resolve), 200)
+	ok(t, "reopen again", s.Do("POST", track+"/reopen", "", map[string]string{"reason": "Broken again"}), 200)
+	got := s.WaitFor(c.ID, 10*time.Second, "the win-back", func(c *redress.Complaint) bool { return c.Winback.Status != "" })
+	if got.EscalationLevel != 1 {
+		t.Errorf("a second reopen escalates: level %d", got.EscalationLevel)
+	}
+	ok(t, "resolve a third time", s.Do("POST", path+"/resolve", "dev-agent", resolve), 200)
+	closed := s.WaitFor(c.ID, 30*time.Second, "the silent close", func(c *redress.Complaint) bool { return c.Status == redress.StatusClosed })
+	if closed.Survey.Status != redress.SurveySent {
+		t.Errorf("survey after the silent close = %+v", closed.Survey)
+	}
+}
+
+func TestCustomerSideBadInput(t *testing.T) {
+	s := redresstest.StartStack(t, redresstest.StackOptions{Policy: lifecyclePolicy})
+	c := file(t, s, newComplaint("crm-bad"))
+	path, track := "/v1/complaints/"+c.ID, "/v1/track/"+c.TrackingToken
+	tests := []struct {
+		name, method, path, key string
+		body                    any
+		status                  int
+		field                   string
+	}{
+		{"unknown tracking token", "GET", "/v1/track/nope", "", nil, 404, ""},
+		{"reply to unknown token", "POST", "/v1/track/nope/reply", "", map[string]string{"message": "hi"}, 404, ""},
+		{"empty reply", "POST", track + "/reply", "", map[string]string{"message": ""}, 422, "message"},
+		{"reopen without reason", "POST", track + "/reopen", "", map[string]string{}, 422, "reason"},
+		{"confirm with a field", "POST", track + "/confirm", "", map[string]string{"x": "y"}, 422, "x"},
+		{"unknown survey token", "POST", "/v1/surveys/nope", "", map[string]any{"score": 3}, 404, ""},
+		{"resolve with a bad type", "POST", path + "/resolve", "dev-agent", map[string]any{"resolution_type": "magic", "summary": "s", "root_cause": "other"}, 422, "resolution_type"},
+		{"resolve with a bad root cause", "POST", path + "/resolve", "dev-agent", map[string]any{"resolution_type": "refund", "summary": "s", "root_cause": "gremlins"}, 422, "root_cause"},
+		{"resolve with a bad currency", "POST", path + "/resolve", "dev-agent", map[string]any{"resolution_type": "refund", "summary": "s", "root_cause": "other", "compensation": map[string]any{"amount": 5, "currency": "yuan"}}, 422, "compensation.currency"},
+		{"resolve with a negative amount", "POST", path + "/resolve", "dev-agent", map[string]any{"resolution_type": "refund", "summary": "s", "root_cause": "other", "compensation": map[string]any{"amount": -5, "currency": "CNY"}}, 422, "compensation.amount"},
+		{"resolve as intake", "POST", path + "/resolve", "dev-intake", map[string]any{"resolution_type": "refund", "summary": "s", "root_cause": "other"}, 403, ""},
+		{"purchase with a bad date", "POST", "/v1/customers/" + c.CustomerID + "/purchases", "dev-intake", map[string]any{"amount": 5, "currency": "CNY", "at": "yesterday"}, 422, "at"},
+		{"purchase in the future", "POST", "/v1/customers/" + c.CustomerID + "/purchases", "dev-intake", map[string]any{"amount": 5, "currency": "CNY", "at": "2099-01-01T00:00:00Z"}, 422, "at"},
+		{"purchase without amount", "POST", "/v1/customers/" + c.CustomerID + "/purchases", "dev-intake", map[string]any{"currency": "CNY", "at": "2026-01-01T00:00:00Z"}, 422, "amount"},
+		{"purchase for nobody", "POST", "/v1/customers/01a20000-0000-7000-8000-000000000000/purchases", "dev-intake", map[string]any{"amount": 5, "currency": "CNY", "at": "2026-01-01T00:00:00Z"}, 404, ""},
+		{"customer with a bad email", "POST", "/v1/customers", "dev-intake", map[string]any{"external_id": "x", "email": "nope"}, 422, "email"},
+		{"customer with a bad tier", "POST", "/v1/customers", "dev-intake", map[string]any{"external_id": "x", "tier": "vip"}, 422, "tier"},
+		{"customer with nothing", "POST", "/v1/customers", "dev-intake", map[string]any{"name": "x"}, 422, "external_id"},
+		{"unknown customer", "GET", "/v1/customers/nope", "dev-agent", nil, 404, ""},
+	}
+	for _, tt := range tests {
+		r := s.Do(tt.method, tt.path, tt.key, tt.body)
+		if r.Status != tt.status || r.Header.Get("Content-Type") != "application/problem+json" ||
+			(tt.field != "" && !strings.Contains(string(r.Body), `"field":"`+tt.field)) {
+			t.Errorf("%s: %d %s; want %d naming %q", tt.name, r.Status, r.Body, tt.status, tt.field)
+		}
+	}
+	if got := s.Complaint(c.ID); kinds(got) != "received" || got.Status != redress.StatusReceived {
+		t.Errorf("bad requests changed the complaint: %s %s", got.Status, kinds(got))
+	}
+
+	r := s.Do("POST", "/v1/customers", "dev-intake", map[string]any{"external_id": "crm-new", "name": "Wang Fang", "tier": "diamond"})
+	ok(t, "create customer", r, http.StatusCreated)
+	var cu redress.Customer
+	r.JSON(t, &cu)
+	ok(t, "match customer", s.Do("POST", "/v1/customers", "dev-intake", map[string]any{"external_id": "crm-new"}), http.StatusOK)
+	r = s.Do("GET", "/v1/customers/"+cu.ID, "dev-agent", nil)
+	ok(t, "get customer", r, 200)
+	var again redress.Customer
+	r.JSON(t, &again)
+	if again.Tier != redress.TierDiamond || again.Name != "Wang Fang" {
+		t.Errorf("customer = %+v", again)
+	}
+}
