@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/notify"
 )
 
 // Config is every setting of every subcommand.
@@ -27,6 +28,9 @@ type Config struct {
 	UIPort            int
 	APIKeys           string // "name:role:secret,..."
 	TokenSecret       string // signs customers' tracking links
+	SMTPURL           string
+	WebhookURL        string
+	WebhookSecret     string
 
 	Policy redress.Policy
 	Keys   []APIKey
@@ -60,6 +64,9 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.PublicURL, "public-url", env("REDRESS_PUBLIC_URL", "http://localhost:8080"), "base of the links sent to customers (REDRESS_PUBLIC_URL)")
 	fs.IntVar(&c.UIPort, "ui-port", 8233, "port of the Temporal Web UI in the dev stack")
 	fs.StringVar(&c.APIKeys, "api-keys", os.Getenv("REDRESS_API_KEYS"), "staff API keys as name:role:secret,... (REDRESS_API_KEYS)")
+	fs.StringVar(&c.SMTPURL, "smtp-url", os.Getenv("REDRESS_SMTP_URL"), "SMTP server for customer e-mail, smtp://[user:password@]host:port?from=address (REDRESS_SMTP_URL)")
+	fs.StringVar(&c.WebhookURL, "webhook-url", os.Getenv("REDRESS_WEBHOOK_URL"), "URL that receives every event, signed (REDRESS_WEBHOOK_URL)")
+	fs.StringVar(&c.WebhookSecret, "webhook-secret", os.Getenv("REDRESS_WEBHOOK_SECRET"), "secret of the webhook signature (REDRESS_WEBHOOK_SECRET)")
 	fs.StringVar(&c.TokenSecret, "token-secret", os.Getenv("REDRESS_TOKEN_SECRET"), "secret that signs customers' tracking links (REDRESS_TOKEN_SECRET)")
 	return c
 }
@@ -100,6 +107,11 @@ func (c *Config) RequireTokenSecret() error {
 		return errors.New("config: REDRESS_TOKEN_SECRET must be at least 16 characters (the API and the worker share it)")
 	}
 	return nil
+}
+
+// Channels are the notification settings.
+func (c *Config) Channels() notify.ChannelOptions {
+	return notify.ChannelOptions{SMTPURL: c.SMTPURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret}
 }
 
 // ParseKeys reads "name:role:secret" entries separated by commas.

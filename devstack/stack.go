@@ -16,6 +16,7 @@ import (
 
 	"github.com/redress-dev/redress/api"
 	"github.com/redress-dev/redress/config"
+	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/temporalutil"
 	"github.com/redress-dev/redress/tokens"
@@ -82,9 +83,12 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Sta
 		s.UIURL = s.ui.URL()
 	}
 
-	runCtx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	w := worker.New(s.Temporal, s.DB, tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL), cfg.Policy, worker.LogSender{Logger: logger}, logger)
+	signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
+	channels, err := notify.Channels(cfg.Channels(), s.DB, signer, logger)
+	if err != nil {
+		return nil, err
+	}
+	w := worker.New(s.Temporal, s.DB, signer, cfg.Policy, channels, logger)
 	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Logger: logger})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -92,6 +96,9 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Sta
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	s.APIAddr = l.Addr().String()
+	// Close waits for the worker only once it runs.
+	runCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
 	workerDone := make(chan error, 1)
 	go func() { workerDone <- w.Run(runCtx) }()
 	go func() {

@@ -76,3 +76,19 @@ func (db *DB) Events(ctx context.Context, complaintID string) ([]redress.Event, 
 		return e, json.Unmarshal(data, &e.Data)
 	})
 }
+
+// DeliveredChannels lists the channels that already have a message.
+func (db *DB) DeliveredChannels(ctx context.Context, id string) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT channel FROM deliveries WHERE message_id = $1`, id)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	channels, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return channels, wrap(err)
+}
+
+// MarkChannelDelivered records that a channel has a message.
+func (db *DB) MarkChannelDelivered(ctx context.Context, id, channel string) error {
+	_, err := db.pool.Exec(ctx, `INSERT INTO deliveries (message_id, channel) VALUES ($1, $2) ON CONFLICT DO NOTHING`, id, channel)
+	return wrap(err)
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/activities"
+	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/workflows"
@@ -22,16 +23,16 @@ type Worker struct {
 	client     client.Client
 	db         *postgres.DB
 	policy     redress.Policy
-	dispatcher *Dispatcher
+	dispatcher *notify.Dispatcher
 	logger     *slog.Logger
 }
 
 // New builds a worker on the complaints task queue.
-func New(c client.Client, db *postgres.DB, signer *tokens.Signer, policy redress.Policy, sender Sender, logger *slog.Logger) *Worker {
+func New(c client.Client, db *postgres.DB, signer *tokens.Signer, policy redress.Policy, channels []notify.Channel, logger *slog.Logger) *Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
 	Register(w, &activities.Activities{Store: db, Tokens: signer})
 	return &Worker{temporal: w, client: c, db: db, policy: policy, logger: logger,
-		dispatcher: &Dispatcher{DB: db, Sender: sender, Logger: logger}}
+		dispatcher: &notify.Dispatcher{DB: db, Channels: channels, Logger: logger}}
 }
 
 // Run works until ctx ends, then stops the worker.

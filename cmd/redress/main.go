@@ -20,6 +20,7 @@ import (
 	"github.com/redress-dev/redress/api"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/devstack"
+	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/temporalutil"
 	"github.com/redress-dev/redress/tokens"
@@ -173,7 +174,11 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	}
 	logger.Info("worker running", "task_queue", "complaints")
 	signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
-	return worker.New(tc, db, signer, cfg.Policy, worker.LogSender{Logger: logger}, logger).Run(ctx)
+	channels, err := notify.Channels(cfg.Channels(), db, signer, logger)
+	if err != nil {
+		return err
+	}
+	return worker.New(tc, db, signer, cfg.Policy, channels, logger).Run(ctx)
 }
 
 // connect opens the database and dials Temporal, as the production

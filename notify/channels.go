@@ -1,0 +1,42 @@
+package notify
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/tokens"
+)
+
+// ChannelOptions are the delivery settings.
+type ChannelOptions struct {
+	SMTPURL       string // REDRESS_SMTP_URL
+	WebhookURL    string // REDRESS_WEBHOOK_URL
+	WebhookSecret string // REDRESS_WEBHOOK_SECRET
+}
+
+// Channels builds the configured channels: a webhook and e-mail when set,
+// the log when neither is.
+func Channels(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *slog.Logger) ([]Channel, error) {
+	var channels []Channel
+	if o.WebhookURL != "" {
+		if len(o.WebhookSecret) < 16 {
+			return nil, fmt.Errorf("REDRESS_WEBHOOK_SECRET must be at least 16 characters when REDRESS_WEBHOOK_URL is set")
+		}
+		channels = append(channels, Channel{Name: "webhook", Sender: &Webhook{URL: o.WebhookURL, Secret: o.WebhookSecret,
+			Client: &http.Client{Timeout: 10 * time.Second}}})
+	}
+	if o.SMTPURL != "" {
+		email, err := NewEmail(o.SMTPURL, db, signer)
+		if err != nil {
+			return nil, err
+		}
+		channels = append(channels, Channel{Name: "email", Sender: email})
+	}
+	if len(channels) == 0 {
+		channels = append(channels, Channel{Name: "log", Sender: LogSender{Logger: logger}})
+	}
+	return channels, nil
+}

@@ -1,0 +1,294 @@
+package notify_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"mime"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	netmail "net/mail"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/notify"
+	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/redresstest"
+	"github.com/redress-dev/redress/tokens"
+)
+
+// mailbox is a real SMTP server on loopback that keeps what it receives.
+type mailbox struct {
+	mu     sync.Mutex
+	mails  []mail
+	server *smtp.Server
+	addr   string
+}
+
+type mail struct {
+	from string
+	to   []string
+	data string
+}
+
+type session struct {
+	box  *mailbox
+	mail mail
+}
+
+func (s *session) Reset()        { s.mail = mail{} }
+func (s *session) Logout() error { return nil }
+func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	s.mail.from = from
+	return nil
+}
+func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.mail.to = append(s.mail.to, to)
+	return nil
+}
+func (s *session) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.mail.data = string(b)
+	s.box.mu.Lock()
+	s.box.mails = append(s.box.mails, s.mail)
+	s.box.mu.Unlock()
+	return nil
+}
+
+func startMailbox(t *testing.T, addr string) *mailbox {
+	t.Helper()
+	box := &mailbox{}
+	box.server = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{box: box}, nil }))
+	box.server.Domain = "localhost"
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box.addr = l.Addr().String()
+	go box.server.Serve(l)
+	t.Cleanup(func() { box.server.Close() })
+	return box
+}
+
+func (b *mailbox) received() []mail {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]mail(nil), b.mails...)
+}
+
+// receiver is an integrator's webhook endpoint that checks signatures.
+type receiver struct {
+	mu     sync.Mutex
+	events []map[string]any
+	fail   bool
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if err := notify.Verify(webhookSecret, r.Header.Get(notify.SignatureHeader), body, time.Now(), 5*time.Minute); err != nil {
+		http.Error(w, err.Error(), http.StatusUnauthorized)
+		return
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.fail {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+		return
+	}
+	var e map[string]any
+	json.Unmarshal(body, &e)
+	rc.events = append(rc.events, e)
+}
+
+const webhookSecret = "webhook-secret-0123456789"
+
+// fileComplaint stores a complaint whose receipt waits in the outbox.
+func fileComplaint(t *testing.T, db *postgres.DB, signer *tokens.Signer, email string) (*redress.Customer, string) {
+	t.Helper()
+	ctx := context.Background()
+	cu, _, err := db.UpsertCustomer(ctx, redress.Customer{ExternalID: uuid.NewString(), Name: "Li Wei", Email: email})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	at := time.Now().UTC().Truncate(time.Microsecond)
+	hash := sha256.Sum256([]byte(id))
+	_, _, err = db.CreateComplaint(ctx, postgres.Intake{
+		Complaint: redress.Complaint{ID: id, CustomerID: cu.ID, Category: redress.CategoryDelivery, Severity: redress.SeverityLow,
+			Channel: redress.ChannelEmail, Subject: "包裹未收到", Description: "d", CreatedAt: at,
+			State: redress.State{Status: redress.StatusReceived, Priority: redress.P4}},
+		TrackingTokenHash: hash[:],
+		Received:          redress.TimelineEntry{At: at, Actor: "email", Kind: "received", Public: true, Detail: "received"},
+		ReceivedEvent: redress.Event{ID: id + "-1-" + redress.EventReceived, Type: redress.EventReceived, OccurredAt: at,
+			ComplaintID: id, CustomerID: cu.ID, Data: map[string]any{"tracking_url": signer.TrackingURL(signer.Tracking(id))}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cu, id
+}
+
+func TestWebhookAndEmailDeliverEachMessageOnce(t *testing.T) {
+	db := redresstest.NewDB(t)
+	ctx := context.Background()
+	signer := tokens.NewSigner("token-secret-0123456789", "http://redress.test")
+	box := startMailbox(t, "127.0.0.1:0")
+	hook := &receiver{}
+	srv := httptest.NewServer(hook)
+	defer srv.Close()
+	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + box.addr + "?from=care@redress.test",
+		WebhookURL: srv.URL, WebhookSecret: webhookSecret}, db, signer, slog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &notify.Dispatcher{DB: db, Channels: channels, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cu, id := fileComplaint(t, db, signer, "li@example.com")
+
+	if n, err := d.DispatchOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("dispatch = %d, %v", n, err)
+	}
+	if len(hook.events) != 1 {
+		t.Fatalf("webhook got %d events", len(hook.events))
+	}
+	e := hook.events[0]
+	if e["id"] != id+"-1-complaint.received" || e["type"] != "complaint.received" || e["complaint_id"] != id ||
+		e["customer_id"] != cu.ID || e["occurred_at"] == nil || e["data"].(map[string]any)["tracking_url"] == nil {
+		t.Errorf("webhook body = %+v", e)
+	}
+	mails := box.received()
+	if len(mails) != 1 || mails[0].to[0] != "li@example.com" || mails[0].from != "care@redress.test" {
+		t.Fatalf("mails = %+v", mails)
+	}
+	body := mails[0].data
+	msg, err := netmail.ReadMessage(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil || subject != "We received your complaint: 包裹未收到" {
+		t.Errorf("subject = %q, %v", subject, err)
+	}
+	for _, want := range []string{"Hello Li Wei,", "only the receipt", "http://redress.test/track/" + signer.Tracking(id),
+		"Message-ID: <" + id + "-1-complaint.received@redress>", "charset=utf-8"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("mail lacks %q:\n%s", want, body)
+		}
+	}
+	if n, _ := d.DispatchOnce(ctx); n != 0 || len(hook.events) != 1 || len(box.received()) != 1 {
+		t.Errorf("a delivered message was sent again")
+	}
+}
+
+func TestFailedChannelIsRetriedAloneLater(t *testing.T) {
+	url := redresstest.NewDatabaseURL(t)
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	signer := tokens.NewSigner("token-secret-0123456789", "http://redress.test")
+	hook := &receiver{}
+	srv := httptest.NewServer(hook)
+	defer srv.Close()
+	// Reserve an address for the mail server, which is down at first.
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	mailAddr := l.Addr().String()
+	l.Close()
+	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + mailAddr + "?from=care@redress.test",
+		WebhookURL: srv.URL, WebhookSecret: webhookSecret}, db, signer, slog.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &notify.Dispatcher{DB: db, Channels: channels, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	fileComplaint(t, db, signer, "li@example.com")
+
+	if _, err := d.DispatchOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(hook.events) != 1 {
+		t.Fatalf("webhook got %d events", len(hook.events))
+	}
+	if n, _ := d.DispatchOnce(ctx); n != 0 {
+		t.Error("a failed message was retried before its backoff")
+	}
+	box := startMailbox(t, mailAddr)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `UPDATE outbox SET next_attempt_at = now()`); err != nil { // let the backoff pass
+		t.Fatal(err)
+	}
+	if n, err := d.DispatchOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("retry = %d, %v", n, err)
+	}
+	if len(box.received()) != 1 || len(hook.events) != 1 {
+		t.Errorf("after the retry: %d mails, %d webhook calls; want 1 and still 1", len(box.received()), len(hook.events))
+	}
+}
+
+func TestWebhookSignature(t *testing.T) {
+	body := []byte(`{"id":"x"}`)
+	now := time.Now()
+	header := notify.Sign("s3cret-0123456789", now, body)
+	if err := notify.Verify("s3cret-0123456789", header, body, now, time.Minute); err != nil {
+		t.Errorf("a fresh signature: %v", err)
+	}
+	if err := notify.Verify("s3cret-0123456789", header, []byte(`{"id":"y"}`), now, time.Minute); err == nil {
+		t.Error("a changed body passed")
+	}
+	if err := notify.Verify("other-secret-00000", header, body, now, time.Minute); err == nil {
+		t.Error("another secret passed")
+	}
+	if err := notify.Verify("s3cret-0123456789", header, body, now.Add(10*time.Minute), 5*time.Minute); err == nil {
+		t.Error("a replay ten minutes later passed")
+	}
+	if err := notify.Verify("s3cret-0123456789", "garbage", body, now, time.Minute); err == nil {
+		t.Error("a malformed header passed")
+	}
+}
+
+func TestEmailSkipsStaffEventsAndCustomersWithoutEmail(t *testing.T) {
+	db := redresstest.NewDB(t)
+	ctx := context.Background()
+	signer := tokens.NewSigner("token-secret-0123456789", "http://redress.test")
+	box := startMailbox(t, "127.0.0.1:0")
+	email, err := notify.NewEmail("smtp://"+box.addr+"?from=care@redress.test", db, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cu, id := fileComplaint(t, db, signer, "li@example.com")
+	if err := email.Send(ctx, redress.Event{ID: "e1", Type: redress.EventAckWarning, ComplaintID: id, CustomerID: cu.ID}); err != nil {
+		t.Fatal(err)
+	}
+	phoneOnly, id2 := fileComplaint(t, db, signer, "")
+	if err := email.Send(ctx, redress.Event{ID: "e2", Type: redress.EventResolved, ComplaintID: id2, CustomerID: phoneOnly.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if got := box.received(); len(got) != 0 {
+		t.Errorf("mailed %d messages, want none", len(got))
+	}
+	for _, bad := range []string{"http://x", "smtp://host:25", "::"} {
+		if _, err := notify.NewEmail(bad, db, signer); err == nil {
+			t.Errorf("REDRESS_SMTP_URL %q was accepted", bad)
+		}
+	}
+}
