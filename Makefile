@@ -1,11 +1,11 @@
 # The two commands of the README: `make run` and `make test`.
 
-.PHONY: run test build bench postgres
+.PHONY: run test build bench postgres chromium
 
 run: postgres
 	go run ./cmd/redress dev
 
-test: postgres
+test: postgres chromium
 	go vet ./...
 	go test -count=1 ./...
 
@@ -17,3 +17,6 @@ bench: postgres
 
 postgres:
 	@./scripts/ensure-postgres.sh
+
+chromium:
+	@./scripts/ensure-chromium.sh

@@ -33,6 +33,7 @@ type Server struct {
 	tokens   *tokens.Signer
 	logger   *slog.Logger
 	metrics  *metrics
+	pages    pageTemplates
 }
 
 // Options are what the server is built from.
@@ -50,7 +51,7 @@ type Options struct {
 func New(o Options) *Server {
 	s := &Server{db: o.DB, temporal: o.Temporal, policy: o.Policy, keys: newKeyring(o.Keys),
 		tokens: tokens.NewSigner(o.TokenSecret, o.PublicURL), logger: o.Logger, metrics: newMetrics(),
-		clocks: map[redress.Priority]*redress.Calendar{}}
+		clocks: map[redress.Priority]*redress.Calendar{}, pages: newPageTemplates(o.Policy.Timezone)}
 	for _, p := range redress.Priorities {
 		s.clocks[p] = o.Policy.Clock(p)
 	}
@@ -65,6 +66,8 @@ func New(o Options) *Server {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+
+	s.registerPages(e)
 
 	v1 := e.Group("/v1")
 	staff := s.requireRole(config.RoleIntake, config.RoleAgent, config.RoleSupervisor, config.RoleAdmin)

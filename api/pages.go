@@ -1,0 +1,185 @@
+package api
+
+import (
+	"embed"
+	"html/template"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/tokens"
+	"github.com/redress-dev/redress/workflows"
+)
+
+// The customers' pages: server-rendered, usable without JavaScript, in the
+// browser's language. They share the token lookups and actions of the
+// customer endpoints.
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+// pageTemplates holds one template set per language.
+type pageTemplates map[string]*template.Template
+
+func newPageTemplates(timezone string) pageTemplates {
+	loc, err := time.LoadLocation(timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	sets := pageTemplates{}
+	for lang, words := range messages {
+		funcs := template.FuncMap{
+			"t": func(key string) string { return words[key] },
+			"when": func(v any) string {
+				switch t := v.(type) {
+				case time.Time:
+					return t.In(loc).Format("2006-01-02 15:04 MST")
+				case *time.Time:
+					return t.In(loc).Format("2006-01-02 15:04 MST")
+				}
+				return ""
+			},
+			"kind":       func(kind string) string { return words["kind_"+kind] },
+			"showDetail": func(kind string) bool { return kind == "update" || kind == "customer_reply" },
+		}
+		sets[lang] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html"))
+	}
+	return sets
+}
+
+type pageData struct {
+	Title     string
+	Message   string
+	Base      string
+	Complaint trackingView
+	CanReply  bool
+	Scores    []int
+}
+
+func (s *Server) renderPage(c echo.Context, status int, name string, data pageData) error {
+	lang := pageLanguage(c.Request().Header.Get("Accept-Language"))
+	c.Response().Header().Set(echo.HeaderContentType, "text/html; charset=utf-8")
+	c.Response().Header().Set("Content-Language", messages[lang]["lang"])
+	c.Response().Header().Set("Cache-Control", "no-store") // pages behind a secret link
+	c.Response().WriteHeader(status)
+	return s.pages[lang].ExecuteTemplate(c.Response(), name, data)
+}
+
+// pageError shows an error as a page, in words for the customer.
+func (s *Server) pageError(c echo.Context, err error) error {
+	words := messages[pageLanguage(c.Request().Header.Get("Accept-Language"))]
+	code := redress.ErrorCode(err)
+	status := codeStatus[code]
+	msg := words["error"] + ": " + redress.ErrorMessage(err)
+	switch code {
+	case redress.ENOTFOUND:
+		msg = words["not_found"]
+	case redress.EGONE:
+		msg = words["gone"]
+	case redress.EUNAVAILABLE:
+		msg = words["unavailable"]
+	case redress.EINTERNAL:
+		s.logger.Error("page failed", "path", c.Path(), "error", err)
+	}
+	return s.renderPage(c, status, "message", pageData{Title: words["error"], Message: msg})
+}
+
+func (s *Server) trackPage(c echo.Context) error {
+	return s.showTrackPage(c, http.StatusOK, "")
+}
+
+func (s *Server) showTrackPage(c echo.Context, status int, message string) error {
+	token := c.Param("token")
+	complaint, err := s.trackedComplaint(c.Request().Context(), token)
+	if err != nil {
+		return s.pageError(c, err)
+	}
+	lang := pageLanguage(c.Request().Header.Get("Accept-Language"))
+	return s.renderPage(c, status, "track", pageData{Title: messages[lang]["your_complaint"], Message: message,
+		Base: "/track/" + token, Complaint: customerView(complaint),
+		CanReply: complaint.Status.Open()})
+}
+
+// trackAction runs a form's action, then shows the page again (post,
+// redirect, get), or the page with what went wrong.
+func (s *Server) trackAction(update string, arg func(c echo.Context) (any, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		in, err := arg(c)
+		if err == nil {
+			var complaint *redress.Complaint
+			if complaint, err = s.trackedComplaint(c.Request().Context(), c.Param("token")); err == nil {
+				err = s.runUpdate(c.Request().Context(), c, complaint, "customer", update, in)
+			}
+		}
+		if err != nil {
+			if code := redress.ErrorCode(err); code == redress.ENOTFOUND || code == redress.EUNAVAILABLE || code == redress.EINTERNAL {
+				return s.pageError(c, err)
+			}
+			words := messages[pageLanguage(c.Request().Header.Get("Accept-Language"))]
+			return s.showTrackPage(c, codeStatus[redress.ErrorCode(err)], words["error"]+": "+redress.ErrorMessage(err))
+		}
+		return c.Redirect(http.StatusSeeOther, "/track/"+c.Param("token"))
+	}
+}
+
+func formText(c echo.Context, field string, max int) (string, error) {
+	v := c.FormValue(field)
+	ch := &checker{}
+	ch.text(field, v, true, max)
+	return v, ch.err()
+}
+
+func (s *Server) surveyPage(c echo.Context) error {
+	token := c.Param("token")
+	ctx := c.Request().Context()
+	id, err := s.db.ComplaintIDBySurveyToken(ctx, tokens.Hash(token))
+	if err != nil {
+		return s.pageError(c, err)
+	}
+	complaint, err := s.db.Complaint(ctx, id)
+	if err != nil {
+		return s.pageError(c, err)
+	}
+	if st := complaint.Survey.Status; st == redress.SurveyAnswered || st == redress.SurveyExpired {
+		return s.pageError(c, redress.Errorf(redress.EGONE, "survey %s", st))
+	}
+	return s.showSurveyForm(c, http.StatusOK, "")
+}
+
+func (s *Server) showSurveyForm(c echo.Context, status int, message string) error {
+	lang := pageLanguage(c.Request().Header.Get("Accept-Language"))
+	return s.renderPage(c, status, "survey", pageData{Title: messages[lang]["survey_title"], Message: message,
+		Base: "/survey/" + c.Param("token"), Scores: []int{5, 4, 3, 2, 1}})
+}
+
+func (s *Server) surveySubmit(c echo.Context) error {
+	score, err := strconv.Atoi(c.FormValue("score"))
+	comment := c.FormValue("comment")
+	if err != nil || score < 1 || score > 5 || strings.ContainsRune(comment, 0) || len([]rune(comment)) > 2000 {
+		return s.showSurveyForm(c, http.StatusUnprocessableEntity, "")
+	}
+	if _, err := s.submitSurvey(c, c.Param("token"), surveyRequest{Score: score, Comment: comment}); err != nil {
+		return s.pageError(c, err)
+	}
+	words := messages[pageLanguage(c.Request().Header.Get("Accept-Language"))]
+	return s.renderPage(c, http.StatusOK, "message", pageData{Title: words["survey_title"], Message: words["thanks"]})
+}
+
+func (s *Server) registerPages(e *echo.Echo) {
+	e.GET("/track/:token", s.trackPage)
+	e.POST("/track/:token/reply", s.trackAction(workflows.CustomerReplyUpdate, func(c echo.Context) (any, error) {
+		msg, err := formText(c, "message", 5000)
+		return workflows.CustomerMessageInput{Message: msg}, err
+	}))
+	e.POST("/track/:token/confirm", s.trackAction(workflows.ConfirmUpdate, func(echo.Context) (any, error) { return nil, nil }))
+	e.POST("/track/:token/reopen", s.trackAction(workflows.ReopenUpdate, func(c echo.Context) (any, error) {
+		reason, err := formText(c, "reason", 5000)
+		return workflows.CustomerMessageInput{Message: reason}, err
+	}))
+	e.GET("/survey/:token", s.surveyPage)
+	e.POST("/survey/:token", s.surveySubmit)
+}

@@ -1,0 +1,162 @@
+package redresstest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+)
+
+// Browser is a headless Chromium driven through chromedriver's W3C
+// WebDriver protocol: the pages are tested as a person uses them.
+type Browser struct {
+	t       testing.TB
+	base    string // chromedriver's session URL
+	element string
+}
+
+const elementKey = "element-6066-11e4-a52e-4f735466cecf"
+
+// StartBrowser starts chromedriver and a headless Chromium whose preferred
+// language is lang ("en", "zh-CN"). Debian's chromium and chromium-driver
+// must be installed (make test installs them).
+func StartBrowser(t testing.TB, lang string) *Browser {
+	t.Helper()
+	driverPath, err := exec.LookPath("chromedriver")
+	if err != nil {
+		t.Fatal("chromedriver is not installed: run ./scripts/ensure-chromium.sh (Debian: chromium chromium-driver)")
+	}
+	port := freePortBlock(t)[len("127.0.0.1:"):]
+	driver := exec.Command(driverPath, "--port="+port)
+	if err := driver.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { driver.Process.Kill(); driver.Wait() })
+	root := "http://127.0.0.1:" + port
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if resp, err := http.Get(root + "/status"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("chromedriver did not start")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	profile := t.TempDir()
+	caps := map[string]any{"capabilities": map[string]any{"alwaysMatch": map[string]any{
+		"browserName": "chrome",
+		"goog:chromeOptions": map[string]any{
+			"binary": chromiumBinary(),
+			"args": []string{"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+				"--disable-quic", "--window-size=420,900", "--user-data-dir=" + profile},
+			"prefs": map[string]any{"intl.accept_languages": lang},
+		},
+	}}}
+	b := &Browser{t: t}
+	var session struct {
+		SessionID string `json:"sessionId"`
+	}
+	b.call("POST", root+"/session", caps, &session)
+	b.base = root + "/session/" + session.SessionID
+	t.Cleanup(func() { b.call("DELETE", b.base, nil, nil) })
+	return b
+}
+
+func chromiumBinary() string {
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return "chromium"
+}
+
+func (b *Browser) call(method, url string, body, out any) {
+	b.t.Helper()
+	if body == nil {
+		body = map[string]any{}
+	}
+	encoded, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, url, bytes.NewReader(encoded))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.t.Fatalf("webdriver %s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	var envelope struct {
+		Value json.RawMessage `json:"value"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&envelope); err != nil {
+		b.t.Fatalf("webdriver %s %s: %v", method, url, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		b.t.Fatalf("webdriver %s %s: %d %s", method, url, resp.StatusCode, envelope.Value)
+	}
+	if out != nil {
+		if err := json.Unmarshal(envelope.Value, out); err != nil {
+			b.t.Fatalf("webdriver answer: %v: %s", err, envelope.Value)
+		}
+	}
+}
+
+// Open loads a page.
+func (b *Browser) Open(url string) {
+	b.t.Helper()
+	b.call("POST", b.base+"/url", map[string]string{"url": url}, nil)
+}
+
+func (b *Browser) find(css string) string {
+	b.t.Helper()
+	var el map[string]string
+	b.call("POST", b.base+"/element", map[string]string{"using": "css selector", "value": css}, &el)
+	return el[elementKey]
+}
+
+// Click clicks the element the CSS selector finds.
+func (b *Browser) Click(css string) {
+	b.t.Helper()
+	b.call("POST", b.base+"/element/"+b.find(css)+"/click", nil, nil)
+}
+
+// Type types text into the element the CSS selector finds.
+func (b *Browser) Type(css, text string) {
+	b.t.Helper()
+	b.call("POST", b.base+"/element/"+b.find(css)+"/value", map[string]string{"text": text}, nil)
+}
+
+// Text is the visible text of the element the CSS selector finds.
+func (b *Browser) Text(css string) string {
+	b.t.Helper()
+	var s string
+	b.call("GET", b.base+"/element/"+b.find(css)+"/text", nil, &s)
+	return s
+}
+
+// Title is the page's title.
+func (b *Browser) Title() string {
+	var s string
+	b.call("GET", b.base+"/title", nil, &s)
+	return s
+}
+
+// Screenshot saves the viewport as a PNG, for a person to look at.
+func (b *Browser) Screenshot(path string) {
+	b.t.Helper()
+	var encoded string
+	b.call("GET", b.base+"/screenshot", nil, &encoded)
+	png, err := base64.StdEncoding.DecodeString(encoded)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+}
