@@ -13,7 +13,8 @@ build:
 	go build -o bin/redress ./cmd/redress
 
 bench: postgres
-	go test -run '^$$' -bench . -benchtime 2000x ./bench/
+	go test -run '^$$' -bench 'Intake|StartWorkflow' -benchtime 2000x ./bench/
+	go test -run '^$$' -bench LifecycleCost -benchtime 1x ./bench/
 
 postgres:
 	@./scripts/ensure-postgres.sh

@@ -11,11 +11,12 @@ import (
 )
 
 // TestReplayRecordedHistories replays histories recorded from a real server
-// (testdata/*.json: breaches up the whole ladder, every agent action, a
-// paused and resumed resolution clock). A change to the workflow code that
-// would break complaints in flight fails here with a nondeterminism error.
-// Record new ones from a dev stack (the Web UI's "Download" or
-// `temporal workflow show --output json`) when the workflow gains a path.
+// (testdata/*.json): two complete lifecycles (the happy path and the longest
+// path, recorded by `REDRESS_RECORD_HISTORIES=$PWD/workflows/testdata make
+// bench`) and two complaints caught in flight under an earlier version of
+// the workflow (breaches up the ladder, every agent action, a paused and
+// resumed clock). A change that would break complaints in flight fails here
+// with a nondeterminism error.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.json")
 	if err != nil || len(files) == 0 {

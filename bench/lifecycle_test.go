@@ -1,0 +1,232 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/temporalproto"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/redresstest"
+)
+
+// costPolicy lets the longest path run in seconds.
+const costPolicy = `
+sla:
+  P1: {ack_within: 1s, resolve_within: 1m}
+  P2: {ack_within: 1s, resolve_within: 1m}
+  P3: {ack_within: 1s, resolve_within: 1m}
+  P4: {ack_within: 1s, resolve_within: 1m}
+reopen_within: 2s
+survey: {remind_after: 1s, expire_after: 2s}
+winback: {within: 2s}
+`
+
+// cost is what one complaint's workflow spent, counted from its history.
+// Actions follow Temporal Cloud's billing: the start, every timer, update,
+// signal, search-attribute upsert and child start, and local activities
+// once per workflow task that ran any.
+type cost struct {
+	events  int
+	actions map[string]int
+}
+
+func (c cost) total() int {
+	n := 0
+	for _, v := range c.actions {
+		n += v
+	}
+	return n
+}
+
+func (c cost) String() string {
+	var parts []string
+	for k, v := range c.actions {
+		parts = append(parts, fmt.Sprintf("%s %d", k, v))
+	}
+	sort.Strings(parts)
+	return fmt.Sprintf("%d events, %d actions (%s)", c.events, c.total(), strings.Join(parts, ", "))
+}
+
+func measure(h *historypb.History) cost {
+	c := cost{events: len(h.Events), actions: map[string]int{}}
+	laTask := int64(-1)
+	for _, e := range h.Events {
+		switch e.EventType {
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
+			c.actions["start"]++
+		case enumspb.EVENT_TYPE_TIMER_STARTED:
+			c.actions["timers"]++
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+			c.actions["updates"]++
+		case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
+			c.actions["signals"]++
+		case enumspb.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES:
+			c.actions["search attribute upserts"]++
+		case enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
+			c.actions["child starts"]++
+		case enumspb.EVENT_TYPE_MARKER_RECORDED:
+			if m := e.GetMarkerRecordedEventAttributes(); m.MarkerName == "LocalActivity" && m.WorkflowTaskCompletedEventId != laTask {
+				laTask = m.WorkflowTaskCompletedEventId
+				c.actions["local activity tasks"]++
+			}
+		}
+	}
+	return c
+}
+
+type lifecycle struct {
+	b *testing.B
+	s *redresstest.Stack
+}
+
+func (l lifecycle) must(what string, r *redresstest.Response, status int) *redresstest.Response {
+	l.b.Helper()
+	if r.Status != status {
+		l.b.Fatalf("%s = %d %s", what, r.Status, r.Body)
+	}
+	return r
+}
+
+// finish waits for the complaint's workflow to end and returns its history.
+func (l lifecycle) finish(workflowID string) *historypb.History {
+	l.b.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		d, err := l.s.Temporal.DescribeWorkflowExecution(ctx, workflowID, "")
+		if err == nil && d.WorkflowExecutionInfo.Status != enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+			break
+		}
+		if time.Now().After(deadline) {
+			l.b.Fatalf("%s did not finish", workflowID)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	it := l.s.Temporal.GetWorkflowHistory(ctx, workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			l.b.Fatal(err)
+		}
+		h.Events = append(h.Events, e)
+	}
+	return h
+}
+
+// record keeps a history as a replay fixture when REDRESS_RECORD_HISTORIES
+// names a folder (workflows/testdata).
+func (l lifecycle) record(name string, h *historypb.History) {
+	dir := os.Getenv("REDRESS_RECORD_HISTORIES")
+	if dir == "" {
+		return
+	}
+	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
+	if err != nil {
+		l.b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".json"), b, 0o644); err != nil {
+		l.b.Fatal(err)
+	}
+}
+
+func (l lifecycle) file(externalID, tier string) (id, tracking string) {
+	var c struct {
+		ID            string `json:"id"`
+		TrackingToken string `json:"tracking_token"`
+	}
+	l.must("file", l.s.Do("POST", "/v1/complaints", "dev-intake", map[string]any{
+		"customer": map[string]any{"external_id": externalID, "email": "c@example.com", "tier": tier},
+		"channel":  "web", "subject": "Parcel never arrived", "description": "Nothing came."}), http.StatusCreated).JSON(l.b, &c)
+	return c.ID, c.TrackingToken
+}
+
+func (l lifecycle) surveyToken(id string) string {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		events, _ := l.s.DB.Events(context.Background(), id)
+		for _, e := range events {
+			if e.Type == redress.EventSurveySent {
+				url, _ := e.Data["survey_url"].(string)
+				return url[strings.LastIndex(url, "/")+1:]
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	l.b.Fatal("no survey sent")
+	return ""
+}
+
+var resolve = map[string]any{"resolution_type": "refund", "summary": "Refunded", "root_cause": "logistics"}
+
+// happyPath: intake, acknowledge, resolve, confirm, survey answered (5).
+func (l lifecycle) happyPath(n int) cost {
+	id, token := l.file(fmt.Sprintf("happy-%d", n), "standard")
+	path := "/v1/complaints/" + id
+	l.must("ack", l.s.Do("POST", path+"/acknowledge", "dev-agent", map[string]string{"agent": "ana"}), 200)
+	l.must("resolve", l.s.Do("POST", path+"/resolve", "dev-agent", resolve), 200)
+	l.must("confirm", l.s.Do("POST", "/v1/track/"+token+"/confirm", "", nil), 200)
+	l.must("survey", l.s.Do("POST", "/v1/surveys/"+l.surveyToken(id), "", map[string]any{"score": 5}), 200)
+	h := l.finish(redress.ComplaintWorkflowID(id))
+	l.record("happy-path", h)
+	return measure(h)
+}
+
+// longestPath: a gold customer nobody acknowledges up the whole ladder,
+// waiting on the customer and their reply, resolved and reopened twice
+// (escalation and win-back), resolved again, closed by silence, the survey
+// reminded and expired.
+func (l lifecycle) longestPath(n int) cost {
+	id, token := l.file(fmt.Sprintf("long-%d", n), "gold")
+	path, track := "/v1/complaints/"+id, "/v1/track/"+token
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var c redress.Complaint
+		l.must("get", l.s.Do("GET", path, "dev-agent", nil), 200).JSON(l.b, &c)
+		if c.EscalationLevel == redress.MaxEscalationLevel && c.AckDueAt == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			l.b.Fatal("the ladder was not climbed")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	l.must("update", l.s.Do("POST", path+"/updates", "dev-agent", map[string]any{"message": "Photo?", "waiting_on_customer": true}), 200)
+	l.must("reply", l.s.Do("POST", track+"/reply", "", map[string]string{"message": "Here"}), 200)
+	l.must("assign", l.s.Do("POST", path+"/assign", "dev-supervisor", map[string]string{"agent": "bo"}), 200)
+	for i := range 2 {
+		l.must("resolve", l.s.Do("POST", path+"/resolve", "dev-agent", resolve), 200)
+		l.must("reopen", l.s.Do("POST", track+"/reopen", "", map[string]string{"reason": fmt.Sprint("still broken ", i)}), 200)
+	}
+	l.must("resolve", l.s.Do("POST", path+"/resolve", "dev-agent", resolve), 200)
+	h := l.finish(redress.ComplaintWorkflowID(id))
+	l.record("longest-path", h)
+	return measure(h)
+}
+
+// BenchmarkLifecycleCost reports what one complaint costs in Temporal.
+func BenchmarkLifecycleCost(b *testing.B) {
+	// The happy path runs under the default policy, so no SLA clock fires.
+	calm := lifecycle{b: b, s: redresstest.StartStack(b, redresstest.StackOptions{})}
+	hurried := lifecycle{b: b, s: redresstest.StartStack(b, redresstest.StackOptions{Policy: costPolicy})}
+	var happy, longest cost
+	for i := range b.N {
+		happy, longest = calm.happyPath(i), hurried.longestPath(i)
+	}
+	b.ReportMetric(float64(happy.total()), "happy-actions")
+	b.ReportMetric(float64(happy.events), "happy-events")
+	b.ReportMetric(float64(longest.total()), "longest-actions")
+	b.ReportMetric(float64(longest.events), "longest-events")
+	b.Logf("happy path: %s", happy)
+	b.Logf("longest path: %s", longest)
+}
