@@ -42,9 +42,7 @@ func TestCustomerPagesInABrowser(t *testing.T) {
 		en.Screenshot(filepath.Join(shots, "track-en.png"))
 	}
 	en.Click("form[action$='/confirm'] button")
-	if got := en.Text("#status"); got != "Closed" {
-		t.Fatalf("after confirming, status shown = %q", got)
-	}
+	en.WaitForText("#status", "Closed")
 
 	token := surveyToken(t, s, c.ID)
 	zh := redresstest.StartBrowser(t, "zh-CN")
@@ -58,18 +56,14 @@ func TestCustomerPagesInABrowser(t *testing.T) {
 		zh.Screenshot(filepath.Join(shots, "survey-zh.png"))
 	}
 	zh.Click("#send")
-	if got := zh.Text("main"); !strings.Contains(got, "感谢您的反馈") {
-		t.Errorf("after sending: %q", got)
-	}
+	zh.WaitForText("main", "感谢您的反馈")
 	got := s.Complaint(c.ID)
 	if got.Survey.Status != redress.SurveyAnswered || got.Survey.Score == nil || *got.Survey.Score != 1 || got.Survey.Comment != "送货太慢" {
 		t.Errorf("survey through the page = %+v", got.Survey)
 	}
 
 	zh.Open(s.BaseURL + "/survey/" + token)
-	if got := zh.Text("main"); !strings.Contains(got, "此问卷链接已使用或已过期") {
-		t.Errorf("a used link says %q", got)
-	}
+	zh.WaitForText("main", "此问卷链接已使用或已过期")
 	r := s.Do("GET", "/survey/"+token, "", nil)
 	if r.Status != http.StatusGone || !strings.Contains(r.Header.Get("Content-Type"), "text/html") {
 		t.Errorf("used survey page = %d %s", r.Status, r.Header.Get("Content-Type"))

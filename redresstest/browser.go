@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 )
@@ -113,11 +114,24 @@ func (b *Browser) Open(url string) {
 	b.call("POST", b.base+"/url", map[string]string{"url": url}, nil)
 }
 
+// find waits up to five seconds for an element, then fails the test with
+// what the page shows instead.
 func (b *Browser) find(css string) string {
 	b.t.Helper()
-	var el map[string]string
-	b.call("POST", b.base+"/element", map[string]string{"using": "css selector", "value": css}, &el)
-	return el[elementKey]
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var found []map[string]string
+		b.call("POST", b.base+"/elements", map[string]string{"using": "css selector", "value": css}, &found)
+		if len(found) > 0 {
+			return found[0][elementKey]
+		}
+		if time.Now().After(deadline) {
+			var source string
+			b.call("GET", b.base+"/source", nil, &source)
+			b.t.Fatalf("no %q on the page %q:\n%s", css, b.Title(), source)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
 
 // Click clicks the element the CSS selector finds.
@@ -158,5 +172,29 @@ func (b *Browser) Screenshot(path string) {
 	}
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		b.t.Fatal(err)
+	}
+}
+
+// WaitForText waits up to ten seconds for the element's text to contain
+// want: after a form is sent, the next page takes a moment to arrive.
+func (b *Browser) WaitForText(css, want string) string {
+	b.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var found []map[string]string
+		b.call("POST", b.base+"/elements", map[string]string{"using": "css selector", "value": css}, &found)
+		if len(found) > 0 {
+			var text string
+			b.call("GET", b.base+"/element/"+found[0][elementKey]+"/text", nil, &text)
+			if strings.Contains(text, want) {
+				return text
+			}
+			if time.Now().After(deadline) {
+				b.t.Fatalf("%q shows %q, not %q", css, text, want)
+			}
+		} else if time.Now().After(deadline) {
+			b.t.Fatalf("no %q on the page %q", css, b.Title())
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
