@@ -195,3 +195,25 @@ func TestCustomerSideBadInput(t *testing.T) {
 		t.Errorf("customer = %+v", again)
 	}
 }
+
+// One win-back at a time per customer: a second unhappy complaint while the
+// first one's win-back runs starts none.
+func TestOneWinbackAtATimePerCustomer(t *testing.T) {
+	s := redresstest.StartStack(t, redresstest.StackOptions{Policy: lifecyclePolicy})
+	unhappy := func() *redress.Complaint {
+		c := file(t, s, newComplaint("crm-twice"))
+		ok(t, "resolve", s.Do("POST", "/v1/complaints/"+c.ID+"/resolve", "dev-agent",
+			map[string]any{"resolution_type": "apology", "summary": "Sorry", "root_cause": "other"}), 200)
+		ok(t, "confirm", s.Do("POST", "/v1/track/"+c.TrackingToken+"/confirm", "", nil), 200)
+		ok(t, "survey", s.Do("POST", "/v1/surveys/"+surveyToken(t, s, c.ID), "", map[string]any{"score": 1}), 200)
+		return &c.Complaint
+	}
+	first := unhappy()
+	s.WaitFor(first.ID, 10*time.Second, "the first win-back", func(c *redress.Complaint) bool { return c.Winback.Status == redress.WinbackOffered })
+	second := unhappy()
+	got := s.WaitFor(second.ID, 10*time.Second, "the skipped win-back",
+		func(c *redress.Complaint) bool { return strings.Contains(kinds(c), "winback_skipped") })
+	if got.Winback.Status != "" {
+		t.Errorf("the second complaint got a win-back of its own: %+v", got.Winback)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -81,6 +82,14 @@ func chromiumBinary() string {
 
 func (b *Browser) call(method, url string, body, out any) {
 	b.t.Helper()
+	if err := b.try(method, url, body, out); err != nil {
+		b.t.Fatal(err)
+	}
+}
+
+// try is one WebDriver command; its error is for callers that wait out a
+// page change (a missing or stale element).
+func (b *Browser) try(method, url string, body, out any) error {
 	if body == nil {
 		body = map[string]any{}
 	}
@@ -89,23 +98,24 @@ func (b *Browser) call(method, url string, body, out any) {
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		b.t.Fatalf("webdriver %s %s: %v", method, url, err)
+		return fmt.Errorf("webdriver %s %s: %w", method, url, err)
 	}
 	defer resp.Body.Close()
 	var envelope struct {
 		Value json.RawMessage `json:"value"`
 	}
 	if err := json.NewDecoder(resp.Body).Decode(&envelope); err != nil {
-		b.t.Fatalf("webdriver %s %s: %v", method, url, err)
+		return fmt.Errorf("webdriver %s %s: %w", method, url, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		b.t.Fatalf("webdriver %s %s: %d %s", method, url, resp.StatusCode, envelope.Value)
+		return fmt.Errorf("webdriver %s %s: %d %.300s", method, url, resp.StatusCode, envelope.Value)
 	}
 	if out != nil {
 		if err := json.Unmarshal(envelope.Value, out); err != nil {
-			b.t.Fatalf("webdriver answer: %v: %s", err, envelope.Value)
+			return fmt.Errorf("webdriver answer: %w: %s", err, envelope.Value)
 		}
 	}
+	return nil
 }
 
 // Open loads a page.
@@ -118,17 +128,28 @@ func (b *Browser) Open(url string) {
 // what the page shows instead.
 func (b *Browser) find(css string) string {
 	b.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	var id string
+	b.waitFor(5*time.Second, "an element "+css, func() bool {
 		var found []map[string]string
-		b.call("POST", b.base+"/elements", map[string]string{"using": "css selector", "value": css}, &found)
-		if len(found) > 0 {
-			return found[0][elementKey]
+		if b.try("POST", b.base+"/elements", map[string]string{"using": "css selector", "value": css}, &found) != nil || len(found) == 0 {
+			return false
 		}
+		id = found[0][elementKey]
+		return true
+	})
+	return id
+}
+
+// waitFor polls cond until it holds, through page changes, or fails the
+// test with the page's source.
+func (b *Browser) waitFor(timeout time.Duration, what string, cond func() bool) {
+	b.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
 		if time.Now().After(deadline) {
 			var source string
-			b.call("GET", b.base+"/source", nil, &source)
-			b.t.Fatalf("no %q on the page %q:\n%s", css, b.Title(), source)
+			b.try("GET", b.base+"/source", nil, &source)
+			b.t.Fatalf("waited %s for %s; the page is:\n%s", timeout, what, source)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -177,24 +198,14 @@ func (b *Browser) Screenshot(path string) {
 
 // WaitForText waits up to ten seconds for the element's text to contain
 // want: after a form is sent, the next page takes a moment to arrive.
-func (b *Browser) WaitForText(css, want string) string {
+func (b *Browser) WaitForText(css, want string) {
 	b.t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	b.waitFor(10*time.Second, fmt.Sprintf("%q to show %q", css, want), func() bool {
 		var found []map[string]string
-		b.call("POST", b.base+"/elements", map[string]string{"using": "css selector", "value": css}, &found)
-		if len(found) > 0 {
-			var text string
-			b.call("GET", b.base+"/element/"+found[0][elementKey]+"/text", nil, &text)
-			if strings.Contains(text, want) {
-				return text
-			}
-			if time.Now().After(deadline) {
-				b.t.Fatalf("%q shows %q, not %q", css, text, want)
-			}
-		} else if time.Now().After(deadline) {
-			b.t.Fatalf("no %q on the page %q", css, b.Title())
+		if b.try("POST", b.base+"/elements", map[string]string{"using": "css selector", "value": css}, &found) != nil || len(found) == 0 {
+			return false
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		var text string
+		return b.try("GET", b.base+"/element/"+found[0][elementKey]+"/text", nil, &text) == nil && strings.Contains(text, want)
+	})
 }
