@@ -34,6 +34,11 @@ func StartPostgres(ctx context.Context, dir, db string) (*Postgres, error) {
 	if err != nil {
 		return nil, err
 	}
+	// pg_ctl runs in the cluster's directory, so a relative path (the
+	// default .redress) would point somewhere else there.
+	if dir, err = filepath.Abs(dir); err != nil {
+		return nil, err
+	}
 	p := &Postgres{dir: dir, bin: bin}
 	if os.Geteuid() == 0 {
 		if p.cred, err = postgresUser(); err != nil {
