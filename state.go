@@ -91,3 +91,11 @@ type Purchase struct {
 	Currency   string    `json:"currency"`
 	At         time.Time `json:"at"`
 }
+
+// The reasons an SLA breach gives, in the timeline and the escalation
+// events; analytics tells acknowledgement breaches from resolution ones by
+// them.
+const (
+	BreachAcknowledgement = "acknowledgement overdue"
+	BreachResolution      = "resolution overdue"
+)

@@ -86,6 +86,7 @@ func New(o Options) *Server {
 
 	v1.POST("/customers", s.createCustomer, staff)
 	v1.GET("/customers/:id", s.getCustomer, staff)
+	v1.GET("/analytics/summary", s.analyticsSummary, supervisor)
 	v1.POST("/customers/:id/purchases", s.addPurchase, intake)
 
 	// The customer's own endpoints: the token is the credential.

@@ -44,11 +44,12 @@ func surveyToken(t *testing.T, s *redresstest.Stack, complaintID string) string 
 	}
 }
 
-func ok(t *testing.T, what string, r *redresstest.Response, status int) {
+func ok(t *testing.T, what string, r *redresstest.Response, status int) *redresstest.Response {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("%s = %d %s; want %d", what, r.Status, r.Body, status)
 	}
+	return r
 }
 
 func TestLifecycleToWonBackCustomer(t *testing.T) {
@@ -116,6 +117,31 @@ func TestLifecycleToWonBackCustomer(t *testing.T) {
 			t.Errorf("no %s event in %v", want, types)
 		}
 	}
+
+	// The supervisors' view of the same life.
+	window := "?from=" + won.CreatedAt.Add(-time.Minute).Format(time.RFC3339) + "&to=" + time.Now().Add(time.Minute).UTC().Format(time.RFC3339)
+	ok(t, "analytics as an agent", s.Do("GET", "/v1/analytics/summary"+window, "dev-agent", nil), 403)
+	var summary struct {
+		Total      int            `json:"total"`
+		ByCategory map[string]int `json:"by_category"`
+		AckSLA     *float64       `json:"ack_sla_compliance_pct"`
+		CSAT       struct {
+			Average      *float64 `json:"average"`
+			ResponseRate *float64 `json:"response_rate_pct"`
+		} `json:"csat"`
+		WinbackRate   *float64 `json:"winback_rate_pct"`
+		TopRootCauses []struct {
+			RootCause string `json:"root_cause"`
+			Count     int    `json:"count"`
+		} `json:"top_root_causes"`
+	}
+	ok(t, "analytics", s.Do("GET", "/v1/analytics/summary"+window, "dev-supervisor", nil), 200).JSON(t, &summary)
+	if summary.Total != 1 || summary.ByCategory["delivery"] != 1 || summary.AckSLA == nil || *summary.AckSLA != 100 ||
+		summary.CSAT.Average == nil || *summary.CSAT.Average != 1 || *summary.CSAT.ResponseRate != 100 ||
+		summary.WinbackRate == nil || *summary.WinbackRate != 100 ||
+		len(summary.TopRootCauses) != 1 || summary.TopRootCauses[0].RootCause != "logistics" {
+		t.Errorf("summary = %+v", summary)
+	}
 }
 
 func TestReopenTwiceAndSilentClose(t *testing.T) {
@@ -170,6 +196,10 @@ func TestCustomerSideBadInput(t *testing.T) {
 		{"customer with a bad tier", "POST", "/v1/customers", "dev-intake", map[string]any{"external_id": "x", "tier": "vip"}, 422, "tier"},
 		{"customer with nothing", "POST", "/v1/customers", "dev-intake", map[string]any{"name": "x"}, 422, "external_id"},
 		{"unknown customer", "GET", "/v1/customers/nope", "dev-agent", nil, 404, ""},
+		{"analytics with a bad date", "GET", "/v1/analytics/summary?from=last-week", "dev-supervisor", nil, 422, "from"},
+		{"analytics backwards", "GET", "/v1/analytics/summary?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", "dev-supervisor", nil, 422, "from"},
+		{"analytics over years", "GET", "/v1/analytics/summary?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "dev-supervisor", nil, 422, "from"},
+		{"analytics with an unknown parameter", "GET", "/v1/analytics/summary?group=x", "dev-supervisor", nil, 422, "group"},
 	}
 	for _, tt := range tests {
 		r := s.Do(tt.method, tt.path, tt.key, tt.body)

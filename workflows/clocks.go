@@ -69,7 +69,7 @@ func (wf *complaint) warnAck(ctx workflow.Context) error {
 
 func (wf *complaint) breachAck(ctx workflow.Context) error {
 	wf.stopAckClock()
-	if wf.breach(ctx, "acknowledgement overdue") {
+	if wf.breach(ctx, redress.BreachAcknowledgement) {
 		wf.openAckWindow(workflow.Now(ctx))
 	}
 	return wf.commit(ctx)
@@ -77,7 +77,7 @@ func (wf *complaint) breachAck(ctx workflow.Context) error {
 
 func (wf *complaint) breachResolve(ctx workflow.Context) error {
 	wf.state.ResolveDueAt = nil
-	if wf.breach(ctx, "resolution overdue") {
+	if wf.breach(ctx, redress.BreachResolution) {
 		due := wf.clock.Add(workflow.Now(ctx), wf.sla().ResolveWithin.D())
 		wf.state.ResolveDueAt = &due
 	}
