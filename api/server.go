@@ -7,20 +7,23 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/codec"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/tokens"
 )
 
-// maxBody is the largest request body accepted (SPEC section 4).
-const maxBody = 64 << 10
+// bodyLimit is the largest request body accepted (SPEC section 4).
+const bodyLimit = "64K"
 
 // Server is the HTTP API.
 type Server struct {
@@ -34,6 +37,10 @@ type Server struct {
 	logger   *slog.Logger
 	metrics  *metrics
 	pages    pageTemplates
+
+	codec        *codec.Codec
+	codecHandler http.Handler
+	codecOrigins []string
 }
 
 // Options are what the server is built from.
@@ -44,14 +51,22 @@ type Options struct {
 	Keys        []config.APIKey
 	PublicURL   string
 	TokenSecret string
-	Logger      *slog.Logger
+	// Codec, when set, serves /codec for the Web UI; CodecOrigins lists the
+	// UI origins trusted to use it.
+	Codec        *codec.Codec
+	CodecOrigins string
+	Logger       *slog.Logger
 }
 
 // New builds the API with every route.
 func New(o Options) *Server {
 	s := &Server{db: o.DB, temporal: o.Temporal, policy: o.Policy, keys: newKeyring(o.Keys),
 		tokens: tokens.NewSigner(o.TokenSecret, o.PublicURL), logger: o.Logger, metrics: newMetrics(),
-		clocks: map[redress.Priority]*redress.Calendar{}, pages: newPageTemplates(o.Policy.Timezone)}
+		clocks: map[redress.Priority]*redress.Calendar{}, pages: newPageTemplates(o.Policy.Timezone),
+		codec: o.Codec, codecOrigins: parseOrigins(o.CodecOrigins)}
+	if o.Codec != nil {
+		s.codecHandler = converter.NewPayloadCodecHTTPHandler(o.Codec)
+	}
 	for _, p := range redress.Priorities {
 		s.clocks[p] = o.Policy.Clock(p)
 	}
@@ -60,7 +75,8 @@ func New(o Options) *Server {
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.Recover())
 	e.Use(s.metrics.middleware)
-	e.Use(middleware.BodyLimit("64K"))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: bodyLimit,
+		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/codec/") }}))
 	s.echo = e
 
 	e.GET("/healthz", s.healthz)
@@ -68,6 +84,7 @@ func New(o Options) *Server {
 	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
 
 	s.registerPages(e)
+	s.registerCodec(e)
 
 	v1 := e.Group("/v1")
 	staff := s.requireRole(config.RoleIntake, config.RoleAgent, config.RoleSupervisor, config.RoleAdmin)

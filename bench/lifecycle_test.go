@@ -11,11 +11,14 @@ import (
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/proxy"
 	"go.temporal.io/api/temporalproto"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/codec"
 	"github.com/redress-dev/redress/redresstest"
 )
 
@@ -125,11 +128,26 @@ func (l lifecycle) finish(workflowID string) *historypb.History {
 }
 
 // record keeps a history as a replay fixture when REDRESS_RECORD_HISTORIES
-// names a folder (workflows/testdata).
+// names a folder (workflows/testdata). It is decrypted first, so fixtures do
+// not depend on a key.
 func (l lifecycle) record(name string, h *historypb.History) {
 	dir := os.Getenv("REDRESS_RECORD_HISTORIES")
 	if dir == "" {
 		return
+	}
+	keys, err := codec.ParseKeys(redresstest.PayloadKey)
+	if err != nil {
+		l.b.Fatal(err)
+	}
+	c, err := codec.New(keys...)
+	if err != nil {
+		l.b.Fatal(err)
+	}
+	if err := proxy.VisitPayloads(context.Background(), h, proxy.VisitPayloadsOptions{SkipSearchAttributes: true,
+		Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
+			return c.Decode(p)
+		}}); err != nil {
+		l.b.Fatal(err)
 	}
 	b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
 	if err != nil {

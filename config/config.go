@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/codec"
 	"github.com/redress-dev/redress/notify"
 )
 
@@ -28,6 +29,8 @@ type Config struct {
 	UIPort            int
 	APIKeys           string // "name:role:secret,..."
 	TokenSecret       string // signs customers' tracking links
+	PayloadKeys       string // encrypt payloads in Temporal
+	CodecOrigins      string // Web UI origins the codec endpoint trusts
 	SMTPURL           string
 	WebhookURL        string
 	WebhookSecret     string
@@ -64,6 +67,8 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.PublicURL, "public-url", env("REDRESS_PUBLIC_URL", "http://localhost:8080"), "base of the links sent to customers (REDRESS_PUBLIC_URL)")
 	fs.IntVar(&c.UIPort, "ui-port", 8233, "port of the Temporal Web UI in the dev stack")
 	fs.StringVar(&c.APIKeys, "api-keys", os.Getenv("REDRESS_API_KEYS"), "staff API keys as name:role:secret,... (REDRESS_API_KEYS)")
+	fs.StringVar(&c.PayloadKeys, "payload-keys", os.Getenv("REDRESS_PAYLOAD_KEYS"), "keys that encrypt Temporal payloads, base64, first encrypts (REDRESS_PAYLOAD_KEYS)")
+	fs.StringVar(&c.CodecOrigins, "codec-origins", os.Getenv("REDRESS_CODEC_ORIGINS"), "Web UI origins allowed to decode payloads through /codec (REDRESS_CODEC_ORIGINS)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", os.Getenv("REDRESS_SMTP_URL"), "SMTP server for customer e-mail, smtp://[user:password@]host:port?from=address (REDRESS_SMTP_URL)")
 	fs.StringVar(&c.WebhookURL, "webhook-url", os.Getenv("REDRESS_WEBHOOK_URL"), "URL that receives every event, signed (REDRESS_WEBHOOK_URL)")
 	fs.StringVar(&c.WebhookSecret, "webhook-secret", os.Getenv("REDRESS_WEBHOOK_SECRET"), "secret of the webhook signature (REDRESS_WEBHOOK_SECRET)")
@@ -143,6 +148,21 @@ func redact(entry string) string {
 	return "…"
 }
 
+// Codec builds the payload codec from REDRESS_PAYLOAD_KEYS.
+func (c *Config) Codec() (*codec.Codec, error) {
+	keys, err := codec.ParseKeys(c.PayloadKeys)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return codec.New(keys...)
+}
+
+// DevPayloadKey returns the dev stack's payload key, made once and kept in
+// the data dir so that histories stay readable across restarts.
+func DevPayloadKey(dataDir string) (string, error) {
+	return devSecret(dataDir, "payload-key", codec.NewKey)
+}
+
 // DevKeys are the keys the dev stack uses when none are configured: the
 // secret is the name, so a developer can type them.
 func DevKeys() []APIKey {
@@ -157,15 +177,23 @@ func DevKeys() []APIKey {
 // DevTokenSecret returns the dev stack's token secret, made once and kept in
 // the data dir so that tracking links survive a restart.
 func DevTokenSecret(dataDir string) (string, error) {
-	path := filepath.Join(dataDir, "token-secret")
-	if b, err := os.ReadFile(path); err == nil && len(b) >= 16 {
+	return devSecret(dataDir, "token-secret", func() (string, error) {
+		b := make([]byte, 32)
+		_, err := rand.Read(b)
+		return hex.EncodeToString(b), err
+	})
+}
+
+// devSecret reads a secret kept in the data dir, making it on first use.
+func devSecret(dataDir, name string, generate func() (string, error)) (string, error) {
+	path := filepath.Join(dataDir, name)
+	if b, err := os.ReadFile(path); err == nil && len(strings.TrimSpace(string(b))) >= 16 {
 		return strings.TrimSpace(string(b)), nil
 	}
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
+	secret, err := generate()
+	if err != nil {
 		return "", err
 	}
-	secret := hex.EncodeToString(b)
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return "", err
 	}

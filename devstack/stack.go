@@ -72,14 +72,18 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Sta
 	if s.server, err = StartTemporal(filepath.Join(cfg.DataDir, "temporal.db"), cfg.TemporalAddress, cfg.TemporalNamespace, tlog); err != nil {
 		return nil, err
 	}
-	if s.Temporal, err = temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger); err != nil {
+	payloadCodec, err := cfg.Codec()
+	if err != nil {
+		return nil, err
+	}
+	if s.Temporal, err = temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, payloadCodec.DataConverter(), logger); err != nil {
 		return nil, err
 	}
 	if err := temporalutil.EnsureSearchAttributes(ctx, s.Temporal, cfg.TemporalNamespace); err != nil {
 		return nil, err
 	}
 	if cfg.UIPort != 0 {
-		s.ui = StartWebUI(cfg.TemporalAddress, cfg.TemporalNamespace, cfg.UIPort)
+		s.ui = StartWebUI(cfg.TemporalAddress, cfg.TemporalNamespace, cfg.UIPort, cfg.PublicURL+"/codec")
 		s.UIURL = s.ui.URL()
 	}
 
@@ -90,7 +94,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Sta
 	}
 	w := worker.New(s.Temporal, s.DB, signer, cfg.Policy, channels, logger)
 	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Policy: cfg.Policy, Keys: cfg.Keys,
-		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Logger: logger})
+		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins, Logger: logger})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)

@@ -16,8 +16,9 @@ type WebUI struct {
 	url    string
 }
 
-// StartWebUI serves the UI on the port, talking to the Temporal frontend.
-func StartWebUI(temporalAddress, namespace string, port int) *WebUI {
+// StartWebUI serves the UI on the port, talking to the Temporal frontend
+// and decoding payloads through the codec endpoint.
+func StartWebUI(temporalAddress, namespace string, port int, codecEndpoint string) *WebUI {
 	cfg := &uiconfig.Config{
 		Host:                "127.0.0.1",
 		Port:                port,
@@ -27,6 +28,7 @@ func StartWebUI(temporalAddress, namespace string, port int) *WebUI {
 		HideLogs:            true,
 		CORS:                uiconfig.CORS{CookieInsecure: true},
 		DisableNewsFetch:    true,
+		Codec:               uiconfig.Codec{Endpoint: codecEndpoint},
 	}
 	ui := &WebUI{server: uiserver.NewServer(server_options.WithConfigProvider(cfg)),
 		url: fmt.Sprintf("http://127.0.0.1:%d", port)}

@@ -57,6 +57,7 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 		DatabaseURL: o.DatabaseURL, TemporalAddress: o.TemporalAddress, TemporalNamespace: "default",
 		HTTPAddr: "127.0.0.1:0", DataDir: o.DataDir, PublicURL: "http://redress.test",
 		TokenSecret: "test-secret-0123456789", Policy: policy, Keys: config.DevKeys(),
+		PayloadKeys: PayloadKey, CodecOrigins: CodecOrigin,
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("REDRESS_TEST_LOG") != "" {
@@ -72,6 +73,13 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 	t.Cleanup(func() { st.Close() })
 	return st
 }
+
+// PayloadKey encrypts the test stacks' payloads; CodecOrigin is the Web UI
+// origin their codec endpoint trusts.
+const (
+	PayloadKey  = "test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+	CodecOrigin = "http://ui.redress.test"
+)
 
 // freePortBlock finds a loopback port with the seven after it free, for the
 // Temporal frontend and its sibling services.

@@ -10,15 +10,17 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/redress-dev/redress/workflows"
 )
 
 // Dial connects to the Temporal frontend, waiting up to a minute for it to
-// come up (compose starts everything at once).
-func Dial(ctx context.Context, address, namespace string, logger *slog.Logger) (client.Client, error) {
-	opts := client.Options{HostPort: address, Namespace: namespace, Logger: sdklog.NewStructuredLogger(logger)}
+// come up (compose starts everything at once). dc encrypts payloads; every
+// client of the same namespace must use the same keys.
+func Dial(ctx context.Context, address, namespace string, dc converter.DataConverter, logger *slog.Logger) (client.Client, error) {
+	opts := client.Options{HostPort: address, Namespace: namespace, DataConverter: dc, Logger: sdklog.NewStructuredLogger(logger)}
 	deadline := time.Now().Add(time.Minute)
 	for {
 		c, err := client.DialContext(ctx, opts)

@@ -79,6 +79,16 @@ func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		}
 		cfg.TokenSecret = secret
 	}
+	if cfg.PayloadKeys == "" {
+		key, err := config.DevPayloadKey(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		cfg.PayloadKeys = key
+	}
+	if cfg.CodecOrigins == "" { // the dev Web UI, which anyone at this machine may open
+		cfg.CodecOrigins = fmt.Sprintf("http://127.0.0.1:%d,http://localhost:%d", cfg.UIPort, cfg.UIPort)
+	}
 	stack, err := devstack.Start(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -144,8 +154,12 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		return err
 	}
 	defer closeAll(db, tc)
+	payloadCodec, err := cfg.Codec()
+	if err != nil {
+		return err
+	}
 	srv := api.New(api.Options{DB: db, Temporal: tc, Policy: cfg.Policy, Keys: cfg.Keys,
-		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Logger: logger})
+		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins, Logger: logger})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return err
@@ -184,11 +198,15 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 // connect opens the database and dials Temporal, as the production
 // commands do against external services.
 func connect(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*postgres.DB, client.Client, error) {
+	payloadCodec, err := cfg.Codec()
+	if err != nil {
+		return nil, nil, err
+	}
 	db, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, nil, err
 	}
-	tc, err := temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, logger)
+	tc, err := temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, payloadCodec.DataConverter(), logger)
 	if err != nil {
 		db.Close()
 		return nil, nil, err

@@ -1,0 +1,161 @@
+// Package codec encrypts Temporal payloads, so that customers' personal
+// data (contacts, messages, reasons, comments) never sits in clear text in
+// Temporal's histories, and decrypts them for people allowed to read them.
+package codec
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	commonpb "go.temporal.io/api/common/v1"
+	"go.temporal.io/sdk/converter"
+)
+
+const (
+	encodingEncrypted = "binary/encrypted"
+	metadataKeyID     = "encryption-key-id"
+)
+
+// Codec is an AES-256-GCM payload codec. It encrypts with the first key and
+// decrypts with any key it holds, so keys can be rotated: add the new key
+// first and keep the old ones while histories that use them live.
+type Codec struct {
+	current string
+	aeads   map[string]cipher.AEAD
+}
+
+// Key is one encryption key with the id written beside each payload.
+type Key struct {
+	ID     string
+	Secret []byte // 32 bytes
+}
+
+// New builds a codec; the first key encrypts.
+func New(keys ...Key) (*Codec, error) {
+	if len(keys) == 0 {
+		return nil, errors.New("codec: no key")
+	}
+	c := &Codec{current: keys[0].ID, aeads: map[string]cipher.AEAD{}}
+	for _, k := range keys {
+		if len(k.Secret) != 32 {
+			return nil, fmt.Errorf("codec: key %q must be 32 bytes, not %d", k.ID, len(k.Secret))
+		}
+		block, err := aes.NewCipher(k.Secret)
+		if err != nil {
+			return nil, err
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, err
+		}
+		c.aeads[k.ID] = aead
+	}
+	return c, nil
+}
+
+// ParseKeys reads REDRESS_PAYLOAD_KEYS: comma-separated base64 32-byte keys,
+// each optionally prefixed "id:"; the first encrypts. A key without an id
+// is named by its fingerprint.
+func ParseKeys(s string) ([]Key, error) {
+	var keys []Key
+	for _, entry := range strings.Split(s, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		id, encoded, named := strings.Cut(entry, ":")
+		if !named {
+			encoded = id
+		}
+		secret, err := base64.StdEncoding.DecodeString(encoded)
+		if err != nil || len(secret) != 32 {
+			return nil, errors.New("REDRESS_PAYLOAD_KEYS: each key must be 32 bytes in base64 (openssl rand -base64 32)")
+		}
+		if !named {
+			sum := sha256.Sum256(secret)
+			id = hex.EncodeToString(sum[:4])
+		}
+		keys = append(keys, Key{ID: id, Secret: secret})
+	}
+	if len(keys) == 0 {
+		return nil, errors.New("REDRESS_PAYLOAD_KEYS is empty: customers' data would sit in Temporal in clear text")
+	}
+	return keys, nil
+}
+
+// NewKey makes a random key, for the dev stack's first start.
+func NewKey() (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(b), nil
+}
+
+// Encode encrypts each payload whole: data and metadata.
+func (c *Codec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	aead := c.aeads[c.current]
+	out := make([]*commonpb.Payload, len(payloads))
+	for i, p := range payloads {
+		plain, err := p.Marshal()
+		if err != nil {
+			return nil, err
+		}
+		nonce := make([]byte, aead.NonceSize())
+		if _, err := rand.Read(nonce); err != nil {
+			return nil, err
+		}
+		out[i] = &commonpb.Payload{
+			Metadata: map[string][]byte{
+				converter.MetadataEncoding: []byte(encodingEncrypted),
+				metadataKeyID:              []byte(c.current),
+			},
+			Data: aead.Seal(nonce, nonce, plain, nil),
+		}
+	}
+	return out, nil
+}
+
+// Decode decrypts encrypted payloads and leaves others as they are (those
+// written before encryption was on).
+func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	out := make([]*commonpb.Payload, len(payloads))
+	for i, p := range payloads {
+		if string(p.Metadata[converter.MetadataEncoding]) != encodingEncrypted {
+			out[i] = p
+			continue
+		}
+		id := string(p.Metadata[metadataKeyID])
+		aead, ok := c.aeads[id]
+		if !ok {
+			return nil, fmt.Errorf("codec: no key %q to decrypt with", id)
+		}
+		if len(p.Data) < aead.NonceSize() {
+			return nil, errors.New("codec: payload too short")
+		}
+		nonce, sealed := p.Data[:aead.NonceSize()], p.Data[aead.NonceSize():]
+		plain, err := aead.Open(nil, nonce, sealed, nil)
+		if err != nil {
+			return nil, fmt.Errorf("codec: payload does not decrypt with key %q: %w", id, err)
+		}
+		decoded := &commonpb.Payload{}
+		if err := decoded.Unmarshal(plain); err != nil {
+			return nil, err
+		}
+		out[i] = decoded
+	}
+	return out, nil
+}
+
+// DataConverter is the SDK's default converter with encryption on top:
+// every client of Redress (API, worker, tests) must use it.
+func (c *Codec) DataConverter() converter.DataConverter {
+	return converter.NewCodecDataConverter(converter.GetDefaultDataConverter(), c)
+}

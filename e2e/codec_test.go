@@ -1,0 +1,84 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	commonpb "go.temporal.io/api/common/v1"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/redresstest"
+)
+
+// What a person with access to Temporal but not to the keys sees of a
+// complaint: ciphertext. The codec endpoint shows it in clear to the allowed.
+func TestPayloadsAreEncryptedAndDecodedForTheAllowed(t *testing.T) {
+	s := redresstest.StartStack(t, redresstest.StackOptions{})
+	c := file(t, s, newComplaint("crm-codec"))
+	const secret = "Call me on 138-0000-1111"
+	ok(t, "update", s.Do("POST", "/v1/complaints/"+c.ID+"/updates", "dev-agent", map[string]any{"message": secret}), 200)
+
+	raw, err := client.Dial(client.Options{HostPort: s.Config.TemporalAddress, Namespace: "default"}) // no keys
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	it := raw.GetWorkflowHistory(context.Background(), redress.ComplaintWorkflowID(c.ID), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var updateInput *commonpb.Payload
+	for it.HasNext() {
+		e, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := e.Marshal()
+		if bytes.Contains(b, []byte("138-0000-1111")) {
+			t.Errorf("event %d (%s) holds the customer's message in clear", e.EventId, e.EventType)
+		}
+		if a := e.GetWorkflowExecutionUpdateAcceptedEventAttributes(); a != nil {
+			updateInput = a.AcceptedRequest.Input.Args.Payloads[0]
+		}
+	}
+	if updateInput == nil || string(updateInput.Metadata["encoding"]) != "binary/encrypted" {
+		t.Fatalf("the update's input = %v; want an encrypted payload", updateInput)
+	}
+
+	body, err := temporalproto.CustomJSONMarshalOptions{}.Marshal(&commonpb.Payloads{Payloads: []*commonpb.Payload{updateInput}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	decode := func(key string, headers ...string) *redresstest.Response {
+		return s.Do("POST", "/codec/decode", key, body, headers...)
+	}
+	r := ok(t, "decode as a supervisor", decode("dev-supervisor"), 200)
+	var decoded commonpb.Payloads
+	unmarshal := temporalproto.CustomJSONUnmarshalOptions{}
+	if err := unmarshal.Unmarshal(r.Body, &decoded); err != nil {
+		t.Fatal(err)
+	}
+	var input struct{ Message string }
+	if err := json.Unmarshal(decoded.Payloads[0].Data, &input); err != nil || input.Message != secret {
+		t.Errorf("decoded = %s, %v", decoded.Payloads[0].Data, err)
+	}
+	ok(t, "decode as an agent", decode("dev-agent"), http.StatusForbidden)
+	ok(t, "decode anonymously", decode(""), http.StatusUnauthorized)
+	ok(t, "decode from another site", decode("", "Origin", "http://evil.test"), http.StatusUnauthorized)
+	r = ok(t, "decode from the Web UI", decode("", "Origin", redresstest.CodecOrigin), 200)
+	if r.Header.Get("Access-Control-Allow-Origin") != redresstest.CodecOrigin {
+		t.Errorf("CORS header = %q", r.Header.Get("Access-Control-Allow-Origin"))
+	}
+	ok(t, "preflight from the Web UI", s.Do("OPTIONS", "/codec/decode", "", nil, "Origin", redresstest.CodecOrigin), http.StatusNoContent)
+	if r := s.Do("OPTIONS", "/codec/decode", "", nil, "Origin", "http://evil.test"); r.Status != http.StatusForbidden ||
+		r.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight from another site = %d %q", r.Status, r.Header.Get("Access-Control-Allow-Origin"))
+	}
+	if r := decode("dev-supervisor"); !strings.Contains(r.Header.Get("Content-Type"), "json") {
+		t.Errorf("content type %q", r.Header.Get("Content-Type"))
+	}
+}
