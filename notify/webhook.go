@@ -28,24 +28,13 @@ type Webhook struct {
 	Client *http.Client
 }
 
-// webhookBody is the event as SPEC section 7 lays it out.
-type webhookBody struct {
-	ID          string         `json:"id"`
-	Type        string         `json:"type"`
-	OccurredAt  time.Time      `json:"occurred_at"`
-	ComplaintID string         `json:"complaint_id"`
-	CustomerID  string         `json:"customer_id"`
-	Data        map[string]any `json:"data"`
-}
-
-// Send posts one event; any answer but 2xx is a failure to retry.
+// Send posts one event, as SPEC section 7 lays it out; any answer but 2xx
+// is a failure to retry.
 func (w *Webhook) Send(ctx context.Context, e redress.Event) error {
-	data := e.Data
-	if data == nil {
-		data = map[string]any{}
+	if e.Data == nil {
+		e.Data = map[string]any{} // an object, never null, for receivers
 	}
-	body, err := json.Marshal(webhookBody{ID: e.ID, Type: e.Type, OccurredAt: e.OccurredAt, ComplaintID: e.ComplaintID,
-		CustomerID: e.CustomerID, Data: data})
+	body, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}

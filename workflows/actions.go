@@ -53,22 +53,35 @@ type EscalateInput struct {
 var openStatuses = []redress.Status{redress.StatusReceived, redress.StatusAcknowledged, redress.StatusInProgress,
 	redress.StatusWaitingOnCustomer, redress.StatusReopened}
 
+// update is an Update's handler and the validator that guards it.
+type update struct {
+	name      string
+	handler   any
+	validator any
+}
+
+func registerUpdates(ctx workflow.Context, updates ...update) error {
+	for _, u := range updates {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
+			workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (wf *complaint) registerActions(ctx workflow.Context) error {
-	handlers := []struct {
-		name      string
-		handler   any
-		validator any
-	}{
-		{AcknowledgeUpdate, wf.acknowledge, func(_ workflow.Context, in AcknowledgeInput) error {
+	return registerUpdates(ctx,
+		update{AcknowledgeUpdate, wf.acknowledge, func(_ workflow.Context, in AcknowledgeInput) error {
 			return firstError(required("acknowledge", in.Agent), wf.allow("acknowledge", redress.StatusReceived, redress.StatusReopened))
 		}},
-		{AssignUpdate, wf.assign, func(_ workflow.Context, in AssignInput) error {
+		update{AssignUpdate, wf.assign, func(_ workflow.Context, in AssignInput) error {
 			return firstError(required("assign", in.Agent), wf.allow("assign", openStatuses...))
 		}},
-		{ProgressUpdate, wf.progress, func(_ workflow.Context, in ProgressInput) error {
+		update{ProgressUpdate, wf.progress, func(_ workflow.Context, in ProgressInput) error {
 			return firstError(required("post an update to", in.Message), wf.allow("post an update to", openStatuses...))
 		}},
-		{EscalateUpdate, wf.manualEscalate, func(_ workflow.Context, in EscalateInput) error {
+		update{EscalateUpdate, wf.manualEscalate, func(_ workflow.Context, in EscalateInput) error {
 			if err := firstError(required("escalate", in.Reason), wf.allow("escalate", openStatuses...)); err != nil {
 				return err
 			}
@@ -78,14 +91,7 @@ func (wf *complaint) registerActions(ctx workflow.Context) error {
 			}
 			return nil
 		}},
-	}
-	for _, h := range handlers {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
-			workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
-			return err
-		}
-	}
-	return nil
+	)
 }
 
 // required refuses an action whose who or why is empty.

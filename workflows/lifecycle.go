@@ -48,24 +48,20 @@ type SurveyAnswer struct {
 const lowScore = 2
 
 func (wf *complaint) registerLifecycle(ctx workflow.Context) error {
-	handlers := []struct {
-		name      string
-		handler   any
-		validator any
-	}{
-		{ResolveUpdate, wf.resolveComplaint, func(_ workflow.Context, in ResolveInput) error {
+	return registerUpdates(ctx,
+		update{ResolveUpdate, wf.resolveComplaint, func(_ workflow.Context, in ResolveInput) error {
 			return firstError(required("resolve", in.Summary), wf.allow("resolve", openStatuses...))
 		}},
-		{CustomerReplyUpdate, wf.customerReply, func(_ workflow.Context, in CustomerMessageInput) error {
+		update{CustomerReplyUpdate, wf.customerReply, func(_ workflow.Context, in CustomerMessageInput) error {
 			return firstError(required("reply to", in.Message), wf.allow("reply to", openStatuses...))
 		}},
-		{ConfirmUpdate, wf.confirm, func(_ workflow.Context) error {
+		update{ConfirmUpdate, wf.confirm, func(_ workflow.Context) error {
 			return wf.allow("confirm the resolution of", redress.StatusResolved)
 		}},
-		{ReopenUpdate, wf.reopen, func(_ workflow.Context, in CustomerMessageInput) error {
+		update{ReopenUpdate, wf.reopen, func(_ workflow.Context, in CustomerMessageInput) error {
 			return firstError(required("reopen", in.Message), wf.allow("reopen", redress.StatusResolved))
 		}},
-		{AnswerSurveyUpdate, wf.answerSurvey, func(_ workflow.Context, in SurveyAnswer) error {
+		update{AnswerSurveyUpdate, wf.answerSurvey, func(_ workflow.Context, in SurveyAnswer) error {
 			switch wf.state.Survey.Status {
 			case redress.SurveySent, redress.SurveyReminded:
 			case redress.SurveyAnswered, redress.SurveyExpired:
@@ -78,14 +74,7 @@ func (wf *complaint) registerLifecycle(ctx workflow.Context) error {
 			}
 			return nil
 		}},
-	}
-	for _, h := range handlers {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
-			workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
-			return err
-		}
-	}
-	return nil
+	)
 }
 
 // resolveComplaint settles the complaint and opens the customer's window to
