@@ -99,3 +99,14 @@ const (
 	BreachAcknowledgement = "acknowledgement overdue"
 	BreachResolution      = "resolution overdue"
 )
+
+// ChurnRisk is one customer's churn score, and what made it.
+type ChurnRisk struct {
+	CustomerID        string `json:"customer_id"`
+	Tier              Tier   `json:"tier"`
+	Score             int    `json:"score"`
+	OpenComplaints    int    `json:"open_complaints"`
+	LowScores         int    `json:"low_scores"`
+	Escalations       int    `json:"escalations"`
+	DaysSincePurchase *int   `json:"days_since_purchase"`
+}

@@ -17,6 +17,9 @@ const (
 	ApplyChangeName    = "ApplyChange"
 	ApplyWinbackName   = "ApplyWinback"
 	PurchasedSinceName = "PurchasedSince"
+	// RiskiestCustomersName runs as a regular activity: the scoring query
+	// may take a while on a large customer base.
+	RiskiestCustomersName = "RiskiestCustomers"
 )
 
 // Store is what the activities need of the database.
@@ -24,6 +27,7 @@ type Store interface {
 	ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHash []byte) error
 	ApplyWinback(ctx context.Context, ch redress.WinbackChange) error
 	PurchasedSince(ctx context.Context, customerID string, t time.Time) (bool, error)
+	RiskiestCustomers(ctx context.Context, limit int) ([]redress.ChurnRisk, error)
 }
 
 // Activities carries the activities' dependencies; the worker builds it once.
@@ -64,4 +68,10 @@ func (a *Activities) ApplyWinback(ctx context.Context, ch redress.WinbackChange)
 // purchase was stored but its signal never arrived.
 func (a *Activities) PurchasedSince(ctx context.Context, customerID string, t time.Time) (bool, error) {
 	return a.Store.PurchasedSince(ctx, customerID, t)
+}
+
+// RiskiestCustomers scores customers for churn and returns the riskiest
+// who have no win-back under way.
+func (a *Activities) RiskiestCustomers(ctx context.Context, limit int) ([]redress.ChurnRisk, error) {
+	return a.Store.RiskiestCustomers(ctx, limit)
 }

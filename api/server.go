@@ -104,6 +104,9 @@ func New(o Options) *Server {
 	v1.POST("/customers", s.createCustomer, staff)
 	v1.GET("/customers/:id", s.getCustomer, staff)
 	v1.GET("/analytics/summary", s.analyticsSummary, supervisor)
+	admin := s.requireRole(config.RoleAdmin)
+	v1.POST("/campaigns", s.startCampaign, admin)
+	v1.GET("/campaigns/:id", s.getCampaign, admin)
 	v1.POST("/customers/:id/purchases", s.addPurchase, intake)
 
 	// The customer's own endpoints: the token is the credential.

@@ -21,6 +21,7 @@ import (
 	"github.com/redress-dev/redress/temporalutil"
 	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/worker"
+	"github.com/redress-dev/redress/workflows"
 )
 
 // Stack is every part of Redress running in this process.
@@ -80,6 +81,9 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Sta
 		return nil, err
 	}
 	if err := temporalutil.EnsureSearchAttributes(ctx, s.Temporal, cfg.TemporalNamespace); err != nil {
+		return nil, err
+	}
+	if err := workflows.EnsureCampaignSchedule(ctx, s.Temporal, cfg.Policy); err != nil {
 		return nil, err
 	}
 	if cfg.UIPort != 0 {

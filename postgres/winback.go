@@ -11,16 +11,19 @@ import (
 	"github.com/redress-dev/redress"
 )
 
-// ApplyWinback projects one step of a win-back flow onto the complaint that
-// triggered it: its win-back state, timeline lines and events. Idempotent.
+// ApplyWinback projects one step of a win-back flow: its events, and, when
+// a complaint triggered it (a campaign's do not), the complaint's win-back
+// state and timeline lines. Idempotent.
 func (db *DB) ApplyWinback(ctx context.Context, ch redress.WinbackChange) error {
 	winback, _ := json.Marshal(ch.Winback)
 	return wrap(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE complaints SET winback = $2 WHERE id = $1`, ch.ComplaintID, winback); err != nil {
-			return err
-		}
-		if err := insertTimeline(ctx, tx, ch.ComplaintID, ch.Seq, ch.Timeline); err != nil {
-			return err
+		if ch.ComplaintID != "" {
+			if _, err := tx.Exec(ctx, `UPDATE complaints SET winback = $2 WHERE id = $1`, ch.ComplaintID, winback); err != nil {
+				return err
+			}
+			if err := insertTimeline(ctx, tx, ch.ComplaintID, ch.Seq, ch.Timeline); err != nil {
+				return err
+			}
 		}
 		return insertEvents(ctx, tx, ch.Events)
 	}))

@@ -22,7 +22,9 @@ type Registry interface {
 func Register(r Registry, acts *activities.Activities) {
 	r.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: "Complaint"})
 	r.RegisterWorkflowWithOptions(workflows.Winback, workflow.RegisterOptions{Name: "Winback"})
+	r.RegisterWorkflowWithOptions(workflows.Campaign, workflow.RegisterOptions{Name: "Campaign"})
 	r.RegisterActivityWithOptions(acts.ApplyChange, activity.RegisterOptions{Name: activities.ApplyChangeName})
 	r.RegisterActivityWithOptions(acts.ApplyWinback, activity.RegisterOptions{Name: activities.ApplyWinbackName})
 	r.RegisterActivityWithOptions(acts.PurchasedSince, activity.RegisterOptions{Name: activities.PurchasedSinceName})
+	r.RegisterActivityWithOptions(acts.RiskiestCustomers, activity.RegisterOptions{Name: activities.RiskiestCustomersName})
 }

@@ -28,6 +28,7 @@ type memoryStore struct {
 	winbacks    []redress.WinbackChange
 	surveyHash  []byte
 	purchasedAt *time.Time
+	risks       []redress.ChurnRisk
 }
 
 func (s *memoryStore) ApplyChange(_ context.Context, ch redress.Change, surveyHash []byte) error {
@@ -49,6 +50,10 @@ func (s *memoryStore) ApplyWinback(_ context.Context, ch redress.WinbackChange) 
 
 func (s *memoryStore) PurchasedSince(_ context.Context, _ string, t time.Time) (bool, error) {
 	return s.purchasedAt != nil && !s.purchasedAt.Before(t), nil
+}
+
+func (s *memoryStore) RiskiestCustomers(_ context.Context, limit int) ([]redress.ChurnRisk, error) {
+	return s.risks[:min(limit, len(s.risks))], nil
 }
 
 func (s *memoryStore) last() redress.State { return s.changes[len(s.changes)-1].State }

@@ -18,7 +18,7 @@ const PurchaseSignal = "purchase"
 type WinbackInput struct {
 	CustomerID  string                `json:"customer_id"`
 	Tier        redress.Tier          `json:"tier"`
-	ComplaintID string                `json:"complaint_id"` // the complaint that triggered it
+	ComplaintID string                `json:"complaint_id"` // the complaint that triggered it; empty for a campaign's
 	Reason      string                `json:"reason"`
 	Policy      redress.WinbackPolicy `json:"policy"`
 }
@@ -68,9 +68,10 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 	offer := in.Policy.Offers[in.Tier].Describe()
 	offeredAt := workflow.Now(ctx).UTC()
 	lctx := workflow.WithLocalActivityOptions(ctx, projectionOptions)
+	run := workflow.GetInfo(ctx).WorkflowExecution.RunID
 	record := func(seq int, wb redress.Winback, kind, detail string, events ...redress.Event) error {
 		for i := range events {
-			events[i].ID = in.ComplaintID + "-winback-" + events[i].Type
+			events[i].ID = redress.WinbackWorkflowID(in.CustomerID) + "-" + run + "-" + events[i].Type
 			events[i].OccurredAt, events[i].ComplaintID, events[i].CustomerID = workflow.Now(ctx).UTC(), in.ComplaintID, in.CustomerID
 		}
 		ch := redress.WinbackChange{ComplaintID: in.ComplaintID, CustomerID: in.CustomerID, Seq: winbackSeq + seq, Winback: wb,

@@ -25,6 +25,7 @@ import (
 	"github.com/redress-dev/redress/temporalutil"
 	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/worker"
+	"github.com/redress-dev/redress/workflows"
 )
 
 const usage = `redress: complaint handling on Temporal.
@@ -184,6 +185,9 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	}
 	defer closeAll(db, tc)
 	if err := temporalutil.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
+		return err
+	}
+	if err := workflows.EnsureCampaignSchedule(ctx, tc, cfg.Policy); err != nil {
 		return err
 	}
 	logger.Info("worker running", "task_queue", "complaints")

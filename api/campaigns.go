@@ -1,0 +1,110 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/workflows"
+)
+
+// maxCampaignCustomers bounds a campaign started by hand.
+const maxCampaignCustomers = 10000
+
+type campaignRequest struct {
+	DryRun bool `json:"dry_run,omitempty"`
+	Limit  int  `json:"limit,omitempty"`
+}
+
+// campaignView is a campaign as the API shows it.
+type campaignView struct {
+	ID       string                      `json:"id"`
+	Status   string                      `json:"status"` // running, completed, failed
+	Progress *workflows.CampaignProgress `json:"progress"`
+}
+
+// startCampaign runs a retention campaign now; without a limit it takes
+// the policy's campaign.max_customers. The answer is 202: poll GET.
+func (s *Server) startCampaign(c echo.Context) error {
+	var req campaignRequest
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(body)) > 0 { // the body is optional
+		c.Request().Body = io.NopCloser(bytes.NewReader(body))
+		if err := bindAndCheck(c, &req, func(ch *checker) {
+			if req.Limit < 0 || req.Limit > maxCampaignCustomers {
+				ch.fail("limit", "must be from 1 to %d", maxCampaignCustomers)
+			}
+		}); err != nil {
+			return err
+		}
+	}
+	if req.Limit == 0 {
+		req.Limit = s.policy.Campaign.MaxCustomers
+	}
+	id := uuid.Must(uuid.NewV7()).String()
+	ctx, cancel := context.WithTimeout(c.Request().Context(), startTimeout)
+	defer cancel()
+	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignWorkflowID(id), TaskQueue: workflows.TaskQueue},
+		"Campaign", workflows.CampaignInput{DryRun: req.DryRun, Limit: req.Limit, Policy: s.policy.Winback})
+	if err != nil {
+		return temporalError(err)
+	}
+	progress := workflows.CampaignProgress{Status: workflows.CampaignScoring, DryRun: req.DryRun, Candidates: []workflows.CampaignCandidate{}}
+	return c.JSON(http.StatusAccepted, campaignView{ID: id, Status: "running", Progress: &progress})
+}
+
+// getCampaign shows a campaign's progress while it runs and its result after.
+// Scheduled campaigns have ids like scheduled-2026-11-23T01:00:00Z.
+func (s *Server) getCampaign(c echo.Context) error {
+	id := c.Param("id")
+	if strings.ContainsAny(id, "/ ") || len(id) > 100 {
+		return redress.Errorf(redress.ENOTFOUND, "no campaign %q", id)
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), actionTimeout)
+	defer cancel()
+	wid := workflows.CampaignWorkflowID(id)
+	desc, err := s.temporal.DescribeWorkflowExecution(ctx, wid, "")
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return redress.Errorf(redress.ENOTFOUND, "no campaign %q", id)
+	}
+	if err != nil {
+		return temporalError(err)
+	}
+	view := campaignView{ID: id}
+	var progress workflows.CampaignProgress
+	switch desc.WorkflowExecutionInfo.Status {
+	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+		view.Status = "running"
+		v, err := s.temporal.QueryWorkflow(ctx, wid, "", workflows.CampaignProgressQuery)
+		if err != nil {
+			return temporalError(err)
+		}
+		if err := v.Get(&progress); err != nil {
+			return err
+		}
+		view.Progress = &progress
+	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+		view.Status = "completed"
+		if err := s.temporal.GetWorkflow(ctx, wid, "").Get(ctx, &progress); err != nil {
+			return temporalError(err)
+		}
+		view.Progress = &progress
+	default:
+		view.Status = "failed"
+	}
+	return c.JSON(http.StatusOK, view)
+}
