@@ -151,21 +151,6 @@ type Survey struct {
 	Comment string `json:"comment"`
 }
 
-// Win-back statuses and outcomes.
-const (
-	WinbackOffered  = "offered"
-	WinbackFinished = "finished"
-	WinbackWonBack  = "won_back"
-	WinbackLost     = "lost"
-)
-
-// Winback is the retention flow started for an unhappy customer.
-type Winback struct {
-	Status  string `json:"status"`
-	Offer   string `json:"offer"`
-	Outcome string `json:"outcome"`
-}
-
 // TimelineEntry is one line of the complaint's audit trail.
 type TimelineEntry struct {
 	At     time.Time `json:"at"`
@@ -174,10 +159,6 @@ type TimelineEntry struct {
 	Public bool      `json:"public"`
 	Detail string    `json:"detail"`
 }
-
-// WinbackWorkflowID names the win-back workflow of a customer: one id per
-// customer is what keeps at most one running at a time.
-func WinbackWorkflowID(customerID string) string { return "winback-" + customerID }
 
 // ComplaintWorkflowID names the workflow that carries one complaint.
 func ComplaintWorkflowID(complaintID string) string { return "complaint-" + complaintID }

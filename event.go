@@ -1,0 +1,39 @@
+package redress
+
+import "time"
+
+// Event is a message for integrators and customers (SPEC section 7), kept in
+// the outbox until it is delivered.
+type Event struct {
+	ID          string         `json:"id"`
+	Type        string         `json:"type"`
+	OccurredAt  time.Time      `json:"occurred_at"`
+	ComplaintID string         `json:"complaint_id"`
+	CustomerID  string         `json:"customer_id"`
+	Data        map[string]any `json:"data"`
+}
+
+// The event types of SPEC section 7 that the complaint workflow emits.
+const (
+	EventReceived     = "complaint.received"
+	EventAcknowledged = "complaint.acknowledged"
+	EventAckWarning   = "complaint.ack_warning"
+	EventEscalated    = "complaint.escalated"
+	EventUpdated      = "complaint.updated"
+	EventResolved     = "complaint.resolved"
+	EventReopened     = "complaint.reopened"
+	EventClosed       = "complaint.closed"
+	// EventCustomerReplied is a customer's answer through the tracking page.
+	EventCustomerReplied = "complaint.customer_replied"
+
+	EventSurveySent     = "survey.sent"
+	EventSurveyReminded = "survey.reminded"
+	EventSurveyAnswered = "survey.answered"
+	EventSurveyExpired  = "survey.expired"
+
+	EventWinbackOffered = "winback.offered"
+	EventWinbackWonBack = "winback.won_back"
+	EventWinbackLost    = "winback.lost"
+	// EventWinbackFollowUp is the account team's follow-up task.
+	EventWinbackFollowUp = "winback.follow_up"
+)
