@@ -1,10 +1,9 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"io"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -37,19 +36,11 @@ type campaignView struct {
 // the policy's campaign.max_customers. The answer is 202: poll GET.
 func (s *Server) startCampaign(c echo.Context) error {
 	var req campaignRequest
-	body, err := io.ReadAll(c.Request().Body)
-	if err != nil {
+	if err := bindOptional(c, &req); err != nil {
 		return err
 	}
-	if len(bytes.TrimSpace(body)) > 0 { // the body is optional
-		c.Request().Body = io.NopCloser(bytes.NewReader(body))
-		if err := bindAndCheck(c, &req, func(ch *checker) {
-			if req.Limit < 0 || req.Limit > maxCampaignCustomers {
-				ch.fail("limit", "must be from 1 to %d", maxCampaignCustomers)
-			}
-		}); err != nil {
-			return err
-		}
+	if req.Limit < 0 || req.Limit > maxCampaignCustomers {
+		return invalid(redress.FieldError{Field: "limit", Message: fmt.Sprintf("must be from 1 to %d", maxCampaignCustomers)})
 	}
 	if req.Limit == 0 {
 		req.Limit = s.policy.Campaign.MaxCustomers
@@ -57,7 +48,7 @@ func (s *Server) startCampaign(c echo.Context) error {
 	id := uuid.Must(uuid.NewV7()).String()
 	ctx, cancel := context.WithTimeout(c.Request().Context(), startTimeout)
 	defer cancel()
-	_, err = s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignWorkflowID(id), TaskQueue: workflows.TaskQueue},
+	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignWorkflowID(id), TaskQueue: workflows.TaskQueue},
 		"Campaign", workflows.CampaignInput{DryRun: req.DryRun, Limit: req.Limit, Policy: s.policy.Winback})
 	if err != nil {
 		return temporalError(err)

@@ -50,6 +50,25 @@ func bind(c echo.Context, v any) ([]byte, error) {
 	return body, nil
 }
 
+// bindOptional is bind for endpoints whose body may be left out: an empty
+// body leaves v as it is; any other body must be right.
+func bindOptional(c echo.Context, v any) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return he
+		}
+		return redress.Errorf(redress.EINVALID, "the request body could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	c.Request().Body = io.NopCloser(bytes.NewReader(body))
+	_, err = bind(c, v)
+	return err
+}
+
 func decodeError(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError

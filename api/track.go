@@ -1,9 +1,7 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"time"
 
@@ -93,17 +91,9 @@ func (s *Server) customerReply(c echo.Context) error {
 }
 
 func (s *Server) confirm(c echo.Context) error {
-	// No body is needed; an empty JSON object is fine too.
-	body, err := io.ReadAll(c.Request().Body)
-	if err != nil {
+	var empty struct{} // no body is needed; an empty JSON object is fine too
+	if err := bindOptional(c, &empty); err != nil {
 		return err
-	}
-	if len(bytes.TrimSpace(body)) > 0 {
-		c.Request().Body = io.NopCloser(bytes.NewReader(body))
-		var empty struct{}
-		if _, err := bind(c, &empty); err != nil {
-			return err
-		}
 	}
 	return s.customerAct(c, workflows.ConfirmUpdate, nil)
 }
