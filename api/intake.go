@@ -180,7 +180,7 @@ func (s *Server) newComplaint(req *complaintRequest, customer *redress.Customer)
 		ID: uuid.Must(uuid.NewV7()).String(), CustomerID: customer.ID, Category: category, Severity: severity,
 		Channel: req.Channel, Subject: req.Subject, Description: req.Description, OrderRef: req.OrderRef, CreatedAt: now,
 		State: redress.State{Status: redress.StatusReceived, Priority: priority, AckDueAt: &ackDue, ResolveDueAt: &resolveDue,
-			Survey: redress.Survey{Status: "pending"}},
+			Survey: redress.Survey{Status: redress.SurveyPending}},
 	}
 }
 

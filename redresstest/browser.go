@@ -16,9 +16,8 @@ import (
 // Browser is a headless Chromium driven through chromedriver's W3C
 // WebDriver protocol: the pages are tested as a person uses them.
 type Browser struct {
-	t       testing.TB
-	base    string // chromedriver's session URL
-	element string
+	t    testing.TB
+	base string // chromedriver's session URL
 }
 
 const elementKey = "element-6066-11e4-a52e-4f735466cecf"
