@@ -7,13 +7,29 @@ import (
 
 // Calendar counts time the way SLA clocks do: wall time, or only working
 // hours when business hours are enabled.
+//
+// A working day runs from the first moment the zone's wall clock reads the
+// start time to the first moment it reads the end time. On a day when the
+// clock skips a time (a daylight-saving gap, or a zone whose midnight does
+// not exist) the skipped time is read at the jump; on a day when the clock
+// repeats an hour, the first pass counts.
 type Calendar struct {
 	enabled  bool
 	loc      *time.Location
 	days     [7]bool
-	start    time.Duration // offset of the working day's start from midnight
-	end      time.Duration
+	start    wallClock
+	end      wallClock
 	holidays map[string]bool // "2006-01-02" in the calendar's zone
+}
+
+// wallClock is a time of day as a clock on the wall shows it.
+type wallClock struct{ hour, minute int }
+
+// date is a day of the calendar's zone.
+type date struct {
+	year  int
+	month time.Month
+	day   int
 }
 
 var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday,
@@ -33,13 +49,13 @@ func NewCalendar(timezone string, bh BusinessHours) (*Calendar, error) {
 		}
 		c.days[wd] = true
 	}
-	if c.start, err = clockOffset(bh.Start); err != nil {
+	if c.start, err = parseWallClock(bh.Start); err != nil {
 		return nil, fmt.Errorf("start: %w", err)
 	}
-	if c.end, err = clockOffset(bh.End); err != nil {
+	if c.end, err = parseWallClock(bh.End); err != nil {
 		return nil, fmt.Errorf("end: %w", err)
 	}
-	if bh.Enabled && c.end <= c.start {
+	if bh.Enabled && !c.start.before(c.end) {
 		return nil, fmt.Errorf("end %s must come after start %s", bh.End, bh.Start)
 	}
 	if bh.Enabled && len(bh.Days) == 0 {
@@ -54,28 +70,65 @@ func NewCalendar(timezone string, bh BusinessHours) (*Calendar, error) {
 	return c, nil
 }
 
-func clockOffset(hhmm string) (time.Duration, error) {
+func parseWallClock(hhmm string) (wallClock, error) {
 	t, err := time.Parse("15:04", hhmm)
 	if err != nil {
-		return 0, fmt.Errorf("%q is not a time like 09:00", hhmm)
+		return wallClock{}, fmt.Errorf("%q is not a time like 09:00", hhmm)
 	}
-	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+	return wallClock{t.Hour(), t.Minute()}, nil
 }
 
-// workingInterval returns the working hours of the day that holds t, or
-// ok=false when that day is not a working day.
-func (c *Calendar) workingInterval(t time.Time) (from, to time.Time, ok bool) {
-	local := t.In(c.loc)
-	midnight := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, c.loc)
-	if !c.days[local.Weekday()] || c.holidays[local.Format(time.DateOnly)] {
+func (w wallClock) before(o wallClock) bool {
+	return w.hour < o.hour || w.hour == o.hour && w.minute < o.minute
+}
+
+func (c *Calendar) dateOf(t time.Time) date {
+	y, m, d := t.In(c.loc).Date()
+	return date{y, m, d}
+}
+
+// next is the following day. Noon exists on every day that exists, so no
+// daylight-saving change can make this stay on the same day or skip one.
+func (c *Calendar) next(d date) date {
+	return c.dateOf(time.Date(d.year, d.month, d.day+1, 12, 0, 0, 0, c.loc))
+}
+
+// firstReading is the first moment at which the wall clock reads at least w
+// on day d. time.Date alone will not do: inside a gap or a repeated hour it
+// picks either side, depending on the zone.
+func (c *Calendar) firstReading(d date, w wallClock) time.Time {
+	wall := time.Date(d.year, d.month, d.day, w.hour, w.minute, 0, 0, time.UTC)
+	var first, latest time.Time
+	for _, probe := range []time.Duration{-24 * time.Hour, 0, 24 * time.Hour} {
+		// The moment sought lies within 14 hours of wall read as UTC, so
+		// these probes see the offsets on both sides of any change near it.
+		_, offset := wall.Add(probe).In(c.loc).Zone()
+		candidate := wall.Add(-time.Duration(offset) * time.Second)
+		if latest.IsZero() || candidate.After(latest) {
+			latest = candidate
+		}
+		if _, actual := candidate.In(c.loc).Zone(); actual == offset && (first.IsZero() || candidate.Before(first)) {
+			first = candidate
+		}
+	}
+	if !first.IsZero() {
+		return first
+	}
+	// No moment reads w: the clock jumps over it, at the start of the
+	// period that the latest candidate falls in.
+	jump, _ := latest.In(c.loc).ZoneBounds()
+	return jump
+}
+
+// workingHours returns day d's working hours, or ok=false when d is not a
+// working day.
+func (c *Calendar) workingHours(d date) (from, to time.Time, ok bool) {
+	key := fmt.Sprintf("%04d-%02d-%02d", d.year, d.month, d.day)
+	weekday := time.Date(d.year, d.month, d.day, 12, 0, 0, 0, time.UTC).Weekday()
+	if !c.days[weekday] || c.holidays[key] {
 		return time.Time{}, time.Time{}, false
 	}
-	return midnight.Add(c.start), midnight.Add(c.end), true
-}
-
-func (c *Calendar) nextMidnight(t time.Time) time.Time {
-	local := t.In(c.loc)
-	return time.Date(local.Year(), local.Month(), local.Day()+1, 0, 0, 0, 0, c.loc)
+	return c.firstReading(d, c.start), c.firstReading(d, c.end), true
 }
 
 // Add returns the moment d of counted time after start.
@@ -84,19 +137,20 @@ func (c *Calendar) Add(start time.Time, d time.Duration) time.Time {
 		return start.Add(d)
 	}
 	t := start
-	for {
-		from, to, ok := c.workingInterval(t)
-		if ok && t.Before(to) {
-			if t.Before(from) {
-				t = from
-			}
-			left := to.Sub(t)
-			if d <= left {
-				return t.Add(d).UTC()
-			}
+	for day := c.dateOf(start); ; day = c.next(day) {
+		from, to, ok := c.workingHours(day)
+		if !ok || !t.Before(to) {
+			continue
+		}
+		if t.Before(from) {
+			t = from
+		}
+		if left := to.Sub(t); d <= left {
+			return t.Add(d).UTC()
+		} else {
 			d -= left
 		}
-		t = c.nextMidnight(t)
+		t = to
 	}
 }
 
@@ -109,22 +163,32 @@ func (c *Calendar) Between(a, b time.Time) time.Duration {
 		return b.Sub(a)
 	}
 	var total time.Duration
-	for t := a; t.Before(b); t = c.nextMidnight(t) {
-		from, to, ok := c.workingInterval(t)
-		if !ok {
-			continue
+	last := c.dateOf(b)
+	for day := c.dateOf(a); ; day = c.next(day) {
+		if from, to, ok := c.workingHours(day); ok {
+			from, to = later(from, a), earlier(to, b)
+			if to.After(from) {
+				total += to.Sub(from)
+			}
 		}
-		if t.After(from) {
-			from = t
-		}
-		if b.Before(to) {
-			to = b
-		}
-		if to.After(from) {
-			total += to.Sub(from)
+		if day == last {
+			return total
 		}
 	}
-	return total
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earlier(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // Clock returns the calendar an SLA clock of this priority counts in: P1

@@ -81,3 +81,60 @@ func TestWallClock(t *testing.T) {
 		t.Errorf("disabled business hours count wall time: got %s, want %s", got, want)
 	}
 }
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
+
+// The review's example: on the day New York springs forward the day has 23
+// hours, so working hours must be read off the wall clock, not added to
+// midnight.
+func TestCalendarAcrossDaylightSaving(t *testing.T) {
+	everyDay := []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+	tests := []struct {
+		zone, start, end string
+		from             string // wall time in the zone
+		d                time.Duration
+		want             string
+	}{
+		{"America/New_York", "09:00", "18:00", "2026-03-08 07:00", time.Hour, "2026-03-08 10:00"},
+		{"America/New_York", "09:00", "18:00", "2026-11-01 07:00", time.Hour, "2026-11-01 10:00"},
+		// 01:00-03:30 on the spring-forward day holds 1h30m of work: the
+		// clock skips 02:00-03:00.
+		{"America/New_York", "01:00", "03:30", "2026-03-08 01:00", 90 * time.Minute, "2026-03-08 03:30"},
+		{"America/New_York", "01:00", "03:30", "2026-03-08 01:00", 91 * time.Minute, "2026-03-09 01:01"},
+		// A working day that starts inside the skipped hour starts at the jump.
+		{"America/New_York", "02:30", "04:00", "2026-03-08 00:00", 30 * time.Minute, "2026-03-08 03:30"},
+		// On the fall-back day the first pass through 01:00-01:30 counts.
+		{"America/New_York", "01:00", "01:30", "2026-11-01 00:00", 30 * time.Minute, "2026-11-01 01:30 EDT"},
+		{"America/New_York", "01:00", "01:30", "2026-11-01 00:00", 31 * time.Minute, "2026-11-02 01:01"},
+		// Lord Howe moves its clocks by half an hour.
+		{"Australia/Lord_Howe", "01:00", "03:00", "2026-10-04 01:00", 90 * time.Minute, "2026-10-04 03:00"},
+		{"Australia/Lord_Howe", "01:00", "03:00", "2026-04-05 01:00", 150 * time.Minute, "2026-04-05 03:00"},
+		// Santiago's midnight does not exist on the day it springs forward.
+		{"America/Santiago", "00:00", "02:00", "2026-09-05 23:00", time.Hour, "2026-09-06 02:00"},
+	}
+	for _, tt := range tests {
+		loc := mustZone(t, tt.zone)
+		c, err := NewCalendar(tt.zone, BusinessHours{Enabled: true, Days: everyDay, Start: tt.start, End: tt.end})
+		if err != nil {
+			t.Fatal(err)
+		}
+		from, err := time.ParseInLocation("2006-01-02 15:04", tt.from, loc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := c.Add(from, tt.d).In(loc).Format("2006-01-02 15:04 MST")
+		if len(tt.want) == len("2006-01-02 15:04") {
+			got = got[:len(tt.want)]
+		}
+		if got != tt.want {
+			t.Errorf("%s %s-%s: %s + %s = %s, want %s", tt.zone, tt.start, tt.end, tt.from, tt.d, got, tt.want)
+		}
+	}
+}

@@ -53,35 +53,66 @@ type EscalateInput struct {
 var openStatuses = []redress.Status{redress.StatusReceived, redress.StatusAcknowledged, redress.StatusInProgress,
 	redress.StatusWaitingOnCustomer, redress.StatusReopened}
 
-// update is an Update's handler and the validator that guards it.
-type update struct {
-	name      string
-	handler   any
-	validator any
+// action registers an agent's or customer's action as an Update. Its
+// validator refuses at once what the status does not allow; its handler
+// first fires every deadline that fell due before the action, checks again
+// (a deadline may have changed the status), and only then acts.
+func action[In any](ctx workflow.Context, wf *complaint, name string, check func(In) error,
+	act func(workflow.Context, In) (redress.State, error)) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, name,
+		func(ctx workflow.Context, in In) (redress.State, error) {
+			return wf.perform(ctx, func() error { return check(in) }, func() (redress.State, error) { return act(ctx, in) })
+		},
+		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, in In) error { return check(in) }})
 }
 
-func registerUpdates(ctx workflow.Context, updates ...update) error {
-	for _, u := range updates {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
-			workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {
-			return err
-		}
+// bareAction is action for an Update that takes no input.
+func bareAction(ctx workflow.Context, wf *complaint, name string, check func() error,
+	act func(workflow.Context) (redress.State, error)) error {
+	return workflow.SetUpdateHandlerWithOptions(ctx, name,
+		func(ctx workflow.Context) (redress.State, error) {
+			return wf.perform(ctx, check, func() (redress.State, error) { return act(ctx) })
+		},
+		workflow.UpdateHandlerOptions{Validator: func(workflow.Context) error { return check() }})
+}
+
+// perform runs an action as one step: no deadline and no other action
+// interleaves with it. It first fires the deadlines that fell due before the
+// action and checks the action again, since a deadline may have changed the
+// status; a win-back the action triggers starts before the step ends.
+// Complaints whose histories predate this act as they did when they ran.
+func (wf *complaint) perform(ctx workflow.Context, check func() error, act func() (redress.State, error)) (redress.State, error) {
+	if workflow.GetVersion(ctx, "deadlines-before-actions", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return act()
 	}
-	return nil
+	if err := wf.steps.Lock(ctx); err != nil {
+		return wf.state, err
+	}
+	defer wf.steps.Unlock()
+	if err := wf.catchUp(ctx); err != nil {
+		return wf.state, err
+	}
+	if err := check(); err != nil {
+		return wf.state, err
+	}
+	if _, err := act(); err != nil {
+		return wf.state, err
+	}
+	return wf.state, wf.startTriggeredWinback(ctx)
 }
 
 func (wf *complaint) registerActions(ctx workflow.Context) error {
-	return registerUpdates(ctx,
-		update{AcknowledgeUpdate, wf.acknowledge, func(_ workflow.Context, in AcknowledgeInput) error {
+	return firstError(
+		action(ctx, wf, AcknowledgeUpdate, func(in AcknowledgeInput) error {
 			return firstError(required("acknowledge", in.Agent), wf.allow("acknowledge", redress.StatusReceived, redress.StatusReopened))
-		}},
-		update{AssignUpdate, wf.assign, func(_ workflow.Context, in AssignInput) error {
+		}, wf.acknowledge),
+		action(ctx, wf, AssignUpdate, func(in AssignInput) error {
 			return firstError(required("assign", in.Agent), wf.allow("assign", openStatuses...))
-		}},
-		update{ProgressUpdate, wf.progress, func(_ workflow.Context, in ProgressInput) error {
+		}, wf.assign),
+		action(ctx, wf, ProgressUpdate, func(in ProgressInput) error {
 			return firstError(required("post an update to", in.Message), wf.allow("post an update to", openStatuses...))
-		}},
-		update{EscalateUpdate, wf.manualEscalate, func(_ workflow.Context, in EscalateInput) error {
+		}, wf.progress),
+		action(ctx, wf, EscalateUpdate, func(in EscalateInput) error {
 			if err := firstError(required("escalate", in.Reason), wf.allow("escalate", openStatuses...)); err != nil {
 				return err
 			}
@@ -90,7 +121,7 @@ func (wf *complaint) registerActions(ctx workflow.Context) error {
 					wf.state.EscalationLevel, wf.in.Policy.EscalationStep(wf.state.EscalationLevel).Notify), ErrStatusConflict)
 			}
 			return nil
-		}},
+		}, wf.manualEscalate),
 	)
 }
 

@@ -9,27 +9,99 @@ import (
 	"github.com/redress-dev/redress"
 )
 
-// The SLA clocks. Each open window is a deadline in State (AckDueAt,
-// ResolveDueAt) plus the acknowledgement warning; the run loop sleeps until
-// the earliest and calls its handler, which always moves that deadline on.
+// deadline is what a clock is for. Deadlines are told apart by what they
+// are, never by when they fall: several may fall on one instant, and then
+// each fires once, in the order of this list.
+type deadline int
 
-// nextDeadline returns the earliest pending deadline and what to do at it,
-// or a zero time when no clock runs.
-func (wf *complaint) nextDeadline() (time.Time, func(workflow.Context) error) {
-	var due time.Time
-	var fire func(workflow.Context) error
-	consider := func(t *time.Time, f func(workflow.Context) error) {
-		if t != nil && (due.IsZero() || t.Before(due)) {
-			due, fire = *t, f
+const (
+	ackWarning      deadline = iota // the assignee is warned
+	ackBreach                       // nobody acknowledged in time
+	resolveBreach                   // not resolved in time
+	reopenWindowEnd                 // the customer neither confirmed nor reopened
+	surveyReminder
+	surveyExpiry
+)
+
+var deadlines = []deadline{ackWarning, ackBreach, resolveBreach, reopenWindowEnd, surveyReminder, surveyExpiry}
+
+// dueAt is when a deadline falls, or nil when its clock is not running.
+func (wf *complaint) dueAt(d deadline) *time.Time {
+	switch d {
+	case ackWarning:
+		return wf.book.AckWarnAt
+	case ackBreach:
+		return wf.state.AckDueAt
+	case resolveBreach:
+		return wf.state.ResolveDueAt
+	case reopenWindowEnd:
+		return wf.book.ReopenDueAt
+	case surveyReminder:
+		return wf.book.SurveyRemindAt
+	default:
+		return wf.book.SurveyExpireAt
+	}
+}
+
+// fire acts on a deadline that fell due. Each handler stops or moves its own
+// deadline past now before anything that blocks, so a deadline never fires
+// twice.
+func (wf *complaint) fire(ctx workflow.Context, d deadline) error {
+	switch d {
+	case ackWarning:
+		return wf.warnAck(ctx)
+	case ackBreach:
+		return wf.breachAck(ctx)
+	case resolveBreach:
+		return wf.breachResolve(ctx)
+	case reopenWindowEnd:
+		return wf.closeSilently(ctx)
+	case surveyReminder:
+		return wf.remindSurvey(ctx)
+	default:
+		return wf.expireSurvey(ctx)
+	}
+}
+
+// firstDue returns the deadline that falls first, ties going to the one
+// earlier in the list.
+func (wf *complaint) firstDue() (deadline, time.Time, bool) {
+	var first deadline
+	var at time.Time
+	found := false
+	for _, d := range deadlines {
+		if t := wf.dueAt(d); t != nil && (!found || t.Before(at)) {
+			first, at, found = d, *t, true
 		}
 	}
-	consider(wf.ackWarnAt, wf.warnAck)
-	consider(wf.state.AckDueAt, wf.breachAck)
-	consider(wf.state.ResolveDueAt, wf.breachResolve)
-	consider(wf.reopenDueAt, wf.closeSilently)
-	consider(wf.surveyRemindAt, wf.remindSurvey)
-	consider(wf.surveyExpireAt, wf.expireSurvey)
-	return due, fire
+	return first, at, found
+}
+
+// nextDeadline is the instant the run loop sleeps until; ok is false when
+// no clock runs.
+func (wf *complaint) nextDeadline() (time.Time, bool) {
+	_, at, ok := wf.firstDue()
+	return at, ok
+}
+
+// catchUp fires, one at a time and in order, every deadline that has fallen
+// due by now, each followed by the win-back it triggers. The run loop calls
+// it when it wakes, and every action calls it before it acts, so an action
+// never lands ahead of a deadline that came first, whichever of the two the
+// workflow task happens to see first. Callers hold the step lock.
+func (wf *complaint) catchUp(ctx workflow.Context) error {
+	for {
+		d, at, ok := wf.firstDue()
+		if !ok || at.After(workflow.Now(ctx)) {
+			return nil
+		}
+		if err := wf.fire(ctx, d); err != nil {
+			return err
+		}
+		if err := wf.startTriggeredWinback(ctx); err != nil {
+			return err
+		}
+	}
 }
 
 func (wf *complaint) sla() redress.SLA { return wf.in.Policy.SLA[wf.state.Priority] }
@@ -46,16 +118,16 @@ func (wf *complaint) ackWarningTime(start time.Time) *time.Time {
 func (wf *complaint) openAckWindow(now time.Time) {
 	due := wf.clock.Add(now, wf.sla().AckWithin.D())
 	wf.state.AckDueAt = &due
-	wf.ackWarnAt = wf.ackWarningTime(now)
+	wf.book.AckWarnAt = wf.ackWarningTime(now)
 }
 
 // stopAckClock ends the acknowledgement window: someone acknowledged.
 func (wf *complaint) stopAckClock() {
-	wf.state.AckDueAt, wf.ackWarnAt = nil, nil
+	wf.state.AckDueAt, wf.book.AckWarnAt = nil, nil
 }
 
 func (wf *complaint) warnAck(ctx workflow.Context) error {
-	wf.ackWarnAt = nil
+	wf.book.AckWarnAt = nil
 	who := wf.state.Assignee
 	if who == "" {
 		who = "the unassigned queue"
@@ -113,33 +185,28 @@ func (wf *complaint) escalate(ctx workflow.Context, actor, reason string) {
 	wf.emit(ctx, redress.EventEscalated, map[string]any{"level": step.Level, "reason": reason, "notify": step.Notify})
 }
 
-// deadlineTimer is one durable timer that follows the next deadline: it is
-// kept while the deadline stays and replaced when it moves.
+// deadlineTimer is the one durable timer that wakes the run loop at the
+// next deadline. It is kept while that instant stays the next one and
+// replaced when it moves.
 type deadlineTimer struct {
 	due    time.Time
 	fired  bool
 	cancel workflow.CancelFunc
 }
 
-func (t *deadlineTimer) arm(ctx workflow.Context, due time.Time) {
-	if due.Equal(t.due) {
+// arm makes the timer wake the loop at due (ok=false: no deadline). The loop
+// has fired everything due by now, so due always lies ahead.
+func (t *deadlineTimer) arm(ctx workflow.Context, due time.Time, ok bool) {
+	if ok && t.cancel != nil && !t.fired && due.Equal(t.due) {
 		return
 	}
-	if t.cancel != nil {
-		t.cancel()
-	}
-	t.due, t.fired, t.cancel = due, false, nil
-	if due.IsZero() {
-		return
-	}
-	wait := due.Sub(workflow.Now(ctx))
-	if wait <= 0 {
-		t.fired = true
+	t.stop()
+	if !ok {
 		return
 	}
 	timerCtx, cancel := workflow.WithCancel(ctx)
-	t.cancel = cancel
-	f := workflow.NewTimer(timerCtx, wait)
+	t.due, t.cancel = due, cancel
+	f := workflow.NewTimer(timerCtx, due.Sub(workflow.Now(ctx)))
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		if f.Get(gctx, nil) == nil && t.due.Equal(due) {
 			t.fired = true
@@ -147,15 +214,22 @@ func (t *deadlineTimer) arm(ctx workflow.Context, due time.Time) {
 	})
 }
 
+func (t *deadlineTimer) stop() {
+	if t.cancel != nil {
+		t.cancel()
+	}
+	t.due, t.fired, t.cancel = time.Time{}, false, nil
+}
+
 // pauseResolveClock stops the resolution clock while the customer owes an
 // answer, keeping the counted time that is left.
 func (wf *complaint) pauseResolveClock(now time.Time) {
-	if wf.resolvePaused {
+	if wf.book.ResolvePaused {
 		return
 	}
-	wf.resolvePaused = true
+	wf.book.ResolvePaused = true
 	if wf.state.ResolveDueAt != nil {
-		wf.resolveLeft = wf.clock.Between(now, *wf.state.ResolveDueAt)
+		wf.book.ResolveLeft = wf.clock.Between(now, *wf.state.ResolveDueAt)
 		wf.state.ResolveDueAt = nil
 	}
 }
@@ -163,13 +237,13 @@ func (wf *complaint) pauseResolveClock(now time.Time) {
 // resumeResolveClock restarts a paused resolution clock with the time that
 // was left when it stopped.
 func (wf *complaint) resumeResolveClock(now time.Time) {
-	if !wf.resolvePaused {
+	if !wf.book.ResolvePaused {
 		return
 	}
-	wf.resolvePaused = false
-	if wf.resolveLeft > 0 {
-		due := wf.clock.Add(now, wf.resolveLeft)
+	wf.book.ResolvePaused = false
+	if wf.book.ResolveLeft > 0 {
+		due := wf.clock.Add(now, wf.book.ResolveLeft)
 		wf.state.ResolveDueAt = &due
-		wf.resolveLeft = 0
+		wf.book.ResolveLeft = 0
 	}
 }

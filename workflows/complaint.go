@@ -25,11 +25,33 @@ type ComplaintInput struct {
 	CustomerTier redress.Tier     `json:"customer_tier"`
 	Category     redress.Category `json:"category"`
 	CreatedAt    time.Time        `json:"created_at"`
-	// State is the first state, as intake stored it (seq 1).
+	// State is the first state, as intake stored it (seq 1), or the state a
+	// run handed on when it continued as new.
 	State redress.State `json:"state"`
 	// Policy is the policy in force at intake; the complaint keeps it, so a
 	// later policy change never alters a complaint in flight.
 	Policy redress.Policy `json:"policy"`
+	// Carried is the bookkeeping of the run that continued as new; nil for
+	// the first run.
+	Carried *Bookkeeping `json:"carried,omitempty"`
+}
+
+// Bookkeeping is what the workflow keeps beside the projected State: the
+// deadlines that State does not show, the paused clock and the counters. A
+// run that continues as new hands it on whole, so nothing changes for anyone
+// watching the complaint.
+type Bookkeeping struct {
+	Seq            int           `json:"seq"`                      // last timeline seq written
+	AckWarnAt      *time.Time    `json:"ack_warn_at,omitempty"`    // when the assignee is warned of the acknowledgement deadline
+	ResolvePaused  bool          `json:"resolve_paused,omitempty"` // waiting on the customer
+	ResolveLeft    time.Duration `json:"resolve_left,omitempty"`   // counted resolution time left when the clock paused
+	ReopenDueAt    *time.Time    `json:"reopen_due_at,omitempty"`  // a resolved complaint closes by itself then
+	Reopens        int           `json:"reopens,omitempty"`
+	SurveyRound    int           `json:"survey_round,omitempty"`
+	SurveyRemindAt *time.Time    `json:"survey_remind_at,omitempty"`
+	SurveyExpireAt *time.Time    `json:"survey_expire_at,omitempty"`
+	// WinbackTriggered: a complaint triggers at most one win-back.
+	WinbackTriggered bool `json:"winback_triggered,omitempty"`
 }
 
 // Complaint is the workflow of one complaint, id ComplaintWorkflowID(id).
@@ -41,30 +63,19 @@ func Complaint(ctx workflow.Context, in ComplaintInput) (redress.State, error) {
 	return wf.run(ctx)
 }
 
-// complaint is the workflow's state: the projected State plus the clocks'
+// complaint is the workflow's state: the projected State plus the
 // bookkeeping that only the workflow needs.
 type complaint struct {
 	in     ComplaintInput
 	state  redress.State
-	seq    int // last timeline seq written
+	book   Bookkeeping
 	logger log.Logger
+	clock  *redress.Calendar // counts SLA time for this complaint's priority
 
-	clock     *redress.Calendar // counts SLA time for this complaint's priority
-	ackWarnAt *time.Time        // when the assignee is warned of the acknowledgement deadline
+	winbackReason string // set when a win-back is due; the run loop starts it
+	done          bool   // the survey is answered or expired
 
-	resolvePaused bool          // waiting on the customer
-	resolveLeft   time.Duration // counted resolution time left when the clock paused
-
-	reopenDueAt    *time.Time // a resolved complaint closes by itself then
-	reopens        int
-	surveyRound    int
-	surveyRemindAt *time.Time
-	surveyExpireAt *time.Time
-
-	winbackReason    string // set when a win-back is due; the run loop starts it
-	winbackTriggered bool   // a complaint triggers at most one
-	done             bool   // the survey is answered or expired
-
+	steps   workflow.Mutex // one step at a time: a deadline firing, or an action
 	pending redress.Change // timeline and events not yet written
 	changed bool           // an action changed the clocks since the loop last looked
 }
@@ -72,11 +83,16 @@ type complaint struct {
 func (wf *complaint) setup(ctx workflow.Context, in ComplaintInput) error {
 	wf.in = in
 	wf.state = in.State
-	wf.seq = 1
 	wf.logger = log.With(workflow.GetLogger(ctx), "ComplaintID", in.ComplaintID)
 	wf.clock = in.Policy.Clock(in.State.Priority)
-	if in.State.AckDueAt != nil {
-		wf.ackWarnAt = wf.ackWarningTime(in.CreatedAt)
+	wf.steps = workflow.NewMutex(ctx)
+	if in.Carried != nil {
+		wf.book = *in.Carried
+	} else {
+		wf.book.Seq = 1
+		if in.State.AckDueAt != nil {
+			wf.book.AckWarnAt = wf.ackWarningTime(in.CreatedAt)
+		}
 	}
 	if err := workflow.SetQueryHandler(ctx, StateQuery, func() (redress.State, error) { return wf.state, nil }); err != nil {
 		return err
@@ -87,8 +103,10 @@ func (wf *complaint) setup(ctx workflow.Context, in ComplaintInput) error {
 	return wf.registerLifecycle(ctx)
 }
 
-// run sleeps until the next deadline or the next action, until the survey
-// is answered or expires; then it lets running handlers finish and ends.
+// run fires each deadline as it falls due and sleeps until the next one or
+// the next action, until the survey is answered or expires; then it lets
+// running handlers finish and ends. When the server suggests it (the history
+// or the count of Updates nears its limit) the run continues as new.
 func (wf *complaint) run(ctx workflow.Context) (redress.State, error) {
 	timer := deadlineTimer{}
 	for !wf.done || wf.winbackReason != "" {
@@ -98,23 +116,37 @@ func (wf *complaint) run(ctx workflow.Context) (redress.State, error) {
 			}
 			continue
 		}
-		due, fire := wf.nextDeadline()
-		timer.arm(ctx, due)
-		if err := workflow.Await(ctx, func() bool { return wf.changed || timer.fired }); err != nil {
+		if err := wf.catchUpAsOneStep(ctx); err != nil {
 			return wf.state, err
 		}
-		if wf.changed {
-			wf.changed = false
+		if wf.done || wf.winbackReason != "" {
 			continue
 		}
-		timer.fired = false
-		if err := fire(ctx); err != nil {
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) {
+			in := wf.in
+			in.State, in.Carried = wf.state, &wf.book
+			return wf.state, workflow.NewContinueAsNewError(ctx, Complaint, in)
+		}
+		due, ok := wf.nextDeadline()
+		timer.arm(ctx, due, ok)
+		if err := workflow.Await(ctx, func() bool {
+			return wf.changed || timer.fired || workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx)
+		}); err != nil {
 			return wf.state, err
 		}
+		wf.changed = false
 	}
-	timer.arm(ctx, time.Time{})
+	timer.stop()
 	err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 	return wf.state, err
+}
+
+func (wf *complaint) catchUpAsOneStep(ctx workflow.Context) error {
+	if err := wf.steps.Lock(ctx); err != nil {
+		return err
+	}
+	defer wf.steps.Unlock()
+	return wf.catchUp(ctx)
 }
 
 // NewComplaintInput builds a stored complaint's workflow input.

@@ -48,20 +48,20 @@ type SurveyAnswer struct {
 const lowScore = 2
 
 func (wf *complaint) registerLifecycle(ctx workflow.Context) error {
-	return registerUpdates(ctx,
-		update{ResolveUpdate, wf.resolveComplaint, func(_ workflow.Context, in ResolveInput) error {
+	return firstError(
+		action(ctx, wf, ResolveUpdate, func(in ResolveInput) error {
 			return firstError(required("resolve", in.Summary), wf.allow("resolve", openStatuses...))
-		}},
-		update{CustomerReplyUpdate, wf.customerReply, func(_ workflow.Context, in CustomerMessageInput) error {
+		}, wf.resolveComplaint),
+		action(ctx, wf, CustomerReplyUpdate, func(in CustomerMessageInput) error {
 			return firstError(required("reply to", in.Message), wf.allow("reply to", openStatuses...))
-		}},
-		update{ConfirmUpdate, wf.confirm, func(_ workflow.Context) error {
+		}, wf.customerReply),
+		bareAction(ctx, wf, ConfirmUpdate, func() error {
 			return wf.allow("confirm the resolution of", redress.StatusResolved)
-		}},
-		update{ReopenUpdate, wf.reopen, func(_ workflow.Context, in CustomerMessageInput) error {
+		}, wf.confirm),
+		action(ctx, wf, ReopenUpdate, func(in CustomerMessageInput) error {
 			return firstError(required("reopen", in.Message), wf.allow("reopen", redress.StatusResolved))
-		}},
-		update{AnswerSurveyUpdate, wf.answerSurvey, func(_ workflow.Context, in SurveyAnswer) error {
+		}, wf.reopen),
+		action(ctx, wf, AnswerSurveyUpdate, func(in SurveyAnswer) error {
 			switch wf.state.Survey.Status {
 			case redress.SurveySent, redress.SurveyReminded:
 			case redress.SurveyAnswered, redress.SurveyExpired:
@@ -73,7 +73,7 @@ func (wf *complaint) registerLifecycle(ctx workflow.Context) error {
 				return temporal.NewApplicationError("the score must be from 1 to 5", ErrInvalidAction)
 			}
 			return nil
-		}},
+		}, wf.answerSurvey),
 	)
 }
 
@@ -85,12 +85,12 @@ func (wf *complaint) resolveComplaint(ctx workflow.Context, in ResolveInput) (re
 	}
 	now := workflow.Now(ctx).UTC()
 	wf.stopAckClock()
-	wf.state.ResolveDueAt, wf.resolvePaused, wf.resolveLeft = nil, false, 0
+	wf.state.ResolveDueAt, wf.book.ResolvePaused, wf.book.ResolveLeft = nil, false, 0
 	wf.state.Status = redress.StatusResolved
 	wf.state.ResolvedAt = &now
 	wf.state.Resolution = &redress.Resolution{Type: in.Type, Summary: in.Summary, RootCause: in.RootCause, Compensation: in.Compensation}
 	reopenBy := now.Add(wf.in.Policy.ReopenWithin.D())
-	wf.reopenDueAt = &reopenBy
+	wf.book.ReopenDueAt = &reopenBy
 	detail := fmt.Sprintf("Resolved (%s): %s", in.Type, in.Summary)
 	if c := in.Compensation; c != nil {
 		detail += fmt.Sprintf("; compensation %.2f %s", c.Amount, c.Currency)
@@ -126,16 +126,16 @@ func (wf *complaint) confirm(ctx workflow.Context) (redress.State, error) {
 // reopen escalates and triggers a win-back.
 func (wf *complaint) reopen(ctx workflow.Context, in CustomerMessageInput) (redress.State, error) {
 	now := workflow.Now(ctx)
-	wf.reopens++
-	wf.reopenDueAt = nil
+	wf.book.Reopens++
+	wf.book.ReopenDueAt = nil
 	wf.state.Status = redress.StatusReopened
 	wf.state.ResolvedAt, wf.state.Resolution = nil, nil
 	wf.openAckWindow(now)
 	resolveDue := wf.clock.Add(now, wf.sla().ResolveWithin.D())
 	wf.state.ResolveDueAt = &resolveDue
 	wf.note(ctx, "customer", "reopened", true, "Reopened by the customer: "+in.Message)
-	wf.emit(ctx, redress.EventReopened, map[string]any{"reason": in.Message, "reopen_count": wf.reopens})
-	if wf.reopens >= 2 {
+	wf.emit(ctx, redress.EventReopened, map[string]any{"reason": in.Message, "reopen_count": wf.book.Reopens})
+	if wf.book.Reopens >= 2 {
 		if wf.state.EscalationLevel < redress.MaxEscalationLevel {
 			wf.escalate(ctx, "system", "reopened a second time")
 		}
@@ -154,32 +154,32 @@ func (wf *complaint) closeSilently(ctx workflow.Context) error {
 // close ends the complaint and sends the satisfaction survey.
 func (wf *complaint) close(ctx workflow.Context, actor, detail string) {
 	now := workflow.Now(ctx).UTC()
-	wf.reopenDueAt = nil
+	wf.book.ReopenDueAt = nil
 	wf.state.Status = redress.StatusClosed
 	wf.state.ClosedAt = &now
 	wf.note(ctx, actor, "closed", true, detail)
 	wf.emit(ctx, redress.EventClosed, nil)
 
-	wf.surveyRound++
+	wf.book.SurveyRound++
 	wf.state.Survey = redress.Survey{Status: redress.SurveySent}
 	remind, expire := now.Add(wf.in.Policy.Survey.RemindAfter.D()), now.Add(wf.in.Policy.Survey.ExpireAfter.D())
-	wf.surveyRemindAt, wf.surveyExpireAt = &remind, &expire
+	wf.book.SurveyRemindAt, wf.book.SurveyExpireAt = &remind, &expire
 	wf.note(ctx, "system", "survey_sent", false, "Satisfaction survey sent")
 	wf.emit(ctx, redress.EventSurveySent, map[string]any{"expires_at": expire.Format(time.RFC3339)})
-	wf.pending.SurveyRound = wf.surveyRound
+	wf.pending.SurveyRound = wf.book.SurveyRound
 }
 
 func (wf *complaint) remindSurvey(ctx workflow.Context) error {
-	wf.surveyRemindAt = nil
+	wf.book.SurveyRemindAt = nil
 	wf.state.Survey.Status = redress.SurveyReminded
 	wf.note(ctx, "system", "survey_reminded", false, "Survey reminder sent")
-	wf.emit(ctx, redress.EventSurveyReminded, map[string]any{"expires_at": wf.surveyExpireAt.Format(time.RFC3339)})
-	wf.pending.SurveyRound = wf.surveyRound
+	wf.emit(ctx, redress.EventSurveyReminded, map[string]any{"expires_at": wf.book.SurveyExpireAt.Format(time.RFC3339)})
+	wf.pending.SurveyRound = wf.book.SurveyRound
 	return wf.commit(ctx)
 }
 
 func (wf *complaint) expireSurvey(ctx workflow.Context) error {
-	wf.surveyRemindAt, wf.surveyExpireAt = nil, nil
+	wf.book.SurveyRemindAt, wf.book.SurveyExpireAt = nil, nil
 	wf.state.Survey.Status = redress.SurveyExpired
 	wf.note(ctx, "system", "survey_expired", false, "The survey expired unanswered")
 	wf.emit(ctx, redress.EventSurveyExpired, nil)
@@ -188,7 +188,7 @@ func (wf *complaint) expireSurvey(ctx workflow.Context) error {
 }
 
 func (wf *complaint) answerSurvey(ctx workflow.Context, in SurveyAnswer) (redress.State, error) {
-	wf.surveyRemindAt, wf.surveyExpireAt = nil, nil
+	wf.book.SurveyRemindAt, wf.book.SurveyExpireAt = nil, nil
 	score := in.Score
 	wf.state.Survey = redress.Survey{Status: redress.SurveyAnswered, Score: &score, Comment: in.Comment}
 	detail := fmt.Sprintf("Satisfaction %d/5", in.Score)

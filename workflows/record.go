@@ -13,7 +13,7 @@ import (
 
 // note appends a line to the complaint's timeline; commit writes it.
 func (wf *complaint) note(ctx workflow.Context, actor, kind string, public bool, detail string) {
-	wf.seq++
+	wf.book.Seq++
 	wf.pending.Timeline = append(wf.pending.Timeline, redress.TimelineEntry{
 		At: workflow.Now(ctx).UTC(), Actor: actor, Kind: kind, Public: public, Detail: detail})
 }
@@ -22,7 +22,7 @@ func (wf *complaint) note(ctx workflow.Context, actor, kind string, public bool,
 // from the timeline line it goes with, so a retried write never doubles it.
 func (wf *complaint) emit(ctx workflow.Context, eventType string, data map[string]any) {
 	wf.pending.Events = append(wf.pending.Events, redress.Event{
-		ID:          fmt.Sprintf("%s-%d-%s", wf.in.ComplaintID, wf.seq, eventType),
+		ID:          fmt.Sprintf("%s-%d-%s", wf.in.ComplaintID, wf.book.Seq, eventType),
 		Type:        eventType,
 		OccurredAt:  workflow.Now(ctx).UTC(),
 		ComplaintID: wf.in.ComplaintID,
@@ -49,7 +49,7 @@ var projectionOptions = workflow.LocalActivityOptions{
 func (wf *complaint) commit(ctx workflow.Context) error {
 	change := wf.pending
 	wf.pending = redress.Change{}
-	change.ComplaintID, change.CustomerID, change.Seq, change.State = wf.in.ComplaintID, wf.in.CustomerID, wf.seq, wf.state
+	change.ComplaintID, change.CustomerID, change.Seq, change.State = wf.in.ComplaintID, wf.in.CustomerID, wf.book.Seq, wf.state
 	wf.changed = true
 	lctx := workflow.WithLocalActivityOptions(ctx, projectionOptions)
 	if err := workflow.ExecuteLocalActivity(lctx, activities.ApplyChangeName, change).Get(ctx, nil); err != nil {

@@ -25,9 +25,18 @@ type WinbackInput struct {
 
 // triggerWinback asks the run loop to start a win-back, once per complaint.
 func (wf *complaint) triggerWinback(reason string) {
-	if !wf.winbackTriggered {
-		wf.winbackTriggered, wf.winbackReason = true, reason
+	if !wf.book.WinbackTriggered {
+		wf.book.WinbackTriggered, wf.winbackReason = true, reason
 	}
+}
+
+// startTriggeredWinback starts the win-back that the step just taken
+// triggered, if any.
+func (wf *complaint) startTriggeredWinback(ctx workflow.Context) error {
+	if wf.winbackReason == "" {
+		return nil
+	}
+	return wf.startWinback(ctx)
 }
 
 // startWinback starts the customer's win-back as a child that outlives the
