@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
 
-.PHONY: run test build bench postgres chromium
+.PHONY: run test fuzz build bench postgres chromium
 
 run: postgres
 	go run ./cmd/redress dev
@@ -8,6 +8,12 @@ run: postgres
 test: postgres chromium
 	go vet ./...
 	go test -count=1 ./...
+
+# The model tests with thousands of fresh cases (make test checks 300 from a
+# fixed seed); rapid shrinks a failure to a minimal case and saves it under
+# testdata/rapid/ to replay.
+fuzz:
+	go test -count=1 -run 'MatchesTheModel|MatchTheModel' -timeout 30m . ./workflows/ -rapid.checks=5000 -rapid.seed=0
 
 build:
 	go build -o bin/redress ./cmd/redress

@@ -84,15 +84,30 @@ func (s *memoryStore) events(eventType string) []redress.Event {
 // start is the complaint's intake time in the tests.
 var start = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 
+// testingT is what the harness needs of a test: *testing.T or rapid's *T.
+type testingT interface {
+	Helper()
+	Error(args ...any)
+	Errorf(format string, args ...any)
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
 // harness runs one complaint workflow in the time-skipping environment.
 type harness struct {
-	t     *testing.T
+	t     testingT
 	env   *testsuite.TestWorkflowEnvironment
 	store *memoryStore
 	in    workflows.ComplaintInput
 }
 
 func newHarness(t *testing.T, priority redress.Priority, policy redress.Policy) *harness {
+	return newHarnessAt(t, start, priority, redress.TierStandard, policy)
+}
+
+// newHarnessAt files the complaint at a given time for a customer of a
+// given tier.
+func newHarnessAt(t testingT, start time.Time, priority redress.Priority, tier redress.Tier, policy redress.Policy) *harness {
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	env := suite.NewTestWorkflowEnvironment()
@@ -102,7 +117,7 @@ func newHarness(t *testing.T, priority redress.Priority, policy redress.Policy) 
 	sla := policy.SLA[priority]
 	ackDue := policy.Clock(priority).Add(start, sla.AckWithin.D())
 	resolveDue := policy.Clock(priority).Add(start, sla.ResolveWithin.D())
-	in := workflows.ComplaintInput{ComplaintID: "c1", CustomerID: "u1", CustomerTier: redress.TierStandard,
+	in := workflows.ComplaintInput{ComplaintID: "c1", CustomerID: "u1", CustomerTier: tier,
 		Category: redress.CategoryDelivery, CreatedAt: start, Policy: policy,
 		State: redress.State{Status: redress.StatusReceived, Priority: priority, AckDueAt: &ackDue, ResolveDueAt: &resolveDue}}
 	if err := env.SetTypedSearchAttributesOnStart(workflows.SearchAttributes(in)); err != nil {
@@ -384,5 +399,33 @@ func TestProgressUpdateAcknowledgesAndWaitingPausesResolution(t *testing.T) {
 	updates := h.store.events(redress.EventUpdated)
 	if len(updates) != 3 || updates[1].Data["waiting_on_customer"] != true {
 		t.Errorf("updated events = %+v", updates)
+	}
+}
+
+// The review's example: business hours to 17:00, a P2 filed on a Saturday
+// and never acknowledged. Its third acknowledgement deadline and its
+// resolution deadline fall on the same instant; both must fire.
+func TestCoincidentDeadlinesBothFire(t *testing.T) {
+	policy := redress.DefaultPolicy()
+	policy.Timezone = "UTC"
+	policy.BusinessHours = redress.BusinessHours{Enabled: true, Days: []string{"mon", "tue", "wed", "thu", "fri"},
+		Start: "09:00", End: "17:00"}
+	saturday := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	h := newHarnessAt(t, saturday, redress.P2, redress.TierStandard, policy)
+	h.runUntil(40 * 24 * time.Hour)
+
+	both := time.Date(2026, 12, 3, 17, 0, 0, 0, time.UTC)
+	var atBoth []string
+	for _, ch := range h.store.changes {
+		for _, e := range ch.Timeline {
+			if e.At.Equal(both) {
+				atBoth = append(atBoth, e.Detail)
+			}
+		}
+	}
+	want := []string{"SLA breached: acknowledgement overdue", "Escalated to level 3 (executives notified): acknowledgement overdue",
+		"SLA breached: resolution overdue", "Already at the top of the escalation ladder; executives were told before"}
+	if strings.Join(atBoth, " | ") != strings.Join(want, " | ") {
+		t.Errorf("at %s the timeline says\n%s\nwant\n%s", both, strings.Join(atBoth, "\n"), strings.Join(want, "\n"))
 	}
 }

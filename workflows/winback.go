@@ -45,7 +45,10 @@ func (wf *complaint) startTriggeredWinback(ctx workflow.Context) error {
 func (wf *complaint) startWinback(ctx workflow.Context) error {
 	reason := wf.winbackReason
 	wf.winbackReason = ""
-	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+	// Disconnected: cancelling the complaint must not reach a win-back that
+	// outlives it.
+	disconnected, _ := workflow.NewDisconnectedContext(ctx)
+	cctx := workflow.WithChildOptions(disconnected, workflow.ChildWorkflowOptions{
 		WorkflowID:            redress.WinbackWorkflowID(wf.in.CustomerID),
 		TaskQueue:             TaskQueue,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
