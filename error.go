@@ -3,6 +3,7 @@ package redress
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. The HTTP layer maps each to one status in one place.
@@ -14,6 +15,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // valid credentials without the role
 	EGONE         = "gone"         // a one-time token already used or expired
 	EUNAVAILABLE  = "unavailable"  // a dependency is down; retrying later may work
+	ERATELIMITED  = "rate_limited" // the caller, or the complaint, is too busy; retry after a pause
 	EINTERNAL     = "internal"     // a bug or an unexpected failure
 )
 
@@ -28,6 +30,9 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  []FieldError
+	// RetryAfter, when set, tells the caller how long to wait before trying
+	// again.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }

@@ -149,22 +149,33 @@ func (s *Server) runUpdate(ctx context.Context, c echo.Context, complaint *redre
 	err := s.update(ctx, complaint.ID, updateID, update, arg)
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
-		// The workflow is missing only when intake crashed before starting
-		// it, or when it has finished: start it (a no-op if it finished) and
-		// try once more.
-		cu, cerr := s.db.Customer(ctx, complaint.CustomerID)
-		if cerr != nil {
-			return cerr
-		}
-		if err := workflows.StartComplaint(ctx, s.temporal, workflows.NewComplaintInput(complaint, cu.Tier, s.policy)); err != nil {
-			return temporalError(err)
-		}
-		err = s.update(ctx, complaint.ID, updateID, update, arg)
-		if errors.As(err, &notFound) {
-			return redress.Errorf(redress.ECONFLICT, "the complaint is %s and no longer takes actions", complaint.Status)
-		}
+		return s.workflowGone(ctx, complaint.ID)
 	}
 	return temporalError(err)
+}
+
+// workflowGone answers an action on a complaint whose workflow Temporal does
+// not have: it finished and its retention passed, or the complaint is so
+// new that its workflow is still being started. The answer comes from
+// PostgreSQL; no action ever starts a workflow, so no complaint gets a
+// second one.
+func (s *Server) workflowGone(ctx context.Context, id string) error {
+	complaint, err := s.db.Complaint(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !complaint.Status.Open() {
+		return redress.Errorf(redress.ECONFLICT, "the complaint is %s and takes no more actions", complaint.Status)
+	}
+	started, err := s.db.WorkflowStarted(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !started {
+		return redress.Errorf(redress.EUNAVAILABLE, "the complaint is still being set up; try again in a few seconds")
+	}
+	s.logger.Error("an open complaint's workflow is missing", "complaint", id, "status", complaint.Status)
+	return redress.Errorf(redress.ECONFLICT, "the complaint is %s but its workflow no longer runs; an administrator must look at it", complaint.Status)
 }
 
 func (s *Server) update(ctx context.Context, id, updateID, name string, arg any) error {
@@ -207,8 +218,22 @@ func temporalError(err error) error {
 	}
 	var unavailable *serviceerror.Unavailable
 	var deadline *serviceerror.DeadlineExceeded
-	if errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded) {
+	var exhausted *serviceerror.ResourceExhausted
+	var precondition *serviceerror.FailedPrecondition
+	switch {
+	case errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded):
 		return &redress.Error{Code: redress.EUNAVAILABLE, Message: "Temporal is unavailable; try again shortly"}
+	case errors.As(err, &exhausted):
+		// Temporal's own limits: too many calls, or too many actions in
+		// flight on one complaint.
+		return &redress.Error{Code: redress.ERATELIMITED, Message: "the complaint is busy: " + exhausted.Message,
+			RetryAfter: 2 * time.Second}
+	case errors.As(err, &precondition):
+		// A limit of the complaint's workflow run, such as its count of
+		// Updates; the workflow continues as new before it, so a retry finds
+		// the next run.
+		return &redress.Error{Code: redress.ECONFLICT, Message: "the complaint cannot take this action now: " + precondition.Message,
+			RetryAfter: 5 * time.Second}
 	}
 	return err
 }

@@ -2,8 +2,11 @@ package api
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,6 +30,7 @@ var codeStatus = map[string]int{
 	redress.EFORBIDDEN:    http.StatusForbidden,
 	redress.EGONE:         http.StatusGone,
 	redress.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	redress.ERATELIMITED:  http.StatusTooManyRequests,
 	redress.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -37,6 +41,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	p := problem{}
+	retryAfter := time.Duration(0)
 	var he *echo.HTTPError
 	var de *redress.Error
 	switch {
@@ -48,6 +53,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 			p.Status = http.StatusUnprocessableEntity
 		}
 		p.Type = "urn:redress:problem:" + de.Code
+		retryAfter = de.RetryAfter
 	case errors.As(err, &he):
 		p.Status = he.Code
 		p.Detail = http.StatusText(he.Code)
@@ -71,9 +77,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		s.logger.Error("request failed", "method", c.Request().Method, "path", c.Path(), "error", err)
 	}
 	h := c.Response().Header()
+	if retryAfter == 0 && (p.Status == http.StatusServiceUnavailable || p.Status == http.StatusTooManyRequests) {
+		retryAfter = 5 * time.Second
+	}
+	if retryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(int(math.Ceil(retryAfter.Seconds()))))
+	}
 	switch p.Status {
-	case http.StatusServiceUnavailable:
-		h.Set("Retry-After", "5")
 	case http.StatusUnauthorized:
 		h.Set("WWW-Authenticate", `Bearer realm="redress"`)
 	}

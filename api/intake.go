@@ -142,7 +142,7 @@ func (s *Server) createComplaint(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.startWorkflow(c, stored, customer.Tier); err != nil {
+	if err := s.startWorkflow(c, stored, customer.Tier, created); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, complaintResponse{Complaint: stored, TrackingToken: token})
@@ -188,9 +188,19 @@ func (s *Server) newComplaint(req *complaintRequest, customer *redress.Customer)
 // and the complaint, already stored, is started by the worker's sweep.
 const startTimeout = 10 * time.Second
 
-func (s *Server) startWorkflow(c echo.Context, complaint *redress.Complaint, tier redress.Tier) error {
+// startWorkflow starts the workflow of a complaint that never had one: a
+// fresh one, or one whose first intake died before starting it. A retry of
+// an intake whose complaint has run (its workflow may since be gone with
+// Temporal's retention) starts nothing.
+func (s *Server) startWorkflow(c echo.Context, complaint *redress.Complaint, tier redress.Tier, fresh bool) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), startTimeout)
 	defer cancel()
+	if !fresh {
+		started, err := s.db.WorkflowStarted(ctx, complaint.ID)
+		if err != nil || started {
+			return err
+		}
+	}
 	in := workflows.NewComplaintInput(complaint, tier, s.policy)
 	if err := workflows.StartComplaint(ctx, s.temporal, in); err != nil {
 		return temporalError(err)

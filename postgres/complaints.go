@@ -238,6 +238,17 @@ func insertEvents(ctx context.Context, tx pgx.Tx, events []redress.Event) error 
 	return nil
 }
 
+// WorkflowStarted reports whether a complaint's workflow was ever started:
+// a complaint gets one workflow in its life, and only while this is false.
+func (db *DB) WorkflowStarted(ctx context.Context, id string) (bool, error) {
+	var started bool
+	err := db.pool.QueryRow(ctx, `SELECT workflow_started FROM complaints WHERE id = $1`, id).Scan(&started)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, redress.Errorf(redress.ENOTFOUND, "no complaint %q", id)
+	}
+	return started, wrap(err)
+}
+
 // MarkWorkflowStarted records that a complaint's workflow runs.
 func (db *DB) MarkWorkflowStarted(ctx context.Context, id string) error {
 	_, err := db.pool.Exec(ctx, `UPDATE complaints SET workflow_started = true WHERE id = $1 AND NOT workflow_started`, id)
