@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/codec"
@@ -31,6 +32,8 @@ type Config struct {
 	TokenSecret       string // signs customers' tracking links
 	PayloadKeys       string // encrypt payloads in Temporal
 	CodecOrigins      string // Web UI origins the codec endpoint trusts
+	Retention         time.Duration // how long Temporal keeps closed complaint workflows
+	retention         string
 	SMTPURL           string
 	WebhookURL        string
 	WebhookSecret     string
@@ -72,9 +75,16 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.SMTPURL, "smtp-url", os.Getenv("REDRESS_SMTP_URL"), "SMTP server for customer e-mail, smtp://[user:password@]host:port?from=address (REDRESS_SMTP_URL)")
 	fs.StringVar(&c.WebhookURL, "webhook-url", os.Getenv("REDRESS_WEBHOOK_URL"), "URL that receives every event, signed (REDRESS_WEBHOOK_URL)")
 	fs.StringVar(&c.WebhookSecret, "webhook-secret", os.Getenv("REDRESS_WEBHOOK_SECRET"), "secret of the webhook signature (REDRESS_WEBHOOK_SECRET)")
+	fs.StringVar(&c.retention, "retention", env("REDRESS_RETENTION", DefaultRetention.String()),
+		"how long Temporal keeps a closed complaint's workflow and history, at least 24h; PostgreSQL keeps the complaint for good (REDRESS_RETENTION)")
 	fs.StringVar(&c.TokenSecret, "token-secret", os.Getenv("REDRESS_TOKEN_SECRET"), "secret that signs customers' tracking links (REDRESS_TOKEN_SECRET)")
 	return c
 }
+
+// DefaultRetention keeps a closed complaint's history in Temporal for 90
+// days: long enough to look into any complaint of the last quarter in the
+// Web UI.
+const DefaultRetention = 90 * 24 * time.Hour
 
 func env(name, fallback string) string {
 	if v := os.Getenv(name); v != "" {
@@ -91,6 +101,9 @@ func (c *Config) Finish() error {
 		return err
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.Retention, err = time.ParseDuration(c.retention); err != nil || c.Retention < 24*time.Hour {
+		return fmt.Errorf("config: REDRESS_RETENTION: %q must be a duration of at least 24h, like 2160h for 90 days (Temporal keeps no closed workflow for less than a day)", c.retention)
+	}
 	if c.Keys, err = ParseKeys(c.APIKeys); err != nil {
 		return err
 	}

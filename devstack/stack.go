@@ -83,6 +83,9 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Sta
 	if err := temporalutil.EnsureSearchAttributes(ctx, s.Temporal, cfg.TemporalNamespace); err != nil {
 		return nil, err
 	}
+	if err := temporalutil.EnsureRetention(ctx, s.Temporal, cfg.TemporalNamespace, cfg.Retention); err != nil {
+		return nil, err
+	}
 	if err := workflows.EnsureCampaignSchedule(ctx, s.Temporal, cfg.Policy); err != nil {
 		return nil, err
 	}

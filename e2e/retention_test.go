@@ -5,9 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	"go.temporal.io/api/common/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/server/api/adminservice/v1"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -106,5 +108,19 @@ func TestOpenComplaintWithoutItsWorkflowIsRefused(t *testing.T) {
 	expectStatus(t, "acknowledge", r, http.StatusConflict)
 	if _, err := s.Temporal.DescribeWorkflowExecution(ctx, redress.ComplaintWorkflowID(c.ID), ""); !isNotFound(err) {
 		t.Errorf("a second workflow was started for the complaint: %v", err)
+	}
+}
+
+// Temporal keeps a closed complaint's workflow for the configured retention
+// (90 days by default), not the 24 hours a new namespace gets.
+func TestNamespaceKeepsClosedWorkflowsForTheRetention(t *testing.T) {
+	s := redresstest.StartStack(t, redresstest.StackOptions{})
+	desc, err := s.Temporal.WorkflowService().DescribeNamespace(context.Background(),
+		&workflowservice.DescribeNamespaceRequest{Namespace: s.Config.TemporalNamespace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration(); got != 90*24*time.Hour {
+		t.Errorf("retention = %s, want 2160h (90 days)", got)
 	}
 }

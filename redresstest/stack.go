@@ -57,7 +57,7 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 		DatabaseURL: o.DatabaseURL, TemporalAddress: o.TemporalAddress, TemporalNamespace: "default",
 		HTTPAddr: "127.0.0.1:0", DataDir: o.DataDir, PublicURL: "http://redress.test",
 		TokenSecret: "test-secret-0123456789", Policy: policy, Keys: config.DevKeys(),
-		PayloadKeys: PayloadKey, CodecOrigins: CodecOrigin,
+		PayloadKeys: PayloadKey, CodecOrigins: CodecOrigin, Retention: config.DefaultRetention,
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("REDRESS_TEST_LOG") != "" {

@@ -8,10 +8,13 @@ import (
 	"time"
 
 	"go.temporal.io/api/enums/v1"
+	namespacepb "go.temporal.io/api/namespace/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	sdklog "go.temporal.io/sdk/log"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/redress-dev/redress/workflows"
 )
@@ -59,6 +62,27 @@ func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace stri
 		Namespace: namespace, SearchAttributes: missing})
 	if err != nil {
 		return fmt.Errorf("add search attributes: %w", err)
+	}
+	return nil
+}
+
+// EnsureRetention makes Temporal keep closed workflows of the namespace for
+// the given time. Past it a complaint's workflow and history are gone from
+// Temporal; PostgreSQL keeps the complaint, and actions on it are answered
+// from there.
+func EnsureRetention(ctx context.Context, c client.Client, namespace string, retention time.Duration) error {
+	svc := c.WorkflowService()
+	desc, err := svc.DescribeNamespace(ctx, &workflowservice.DescribeNamespaceRequest{Namespace: namespace})
+	if err != nil {
+		return fmt.Errorf("describe namespace %s: %w", namespace, err)
+	}
+	if desc.GetConfig().GetWorkflowExecutionRetentionTtl().AsDuration() == retention {
+		return nil
+	}
+	_, err = svc.UpdateNamespace(ctx, &workflowservice.UpdateNamespaceRequest{Namespace: namespace,
+		Config: &namespacepb.NamespaceConfig{WorkflowExecutionRetentionTtl: durationpb.New(retention)}})
+	if err != nil {
+		return fmt.Errorf("set the retention of namespace %s to %s: %w", namespace, retention, err)
 	}
 	return nil
 }

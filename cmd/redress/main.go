@@ -190,6 +190,11 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	if err := workflows.EnsureCampaignSchedule(ctx, tc, cfg.Policy); err != nil {
 		return err
 	}
+	if err := temporalutil.EnsureRetention(ctx, tc, cfg.TemporalNamespace, cfg.Retention); err != nil {
+		// A namespace managed elsewhere (Temporal Cloud, a platform team)
+		// may not let the worker change it; the complaints still work.
+		logger.Warn("could not set the namespace's retention; set it where the namespace is managed", "want", cfg.Retention, "error", err)
+	}
 	logger.Info("worker running", "task_queue", "complaints")
 	signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
 	channels, err := notify.Channels(cfg.Channels(), db, signer, logger)
