@@ -28,10 +28,10 @@ type Config struct {
 	DataDir           string
 	PublicURL         string
 	UIPort            int
-	APIKeys           string // "name:role:secret,..."
-	TokenSecret       string // signs customers' tracking links
-	PayloadKeys       string // encrypt payloads in Temporal
-	CodecOrigins      string // Web UI origins the codec endpoint trusts
+	APIKeys           string        // "name:role:secret,..."
+	TokenSecret       string        // signs customers' tracking links
+	PayloadKeys       string        // encrypt payloads in Temporal
+	CodecOrigins      string        // Web UI origins the codec endpoint trusts
 	Retention         time.Duration // how long Temporal keeps closed complaint workflows
 	retention         string
 	SMTPURL           string
