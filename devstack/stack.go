@@ -42,10 +42,32 @@ type Stack struct {
 	closeErr error
 }
 
+// Option adjusts how the stack starts; tests use them.
+type Option func(*startOptions)
+
+type startOptions struct {
+	serverSettings map[string]any
+}
+
+// WithServerSetting overrides one of the embedded Temporal server's dynamic
+// settings.
+func WithServerSetting(key string, value any) Option {
+	return func(o *startOptions) {
+		if o.serverSettings == nil {
+			o.serverSettings = map[string]any{}
+		}
+		o.serverSettings[key] = value
+	}
+}
+
 // Start brings the stack up: PostgreSQL (unless DATABASE_URL is set), the
 // Temporal server, the namespace's search attributes, the Web UI (unless
 // UIPort is 0), the worker and the API. Everything lives under DataDir.
-func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Stack, err error) {
+func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options ...Option) (_ *Stack, err error) {
+	var o startOptions
+	for _, option := range options {
+		option(&o)
+	}
 	s := &Stack{Config: cfg, done: make(chan struct{})}
 	defer func() {
 		if err != nil {
@@ -70,7 +92,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger) (_ *Sta
 
 	tlog := temporallog.NewZapLogger(temporallog.BuildZapLogger(temporallog.Config{
 		Level: "warn", OutputFile: filepath.Join(cfg.DataDir, "temporal.log")}))
-	if s.server, err = StartTemporal(filepath.Join(cfg.DataDir, "temporal.db"), cfg.TemporalAddress, cfg.TemporalNamespace, tlog); err != nil {
+	if s.server, err = StartTemporal(filepath.Join(cfg.DataDir, "temporal.db"), cfg.TemporalAddress, cfg.TemporalNamespace, tlog, o.serverSettings); err != nil {
 		return nil, err
 	}
 	payloadCodec, err := cfg.Codec()

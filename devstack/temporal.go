@@ -28,8 +28,10 @@ type TemporalServer struct {
 }
 
 // StartTemporal starts the server with its frontend at address (host:port),
-// creating the database and the namespace on first use.
-func StartTemporal(dbPath, address, namespace string, logger log.Logger) (*TemporalServer, error) {
+// creating the database and the namespace on first use. settings override
+// the server's dynamic configuration by key (history.maxTotalUpdates, ...),
+// so that a test can reach an engine limit in seconds.
+func StartTemporal(dbPath, address, namespace string, logger log.Logger, settings map[string]any) (*TemporalServer, error) {
 	host, portText, err := net.SplitHostPort(address)
 	if err != nil {
 		return nil, fmt.Errorf("temporal address %q: %w", address, err)
@@ -62,15 +64,19 @@ func StartTemporal(dbPath, address, namespace string, logger log.Logger) (*Tempo
 	if err != nil {
 		return nil, err
 	}
+	dynamic := dynamicconfig.StaticClient{
+		// Let Schedules and search attributes registered a moment ago be
+		// used at once, as the dev server of the Temporal CLI does.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+	}
+	for key, value := range settings {
+		dynamic[dynamicconfig.MakeKey(key)] = []dynamicconfig.ConstrainedValue{{Value: value}}
+	}
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(cfg),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithLogger(logger),
-		temporal.WithDynamicConfigClient(dynamicconfig.StaticClient{
-			// Let Schedules and search attributes registered a moment ago be
-			// used at once, as the dev server of the Temporal CLI does.
-			dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
-		}),
+		temporal.WithDynamicConfigClient(dynamic),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("temporal: %w", err)

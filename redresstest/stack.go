@@ -35,6 +35,9 @@ type StackOptions struct {
 	// server address, for restart tests.
 	DatabaseURL     string
 	TemporalAddress string
+	// ServerSettings override the embedded Temporal server's dynamic
+	// configuration, to reach an engine limit quickly.
+	ServerSettings map[string]any
 }
 
 // StartStack starts a stack and stops it when the test ends.
@@ -65,7 +68,11 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s, err := devstack.Start(ctx, cfg, logger)
+	var options []devstack.Option
+	for key, value := range o.ServerSettings {
+		options = append(options, devstack.WithServerSetting(key, value))
+	}
+	s, err := devstack.Start(ctx, cfg, logger, options...)
 	if err != nil {
 		t.Fatalf("start the stack: %v", err)
 	}
