@@ -31,16 +31,32 @@ func (wf *complaint) emit(ctx workflow.Context, eventType string, data map[strin
 	})
 }
 
-// projectionOptions retry the PostgreSQL write until it succeeds: a change
-// the workflow made must reach the record people read, however long the
-// database is down.
-var projectionOptions = workflow.LocalActivityOptions{
-	StartToCloseTimeout: 10 * time.Second,
-	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval:    500 * time.Millisecond,
-		BackoffCoefficient: 2,
-		MaximumInterval:    time.Minute,
-	},
+// A projection writes one step to PostgreSQL. A short burst of local
+// attempts absorbs a blip at no cost. Past it the write becomes a regular
+// activity: the server retries it without end, and, unlike local retries,
+// without adding to the history, so a complaint waits out an outage of any
+// length and loses nothing.
+var (
+	projectionBurst = workflow.LocalActivityOptions{
+		ScheduleToCloseTimeout: 6 * time.Second, // under 80% of the 10 s workflow task, so no task heartbeats
+		StartToCloseTimeout:    3 * time.Second,
+		RetryPolicy:            &temporal.RetryPolicy{InitialInterval: 200 * time.Millisecond, BackoffCoefficient: 2, MaximumInterval: 2 * time.Second},
+	}
+	projectionPatience = workflow.ActivityOptions{
+		StartToCloseTimeout: 30 * time.Second,
+		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
+	}
+)
+
+// project runs a PostgreSQL activity (a write, or the win-back's last look
+// for a purchase) until it succeeds.
+func project(ctx workflow.Context, result any, activity string, args ...any) error {
+	lctx := workflow.WithLocalActivityOptions(ctx, projectionBurst)
+	if err := workflow.ExecuteLocalActivity(lctx, activity, args...).Get(ctx, result); err == nil {
+		return nil
+	}
+	actx := workflow.WithActivityOptions(ctx, projectionPatience)
+	return workflow.ExecuteActivity(actx, activity, args...).Get(ctx, result)
 }
 
 // commit writes the state and the pending timeline and events to PostgreSQL
@@ -51,8 +67,7 @@ func (wf *complaint) commit(ctx workflow.Context) error {
 	wf.pending = redress.Change{}
 	change.ComplaintID, change.CustomerID, change.Seq, change.State = wf.in.ComplaintID, wf.in.CustomerID, wf.book.Seq, wf.state
 	wf.changed = true
-	lctx := workflow.WithLocalActivityOptions(ctx, projectionOptions)
-	if err := workflow.ExecuteLocalActivity(lctx, activities.ApplyChangeName, change).Get(ctx, nil); err != nil {
+	if err := project(ctx, nil, activities.ApplyChangeName, change); err != nil {
 		return err
 	}
 	return wf.upsertSearchAttributes(ctx)

@@ -79,7 +79,6 @@ const winbackSeq = 100000
 func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 	offer := in.Policy.Offers[in.Tier].Describe()
 	offeredAt := workflow.Now(ctx).UTC()
-	lctx := workflow.WithLocalActivityOptions(ctx, projectionOptions)
 	run := workflow.GetInfo(ctx).WorkflowExecution.RunID
 	record := func(seq int, wb redress.Winback, kind, detail string, events ...redress.Event) error {
 		for i := range events {
@@ -89,7 +88,7 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 		ch := redress.WinbackChange{ComplaintID: in.ComplaintID, CustomerID: in.CustomerID, Seq: winbackSeq + seq, Winback: wb,
 			Timeline: []redress.TimelineEntry{{At: workflow.Now(ctx).UTC(), Actor: "system", Kind: kind, Public: false, Detail: detail}},
 			Events:   events}
-		return workflow.ExecuteLocalActivity(lctx, activities.ApplyWinbackName, ch).Get(ctx, nil)
+		return project(ctx, nil, activities.ApplyWinbackName, ch)
 	}
 
 	wb := redress.Winback{Status: redress.WinbackOffered, Offer: offer}
@@ -113,7 +112,7 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 	sel.Select(ctx)
 	if !purchased {
 		// A purchase stored while its signal was lost still counts.
-		if err := workflow.ExecuteLocalActivity(lctx, activities.PurchasedSinceName, in.CustomerID, offeredAt).Get(ctx, &purchased); err != nil {
+		if err := project(ctx, &purchased, activities.PurchasedSinceName, in.CustomerID, offeredAt); err != nil {
 			return wb, err
 		}
 	}
