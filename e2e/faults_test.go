@@ -20,18 +20,30 @@ func expectUnavailable(t *testing.T, what string, r *redresstest.Response) {
 	}
 }
 
+// stoppablePostgres starts a PostgreSQL cluster of the test's own, to stop
+// and start again from its directory. The directory is one the postgres user
+// can reach, which t.TempDir's private parents are not.
+func stoppablePostgres(t *testing.T) (*devstack.Postgres, string) {
+	t.Helper()
+	parent, err := os.MkdirTemp("", "redress-outage-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(parent) })
+	if err := os.Chmod(parent, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(parent, "pg")
+	pg, err := devstack.StartPostgres(context.Background(), dir, "redress")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pg, dir
+}
+
 func TestDatabaseOutage(t *testing.T) {
-	dir, err := os.MkdirTemp("", "redress-outage-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	os.Chmod(dir, 0o755)
 	ctx := context.Background()
-	pg, err := devstack.StartPostgres(ctx, filepath.Join(dir, "pg"), "redress")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pg, dir := stoppablePostgres(t)
 	s := redresstest.StartStack(t, redresstest.StackOptions{DatabaseURL: pg.URL("redress")})
 	c := file(t, s, newComplaint("crm-outage"))
 
@@ -47,7 +59,8 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Errorf("readyz = %d %s", ready.Status, ready.Body)
 	}
 
-	if pg, err = devstack.StartPostgres(ctx, filepath.Join(dir, "pg"), "redress"); err != nil {
+	pg, err := devstack.StartPostgres(ctx, dir, "redress")
+	if err != nil {
 		t.Fatal(err)
 	}
 	defer pg.Stop()

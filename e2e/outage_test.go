@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -38,17 +37,8 @@ func TestDatabaseOutageDoesNotGrowHistories(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("REDRESS_OUTAGE_SECONDS")); err == nil && v > 30 {
 		outage = time.Duration(v) * time.Second
 	}
-	dir, err := os.MkdirTemp("", "redress-outage-") // reachable by the postgres user, unlike t.TempDir
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	os.Chmod(dir, 0o755)
 	ctx := context.Background()
-	pg, err := devstack.StartPostgres(ctx, filepath.Join(dir, "pg"), "redress")
-	if err != nil {
-		t.Fatal(err)
-	}
+	pg, dir := stoppablePostgres(t)
 	s := redresstest.StartStack(t, redresstest.StackOptions{DatabaseURL: pg.URL("redress"), Policy: `
 ack_warning_at: 0.5
 sla:
@@ -76,7 +66,7 @@ sla:
 		t.Fatalf("the complaint's workflow did not wait out the outage: %v %v", run.GetWorkflowExecutionInfo().GetStatus(), err)
 	}
 
-	if pg, err = devstack.StartPostgres(ctx, filepath.Join(dir, "pg"), "redress"); err != nil {
+	if pg, err = devstack.StartPostgres(ctx, dir, "redress"); err != nil {
 		t.Fatal(err)
 	}
 	defer pg.Stop()
