@@ -185,7 +185,7 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
-	if err := cfg.RequireTokenSecret(); err != nil {
+	if err := cfg.RequireWorkerSecrets(); err != nil {
 		return err
 	}
 	db, tc, err := connect(ctx, cfg, logger)
