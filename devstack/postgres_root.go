@@ -37,9 +37,9 @@ func (p *Postgres) placeCluster(dir string) (string, error) {
 		return dir, nil
 	}
 	sum := sha256.Sum256([]byte(dir))
-	home := filepath.Join(relocatedClusters, "postgres-"+hex.EncodeToString(sum[:8]))
-	if link, err := os.Readlink(dir); err == nil && link == home {
-		return home, nil
+	relocated := filepath.Join(relocatedClusters, "postgres-"+hex.EncodeToString(sum[:8]))
+	if link, err := os.Readlink(dir); err == nil && link == relocated {
+		return relocated, nil
 	}
 	err := os.MkdirAll(relocatedClusters, 0o755)
 	if err == nil {
@@ -55,10 +55,10 @@ func (p *Postgres) placeCluster(dir string) (string, error) {
 	}
 	// A cluster already there belonged to a data dir at this same path that
 	// has been deleted since: deleting a data dir means starting afresh.
-	if err := p.discardCluster(home); err != nil {
+	if err := p.discardCluster(relocated); err != nil {
 		return "", err
 	}
-	return home, os.Symlink(home, dir)
+	return relocated, os.Symlink(relocated, dir)
 }
 
 // clearLinkPlace makes way for the link at dir: it removes a link from an
