@@ -85,7 +85,7 @@ func ParseKeys(s string) ([]Key, error) {
 		keys = append(keys, Key{ID: id, Secret: secret})
 	}
 	if len(keys) == 0 {
-		return nil, errors.New("REDRESS_PAYLOAD_KEYS is empty: customers' data would sit in Temporal in clear text")
+		return nil, errors.New("REDRESS_PAYLOAD_KEYS is empty: customers' data would sit in Temporal in clear text; make a key with: openssl rand -base64 32")
 	}
 	return keys, nil
 }

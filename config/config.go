@@ -5,7 +5,6 @@ package config
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -93,8 +92,8 @@ func env(name, fallback string) string {
 	return fallback
 }
 
-// Finish loads the policy and parses the keys. A service that serves
-// customers needs a token secret and at least one key.
+// Finish loads the policy and parses the keys. The production commands
+// then check their secrets (secrets.go); the dev stack makes its own.
 func (c *Config) Finish() error {
 	var err error
 	if c.Policy, err = redress.LoadPolicy(c.PolicyFile); err != nil {
@@ -106,23 +105,6 @@ func (c *Config) Finish() error {
 	}
 	if c.Keys, err = ParseKeys(c.APIKeys); err != nil {
 		return err
-	}
-	return nil
-}
-
-// RequireAPISecrets checks what the API needs to serve anyone.
-func (c *Config) RequireAPISecrets() error {
-	if len(c.Keys) == 0 {
-		return errors.New("config: REDRESS_API_KEYS is empty: no one could call the API")
-	}
-	return c.RequireTokenSecret()
-}
-
-// RequireTokenSecret checks the secret that derives customers' links; the
-// API and the worker must share it.
-func (c *Config) RequireTokenSecret() error {
-	if len(c.TokenSecret) < 16 {
-		return errors.New("config: REDRESS_TOKEN_SECRET must be at least 16 characters (the API and the worker share it)")
 	}
 	return nil
 }

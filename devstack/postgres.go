@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -39,25 +38,28 @@ func StartPostgres(ctx context.Context, dir, db string) (*Postgres, error) {
 	if dir, err = filepath.Abs(dir); err != nil {
 		return nil, err
 	}
-	p := &Postgres{dir: dir, bin: bin}
+	p := &Postgres{bin: bin}
 	if os.Geteuid() == 0 {
 		if p.cred, err = postgresUser(); err != nil {
 			return nil, err
 		}
 	}
-	// The parent must stay traversable by the postgres user.
-	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+	if p.dir, err = p.placeCluster(dir); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	// The parent must stay traversable by the postgres user.
+	if err := os.MkdirAll(filepath.Dir(p.dir), 0o755); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(p.dir, 0o700); err != nil {
 		return nil, err
 	}
 	if p.cred != nil {
-		if err := os.Chown(dir, int(p.cred.Uid), int(p.cred.Gid)); err != nil {
+		if err := os.Chown(p.dir, int(p.cred.Uid), int(p.cred.Gid)); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(p.dir, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
 		if err := p.initdb(); err != nil {
 			return nil, err
 		}
@@ -66,14 +68,20 @@ func StartPostgres(ctx context.Context, dir, db string) (*Postgres, error) {
 		return nil, err
 	}
 	if !p.running() {
-		if err := p.run("pg_ctl", "-D", dir, "-l", filepath.Join(dir, "server.log"), "-w", "-t", "60", "start"); err != nil {
-			return nil, fmt.Errorf("postgres: start failed (see %s): %w", filepath.Join(dir, "server.log"), err)
+		if err := p.run("pg_ctl", "-D", p.dir, "-l", filepath.Join(p.dir, "server.log"), "-w", "-t", "60", "start"); err != nil {
+			return nil, fmt.Errorf("postgres: start failed (see %s): %w", filepath.Join(p.dir, "server.log"), err)
 		}
 	}
 	if err := p.CreateDatabase(ctx, db); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// Dir is where the cluster's files are: the directory asked for, or, when
+// the postgres user could not reach that, the one its link leads to.
+func (p *Postgres) Dir() string {
+	return p.dir
 }
 
 // URL is the connection string of a database in the cluster.
@@ -143,8 +151,14 @@ func (p *Postgres) running() bool {
 }
 
 func (p *Postgres) run(name string, args ...string) error {
+	return p.runIn(p.dir, name, args...)
+}
+
+// runIn runs one of PostgreSQL's programs from workDir, as the postgres
+// user when we are root.
+func (p *Postgres) runIn(workDir, name string, args ...string) error {
 	cmd := exec.Command(filepath.Join(p.bin, name), args...)
-	cmd.Dir = p.dir
+	cmd.Dir = workDir
 	if p.cred != nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: p.cred}
 	}
@@ -175,17 +189,6 @@ func postgresBinDir() (string, error) {
 func pgMajor(binDir string) int {
 	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
 	return n
-}
-
-func postgresUser() (*syscall.Credential, error) {
-	u, err := user.Lookup("postgres")
-	if err != nil {
-		return nil, errors.New("postgres: running as root needs a 'postgres' system user to run PostgreSQL " +
-			"(Debian's postgresql package creates it)")
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
 }
 
 // freePort asks the kernel for a loopback port nobody listens on.

@@ -26,11 +26,12 @@ import (
 
 // Stack is every part of Redress running in this process.
 type Stack struct {
-	Config   *config.Config
-	DB       *postgres.DB
-	Temporal client.Client
-	APIAddr  string // where the API listens, host:port
-	UIURL    string // empty when the UI is off
+	Config      *config.Config
+	DB          *postgres.DB
+	Temporal    client.Client
+	APIAddr     string // where the API listens, host:port
+	UIURL       string // empty when the UI is off
+	PostgresDir string // the dev cluster's files; empty when DATABASE_URL is set
 
 	postgres *Postgres
 	server   *TemporalServer
@@ -82,6 +83,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 			return nil, err
 		}
 		cfg.DatabaseURL = s.postgres.URL("redress")
+		s.PostgresDir = s.postgres.Dir()
 	}
 	if s.DB, err = postgres.Open(ctx, cfg.DatabaseURL); err != nil {
 		return nil, err

@@ -104,7 +104,7 @@ Redress is ready (%.1fs).
   API keys     %s
 Press Ctrl-C to stop.
 `, time.Since(began).Seconds(), httpURL(stack.APIAddr), cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
-		redactURL(cfg.DatabaseURL), cfg.DataDir, keyList(cfg.Keys))
+		postgresWhere(cfg.DatabaseURL, stack.PostgresDir), cfg.DataDir, keyList(cfg.Keys))
 	<-ctx.Done()
 	fmt.Println("Stopping…")
 	return stack.Close()
@@ -135,6 +135,15 @@ func keyList(keys []config.APIKey) string {
 		}
 	}
 	return s
+}
+
+// postgresWhere says where the database is and, for the dev cluster, where
+// its files are: root's cluster may live outside the data dir.
+func postgresWhere(connString, dir string) string {
+	if dir == "" {
+		return redactURL(connString)
+	}
+	return redactURL(connString) + ", files in " + dir
 }
 
 // redactURL shows where the database is without its password.
@@ -176,7 +185,7 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 }
 
 func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
-	if err := cfg.RequireTokenSecret(); err != nil {
+	if err := cfg.RequireWorkerSecrets(); err != nil {
 		return err
 	}
 	db, tc, err := connect(ctx, cfg, logger)

@@ -1,0 +1,88 @@
+package config_test
+
+import (
+	"maps"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// docker-compose.yml gives the production commands their configuration. It
+// must hold no secret that works, so compose refuses to start until the
+// user makes real ones, and publish only the API and the Web UI: Temporal's
+// frontend has no authentication.
+func TestComposeFile(t *testing.T) {
+	raw, err := os.ReadFile("../docker-compose.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compose struct {
+		Services map[string]struct {
+			Environment map[string]string `yaml:"environment"`
+			Ports       []string          `yaml:"ports"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(raw, &compose); err != nil {
+		t.Fatalf("docker-compose.yml is not YAML: %v", err)
+	}
+	var names []string
+	for name := range compose.Services {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	if want := []string{"api", "migrate", "postgres", "temporal", "temporal-ui", "worker"}; !slices.Equal(names, want) {
+		t.Fatalf("services %v; want %v", names, want)
+	}
+
+	published := map[string][]string{}
+	for name, s := range compose.Services {
+		if len(s.Ports) > 0 {
+			published[name] = s.Ports
+		}
+	}
+	if want := map[string][]string{"api": {"8080:8080"}, "temporal-ui": {"8233:8080"}}; !maps.EqualFunc(published, want, slices.Equal[[]string]) {
+		t.Errorf("published ports %v; want only %v (never Temporal's 7233)", published, want)
+	}
+
+	if strings.Contains(strings.ToLower(string(raw)), "change-me") {
+		t.Error(`docker-compose.yml still holds a "change-me" example`)
+	}
+	// A secret comes from a variable that compose requires, so a missing one
+	// stops compose with the message instead of starting with it empty.
+	required := regexp.MustCompile(`^\$\{[A-Z_]+:\?[^}]+\}$`)
+	secretName := regexp.MustCompile(`SECRET|KEYS|PASSWORD|PWD`)
+	dbURL := regexp.MustCompile(`^postgres://redress:(\$\{[^}]+\})@postgres:5432/redress\?sslmode=disable$`)
+	reference := regexp.MustCompile(`\$\{[^}]*\}`)
+	for name, s := range compose.Services {
+		for key, value := range s.Environment {
+			switch {
+			case secretName.MatchString(key) && !required.MatchString(value):
+				t.Errorf("%s: %s is %q; want a required variable, ${NAME:?how to make it}", name, key, value)
+			case key == "DATABASE_URL":
+				if m := dbURL.FindStringSubmatch(value); m == nil || !required.MatchString(m[1]) {
+					t.Errorf("%s: DATABASE_URL %q; want its password from a required variable", name, value)
+				}
+			}
+			for _, ref := range reference.FindAllString(value, -1) {
+				if !required.MatchString(ref) {
+					t.Errorf("%s: %s uses %s, which compose would fill with nothing when unset", name, key, ref)
+				}
+			}
+		}
+	}
+	// The secrets the production commands check reach them.
+	for service, keys := range map[string][]string{
+		"worker": {"REDRESS_TOKEN_SECRET", "REDRESS_PAYLOAD_KEYS", "DATABASE_URL"},
+		"api":    {"REDRESS_TOKEN_SECRET", "REDRESS_PAYLOAD_KEYS", "REDRESS_API_KEYS", "DATABASE_URL"},
+	} {
+		for _, key := range keys {
+			if _, ok := compose.Services[service].Environment[key]; !ok {
+				t.Errorf("%s gets no %s", service, key)
+			}
+		}
+	}
+}
