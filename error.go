@@ -14,6 +14,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // valid credentials without the role
 	EGONE         = "gone"         // a one-time token already used or expired
 	EUNAVAILABLE  = "unavailable"  // a dependency is down; retrying later may work
+	ERATELIMITED  = "rate_limited" // the caller sent too many requests; retrying later will work
 	EINTERNAL     = "internal"     // a bug or an unexpected failure
 )
 

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -27,6 +28,7 @@ var codeStatus = map[string]int{
 	redress.EFORBIDDEN:    http.StatusForbidden,
 	redress.EGONE:         http.StatusGone,
 	redress.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	redress.ERATELIMITED:  http.StatusTooManyRequests,
 	redress.EINTERNAL:     http.StatusInternalServerError,
 }
 
@@ -76,6 +78,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		h.Set("Retry-After", "5")
 	case http.StatusUnauthorized:
 		h.Set("WWW-Authenticate", `Bearer realm="redress"`)
+	case http.StatusTooManyRequests:
+		var limited *retryLater
+		if errors.As(err, &limited) {
+			h.Set("Retry-After", strconv.Itoa(limited.seconds))
+		}
 	}
 	h.Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().WriteHeader(p.Status)
