@@ -23,17 +23,32 @@ func newKeyring(keys []config.APIKey) keyring {
 	return k
 }
 
+// find returns the key whose secret is token.
+func (k keyring) find(token string) (config.APIKey, bool) {
+	key, ok := k[sha256.Sum256([]byte(token))]
+	return key, ok
+}
+
+// bearerToken is the request's bearer token, "" when it has none.
+func bearerToken(c echo.Context) string {
+	token, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+	if !ok {
+		return ""
+	}
+	return token
+}
+
 const callerKey = "caller"
 
 // requireRole lets through requests whose bearer key has one of the roles.
 func (s *Server) requireRole(roles ...string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			token, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-			if !ok || token == "" {
+			token := bearerToken(c)
+			if token == "" {
 				return redress.Errorf(redress.EUNAUTHORIZED, "send a staff API key as Authorization: Bearer <key>")
 			}
-			key, ok := s.keys[sha256.Sum256([]byte(token))]
+			key, ok := s.keys.find(token)
 			if !ok {
 				return redress.Errorf(redress.EUNAUTHORIZED, "the API key is not valid")
 			}

@@ -17,6 +17,9 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// rateLimited counts the calls refused by a rate limit, by route group
+	// and by what the limit counts: all requests or unknown links.
+	rateLimited *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -28,8 +31,11 @@ func newMetrics() *metrics {
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "redress_http_request_duration_seconds", Help: "HTTP request latency by route.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"route", "method"}),
+		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "redress_http_rate_limited_total", Help: "HTTP requests refused by a rate limit, by route group and limit."},
+			[]string{"group", "limit"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, collectors.NewGoCollector(),
+	m.registry.MustRegister(m.requests, m.latency, m.rateLimited, collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

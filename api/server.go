@@ -55,7 +55,11 @@ type Options struct {
 	// UI origins trusted to use it.
 	Codec        *codec.Codec
 	CodecOrigins string
-	Logger       *slog.Logger
+	// RateLimits hold per API key and per source address; the address is
+	// the TCP peer's, or X-Forwarded-For's from one of TrustedProxies.
+	RateLimits     config.RateLimits
+	TrustedProxies []*net.IPNet
+	Logger         *slog.Logger
 }
 
 // New builds the API with every route.
@@ -73,8 +77,10 @@ func New(o Options) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = clientIPExtractor(o.TrustedProxies)
 	e.Use(middleware.Recover())
 	e.Use(s.metrics.middleware)
+	s.limitRates(e, o.RateLimits) // before the body is read: a refused call costs nothing
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: bodyLimit,
 		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/codec/") }}))
 	s.echo = e

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,9 +37,16 @@ type Config struct {
 	SMTPURL           string
 	WebhookURL        string
 	WebhookSecret     string
+	RateIntake        string // rate limits, as ParseRate reads them
+	RateCustomer      string
+	RateTokenMisses   string
+	RateAnalytics     string
+	TrustedProxies    string // proxies whose X-Forwarded-For names the client
 
-	Policy redress.Policy
-	Keys   []APIKey
+	Policy     redress.Policy
+	Keys       []APIKey
+	RateLimits RateLimits
+	Proxies    []*net.IPNet
 }
 
 // APIKey is one staff credential.
@@ -77,6 +85,11 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.retention, "retention", env("REDRESS_RETENTION", DefaultRetention.String()),
 		"how long Temporal keeps a closed complaint's workflow and history, at least 24h; PostgreSQL keeps the complaint for good (REDRESS_RETENTION)")
 	fs.StringVar(&c.TokenSecret, "token-secret", os.Getenv("REDRESS_TOKEN_SECRET"), "secret that signs customers' tracking links (REDRESS_TOKEN_SECRET)")
+	fs.StringVar(&c.RateIntake, "rate-intake", env("REDRESS_RATE_INTAKE", DefaultRateIntake), "rate limit per API key or address on filing complaints, customers and purchases, like \"20/s burst 40\"; 0 is none (REDRESS_RATE_INTAKE)")
+	fs.StringVar(&c.RateCustomer, "rate-customer", env("REDRESS_RATE_CUSTOMER", DefaultRateCustomer), "rate limit per address on the customers' token endpoints and pages; 0 is none (REDRESS_RATE_CUSTOMER)")
+	fs.StringVar(&c.RateTokenMisses, "rate-token-misses", env("REDRESS_RATE_TOKEN_MISSES", DefaultRateTokenMisses), "rate limit per address on unknown customer links (404); 0 is none (REDRESS_RATE_TOKEN_MISSES)")
+	fs.StringVar(&c.RateAnalytics, "rate-analytics", env("REDRESS_RATE_ANALYTICS", DefaultRateAnalytics), "rate limit per API key or address on analytics; 0 is none (REDRESS_RATE_ANALYTICS)")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", os.Getenv("REDRESS_TRUSTED_PROXIES"), "proxies, as addresses or CIDR ranges, whose X-Forwarded-For names the client; none when empty (REDRESS_TRUSTED_PROXIES)")
 	return c
 }
 
@@ -106,7 +119,30 @@ func (c *Config) Finish() error {
 	if c.Keys, err = ParseKeys(c.APIKeys); err != nil {
 		return err
 	}
-	return nil
+	if c.RateLimits, err = c.parseRateLimits(); err != nil {
+		return err
+	}
+	c.Proxies, err = ParseProxies(c.TrustedProxies)
+	return err
+}
+
+func (c *Config) parseRateLimits() (RateLimits, error) {
+	var limits RateLimits
+	for _, setting := range []struct {
+		variable, value string
+		rate            *Rate
+	}{
+		{"REDRESS_RATE_INTAKE", c.RateIntake, &limits.Intake},
+		{"REDRESS_RATE_CUSTOMER", c.RateCustomer, &limits.Customer},
+		{"REDRESS_RATE_TOKEN_MISSES", c.RateTokenMisses, &limits.TokenMisses},
+		{"REDRESS_RATE_ANALYTICS", c.RateAnalytics, &limits.Analytics},
+	} {
+		var err error
+		if *setting.rate, err = ParseRate(setting.variable, setting.value); err != nil {
+			return RateLimits{}, err
+		}
+	}
+	return limits, nil
 }
 
 // Channels are the notification settings.

@@ -125,7 +125,8 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	}
 	w := worker.New(s.Temporal, s.DB, signer, cfg.Policy, channels, logger)
 	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Policy: cfg.Policy, Keys: cfg.Keys,
-		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins, Logger: logger})
+		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
+		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)

@@ -38,6 +38,10 @@ type StackOptions struct {
 	// ServerSettings override the embedded Temporal server's dynamic
 	// configuration, to reach an engine limit quickly.
 	ServerSettings map[string]any
+	// RateLimits are the API's rate limits: all off when nil, since tests
+	// call faster than any real caller; config.DefaultRateLimits() are the
+	// service's own.
+	RateLimits *config.RateLimits
 }
 
 // StartStack starts a stack and stops it when the test ends.
@@ -56,11 +60,15 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 	if o.TemporalAddress == "" {
 		o.TemporalAddress = freePortBlock(t)
 	}
+	limits := config.RateLimits{} // every limit off
+	if o.RateLimits != nil {
+		limits = *o.RateLimits
+	}
 	cfg := &config.Config{
 		DatabaseURL: o.DatabaseURL, TemporalAddress: o.TemporalAddress, TemporalNamespace: "default",
 		HTTPAddr: "127.0.0.1:0", DataDir: o.DataDir, PublicURL: "http://redress.test",
 		TokenSecret: "test-secret-0123456789", Policy: policy, Keys: config.DevKeys(),
-		PayloadKeys: PayloadKey, CodecOrigins: CodecOrigin, Retention: config.DefaultRetention,
+		PayloadKeys: PayloadKey, CodecOrigins: CodecOrigin, Retention: config.DefaultRetention, RateLimits: limits,
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("REDRESS_TEST_LOG") != "" {

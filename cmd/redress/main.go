@@ -169,7 +169,8 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		return err
 	}
 	srv := api.New(api.Options{DB: db, Temporal: tc, Policy: cfg.Policy, Keys: cfg.Keys,
-		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins, Logger: logger})
+		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
+		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return err
