@@ -124,7 +124,7 @@ func (s *Server) createComplaint(c echo.Context) error {
 	id, created, err := s.db.CreateComplaint(ctx, postgres.Intake{
 		Complaint:         *complaint,
 		TrackingTokenHash: tokens.Hash(token),
-		Received: redress.TimelineEntry{At: complaint.CreatedAt, Actor: string(req.Channel), Kind: "received", Public: true,
+		Received: redress.TimelineEntry{At: complaint.CreatedAt, Actor: string(req.Channel), Kind: redress.KindReceived, Public: redress.PublicKind(redress.KindReceived),
 			Detail: "Complaint received through " + string(req.Channel) + "; priority " + string(complaint.Priority)},
 		ReceivedEvent: redress.Event{ID: complaint.ID + "-1-" + redress.EventReceived, Type: redress.EventReceived,
 			OccurredAt: complaint.CreatedAt, ComplaintID: complaint.ID, CustomerID: customer.ID,

@@ -50,7 +50,9 @@ func customerView(c *redress.Complaint) trackingView {
 		v.Resolution = &customerSettlement{Type: r.Type, Summary: r.Summary, Compensation: r.Compensation}
 	}
 	for _, e := range c.Timeline {
-		if e.Public {
+		// Both must hold: a kind made internal since a line was written
+		// stays hidden too.
+		if e.Public && redress.PublicKind(e.Kind) {
 			v.Timeline = append(v.Timeline, publicEntry{At: e.At, Kind: e.Kind, Detail: e.Detail})
 		}
 	}

@@ -56,7 +56,7 @@ func TestIntakeThroughBreachEscalation(t *testing.T) {
 	// Nobody acknowledges: warned at half the window, escalated at its end,
 	// and again when the level-1 window runs out.
 	escalated := s.WaitFor(c.ID, 15*time.Second, "two escalations", func(c *redress.Complaint) bool { return c.EscalationLevel >= 2 })
-	if !escalated.SLABreached || !strings.HasPrefix(kinds(escalated), "received,ack_warning,sla_breached,escalated,ack_warning,sla_breached,escalated") {
+	if !escalated.SLABreached || !strings.HasPrefix(kinds(escalated), "received,ack_warning,sla_breached,escalated,escalation_reason,ack_warning,sla_breached,escalated,escalation_reason") {
 		t.Errorf("breached %v, timeline %s", escalated.SLABreached, kinds(escalated))
 	}
 	events, err := s.DB.Events(context.Background(), c.ID)
@@ -141,11 +141,23 @@ func TestAgentActions(t *testing.T) {
 	if got.Status != redress.StatusWaitingOnCustomer || got.Assignee != "bo" || got.EscalationLevel != 3 || got.ResolveDueAt != nil {
 		t.Errorf("state = %+v", got.State)
 	}
-	if k := kinds(got); k != "received,acknowledged,assigned,update,escalated,escalated,escalated" {
+	if k := kinds(got); k != "received,acknowledged,assigned,update,escalated,escalation_reason,escalated,escalation_reason,escalated,escalation_reason" {
 		t.Errorf("timeline = %s", k)
 	}
-	if got.Timeline[4].Actor != "bo" || got.Timeline[5].Actor != "dev-supervisor" {
-		t.Errorf("actors: %+v", got.Timeline[4:6])
+	if got.Timeline[4].Actor != "bo" || got.Timeline[6].Actor != "dev-supervisor" || !strings.Contains(got.Timeline[5].Detail, "journalist") {
+		t.Errorf("escalations: %+v", got.Timeline[4:8])
+	}
+	// The customer sees that it was escalated, never why.
+	for _, view := range []string{"/v1/track/" + c.TrackingToken, "/track/" + c.TrackingToken} {
+		r := s.Do("GET", view, "", nil)
+		if r.Status != 200 || !strings.Contains(string(r.Body), "escalated") && !strings.Contains(string(r.Body), "senior") {
+			t.Errorf("GET %s = %d %s", view, r.Status, r.Body)
+		}
+		for _, reason := range []string{"journalist", "legal", "press", "notified"} {
+			if strings.Contains(string(r.Body), reason) {
+				t.Errorf("GET %s shows the customer the internal %q", view, reason)
+			}
+		}
 	}
 
 	for _, p := range []string{"/v1/complaints/01a20000-0000-7000-8000-000000000000", "/v1/complaints/not-an-id"} {

@@ -173,13 +173,13 @@ func (wf *complaint) markAcknowledged(ctx workflow.Context, agent string) {
 		wf.state.Assignee = agent
 	}
 	wf.stopAckClock()
-	wf.note(ctx, agent, "acknowledged", true, "Acknowledged by "+agent)
+	wf.note(ctx, agent, redress.KindAcknowledged, "Acknowledged by "+agent)
 	wf.emit(ctx, redress.EventAcknowledged, map[string]any{"agent": agent})
 }
 
 func (wf *complaint) assign(ctx workflow.Context, in AssignInput) (redress.State, error) {
 	wf.state.Assignee = in.Agent
-	wf.note(ctx, in.By, "assigned", false, "Assigned to "+in.Agent)
+	wf.note(ctx, in.By, redress.KindAssigned, "Assigned to "+in.Agent)
 	return wf.state, wf.commit(ctx)
 }
 
@@ -198,7 +198,7 @@ func (wf *complaint) progress(ctx workflow.Context, in ProgressInput) (redress.S
 		wf.resumeResolveClock(now)
 		wf.state.Status = redress.StatusInProgress
 	}
-	wf.note(ctx, in.Actor, "update", true, in.Message)
+	wf.note(ctx, in.Actor, redress.KindUpdate, in.Message)
 	wf.emit(ctx, redress.EventUpdated, map[string]any{"message": in.Message, "waiting_on_customer": in.WaitingOnCustomer})
 	return wf.state, wf.commit(ctx)
 }

@@ -132,8 +132,7 @@ func (wf *complaint) warnAck(ctx workflow.Context) error {
 	if who == "" {
 		who = "the unassigned queue"
 	}
-	wf.note(ctx, "system", "ack_warning", false,
-		fmt.Sprintf("Acknowledgement due at %s; warned %s", wf.state.AckDueAt.Format(time.RFC3339), who))
+	wf.note(ctx, "system", redress.KindAckWarning, fmt.Sprintf("Acknowledgement due at %s; warned %s", wf.state.AckDueAt.Format(time.RFC3339), who))
 	wf.emit(ctx, redress.EventAckWarning, map[string]any{
 		"assignee": wf.state.Assignee, "ack_due_at": wf.state.AckDueAt.Format(time.RFC3339)})
 	return wf.commit(ctx)
@@ -161,15 +160,14 @@ func (wf *complaint) breachResolve(ctx workflow.Context) error {
 // the top of the ladder the breach is recorded and no window follows.
 func (wf *complaint) breach(ctx workflow.Context, reason string) bool {
 	wf.state.SLABreached = true
-	wf.note(ctx, "system", "sla_breached", false, "SLA breached: "+reason)
+	wf.note(ctx, "system", redress.KindSLABreached, "SLA breached: "+reason)
 	// Complaints that breached before win-backs existed replay without one.
 	if wf.in.CustomerTier.Premium() &&
 		workflow.GetVersion(ctx, "winback-on-premium-breach", workflow.DefaultVersion, 1) >= 1 {
 		wf.triggerWinback("SLA breach for a " + string(wf.in.CustomerTier) + " customer")
 	}
 	if wf.state.EscalationLevel >= redress.MaxEscalationLevel {
-		wf.note(ctx, "system", "escalation_exhausted", false,
-			"Already at the top of the escalation ladder; "+wf.in.Policy.EscalationStep(redress.MaxEscalationLevel).Notify+" were told before")
+		wf.note(ctx, "system", redress.KindEscalationExhausted, "Already at the top of the escalation ladder; "+wf.in.Policy.EscalationStep(redress.MaxEscalationLevel).Notify+" were told before")
 		return false
 	}
 	wf.escalate(ctx, "system", reason)
@@ -180,8 +178,8 @@ func (wf *complaint) breach(ctx workflow.Context, reason string) bool {
 func (wf *complaint) escalate(ctx workflow.Context, actor, reason string) {
 	wf.state.EscalationLevel++
 	step := wf.in.Policy.EscalationStep(wf.state.EscalationLevel)
-	wf.note(ctx, actor, "escalated", true,
-		fmt.Sprintf("Escalated to level %d (%s notified): %s", step.Level, step.Notify, reason))
+	wf.note(ctx, actor, redress.KindEscalated, fmt.Sprintf("Escalated to level %d", step.Level))
+	wf.note(ctx, actor, redress.KindEscalationReason, fmt.Sprintf("%s notified: %s", step.Notify, reason))
 	wf.emit(ctx, redress.EventEscalated, map[string]any{"level": step.Level, "reason": reason, "notify": step.Notify})
 }
 

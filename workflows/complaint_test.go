@@ -423,7 +423,7 @@ func TestCoincidentDeadlinesBothFire(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"SLA breached: acknowledgement overdue", "Escalated to level 3 (executives notified): acknowledgement overdue",
+	want := []string{"SLA breached: acknowledgement overdue", "Escalated to level 3", "executives notified: acknowledgement overdue",
 		"SLA breached: resolution overdue", "Already at the top of the escalation ladder; executives were told before"}
 	if strings.Join(atBoth, " | ") != strings.Join(want, " | ") {
 		t.Errorf("at %s the timeline says\n%s\nwant\n%s", both, strings.Join(atBoth, "\n"), strings.Join(want, "\n"))

@@ -95,8 +95,8 @@ func (wf *complaint) resolveComplaint(ctx workflow.Context, in ResolveInput) (re
 	if c := in.Compensation; c != nil {
 		detail += fmt.Sprintf("; compensation %.2f %s", c.Amount, c.Currency)
 	}
-	wf.note(ctx, in.Actor, "resolved", true, detail)
-	wf.note(ctx, in.Actor, "root_cause", false, "Root cause: "+in.RootCause)
+	wf.note(ctx, in.Actor, redress.KindResolved, detail)
+	wf.note(ctx, in.Actor, redress.KindRootCause, "Root cause: "+in.RootCause)
 	data := map[string]any{"resolution_type": in.Type, "summary": in.Summary, "reopen_until": reopenBy.Format(time.RFC3339)}
 	if c := in.Compensation; c != nil {
 		data["compensation"] = map[string]any{"amount": c.Amount, "currency": c.Currency}
@@ -112,7 +112,7 @@ func (wf *complaint) customerReply(ctx workflow.Context, in CustomerMessageInput
 		wf.resumeResolveClock(workflow.Now(ctx))
 		wf.state.Status = redress.StatusInProgress
 	}
-	wf.note(ctx, "customer", "customer_reply", true, in.Message)
+	wf.note(ctx, "customer", redress.KindCustomerReply, in.Message)
 	wf.emit(ctx, redress.EventCustomerReplied, map[string]any{"message": in.Message})
 	return wf.state, wf.commit(ctx)
 }
@@ -133,7 +133,7 @@ func (wf *complaint) reopen(ctx workflow.Context, in CustomerMessageInput) (redr
 	wf.openAckWindow(now)
 	resolveDue := wf.clock.Add(now, wf.sla().ResolveWithin.D())
 	wf.state.ResolveDueAt = &resolveDue
-	wf.note(ctx, "customer", "reopened", true, "Reopened by the customer: "+in.Message)
+	wf.note(ctx, "customer", redress.KindReopened, "Reopened by the customer: "+in.Message)
 	wf.emit(ctx, redress.EventReopened, map[string]any{"reason": in.Message, "reopen_count": wf.book.Reopens})
 	if wf.book.Reopens >= 2 {
 		if wf.state.EscalationLevel < redress.MaxEscalationLevel {
@@ -157,14 +157,14 @@ func (wf *complaint) close(ctx workflow.Context, actor, detail string) {
 	wf.book.ReopenDueAt = nil
 	wf.state.Status = redress.StatusClosed
 	wf.state.ClosedAt = &now
-	wf.note(ctx, actor, "closed", true, detail)
+	wf.note(ctx, actor, redress.KindClosed, detail)
 	wf.emit(ctx, redress.EventClosed, nil)
 
 	wf.book.SurveyRound++
 	wf.state.Survey = redress.Survey{Status: redress.SurveySent}
 	remind, expire := now.Add(wf.in.Policy.Survey.RemindAfter.D()), now.Add(wf.in.Policy.Survey.ExpireAfter.D())
 	wf.book.SurveyRemindAt, wf.book.SurveyExpireAt = &remind, &expire
-	wf.note(ctx, "system", "survey_sent", false, "Satisfaction survey sent")
+	wf.note(ctx, "system", redress.KindSurveySent, "Satisfaction survey sent")
 	wf.emit(ctx, redress.EventSurveySent, map[string]any{"expires_at": expire.Format(time.RFC3339)})
 	wf.pending.SurveyRound = wf.book.SurveyRound
 }
@@ -172,7 +172,7 @@ func (wf *complaint) close(ctx workflow.Context, actor, detail string) {
 func (wf *complaint) remindSurvey(ctx workflow.Context) error {
 	wf.book.SurveyRemindAt = nil
 	wf.state.Survey.Status = redress.SurveyReminded
-	wf.note(ctx, "system", "survey_reminded", false, "Survey reminder sent")
+	wf.note(ctx, "system", redress.KindSurveyReminded, "Survey reminder sent")
 	wf.emit(ctx, redress.EventSurveyReminded, map[string]any{"expires_at": wf.book.SurveyExpireAt.Format(time.RFC3339)})
 	wf.pending.SurveyRound = wf.book.SurveyRound
 	return wf.commit(ctx)
@@ -181,7 +181,7 @@ func (wf *complaint) remindSurvey(ctx workflow.Context) error {
 func (wf *complaint) expireSurvey(ctx workflow.Context) error {
 	wf.book.SurveyRemindAt, wf.book.SurveyExpireAt = nil, nil
 	wf.state.Survey.Status = redress.SurveyExpired
-	wf.note(ctx, "system", "survey_expired", false, "The survey expired unanswered")
+	wf.note(ctx, "system", redress.KindSurveyExpired, "The survey expired unanswered")
 	wf.emit(ctx, redress.EventSurveyExpired, nil)
 	wf.done = true
 	return wf.commit(ctx)
@@ -195,7 +195,7 @@ func (wf *complaint) answerSurvey(ctx workflow.Context, in SurveyAnswer) (redres
 	if c := strings.TrimSpace(in.Comment); c != "" {
 		detail += ": " + c
 	}
-	wf.note(ctx, "customer", "survey_answered", true, detail)
+	wf.note(ctx, "customer", redress.KindSurveyAnswered, detail)
 	wf.emit(ctx, redress.EventSurveyAnswered, map[string]any{"score": in.Score, "comment": in.Comment})
 	if in.Score <= lowScore {
 		wf.triggerWinback(fmt.Sprintf("satisfaction score %d", in.Score))

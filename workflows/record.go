@@ -12,10 +12,10 @@ import (
 )
 
 // note appends a line to the complaint's timeline; commit writes it.
-func (wf *complaint) note(ctx workflow.Context, actor, kind string, public bool, detail string) {
+func (wf *complaint) note(ctx workflow.Context, actor, kind, detail string) {
 	wf.book.Seq++
 	wf.pending.Timeline = append(wf.pending.Timeline, redress.TimelineEntry{
-		At: workflow.Now(ctx).UTC(), Actor: actor, Kind: kind, Public: public, Detail: detail})
+		At: workflow.Now(ctx).UTC(), Actor: actor, Kind: kind, Public: redress.PublicKind(kind), Detail: detail})
 }
 
 // emit queues an event for the outbox; commit writes it. Its id is derived

@@ -60,11 +60,11 @@ func (wf *complaint) startWinback(ctx workflow.Context) error {
 	var running *temporal.ChildWorkflowExecutionAlreadyStartedError
 	switch {
 	case errors.As(err, &running):
-		wf.note(ctx, "system", "winback_skipped", false, "Win-back due ("+reason+") but one already runs for this customer")
+		wf.note(ctx, "system", redress.KindWinbackSkipped, "Win-back due ("+reason+") but one already runs for this customer")
 	case err != nil:
 		return err
 	default:
-		wf.note(ctx, "system", "winback_started", false, "Win-back started: "+reason)
+		wf.note(ctx, "system", redress.KindWinbackStarted, "Win-back started: "+reason)
 	}
 	return wf.commit(ctx)
 }
@@ -86,13 +86,13 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 			events[i].OccurredAt, events[i].ComplaintID, events[i].CustomerID = workflow.Now(ctx).UTC(), in.ComplaintID, in.CustomerID
 		}
 		ch := redress.WinbackChange{ComplaintID: in.ComplaintID, CustomerID: in.CustomerID, Seq: winbackSeq + seq, Winback: wb,
-			Timeline: []redress.TimelineEntry{{At: workflow.Now(ctx).UTC(), Actor: "system", Kind: kind, Public: false, Detail: detail}},
+			Timeline: []redress.TimelineEntry{{At: workflow.Now(ctx).UTC(), Actor: "system", Kind: kind, Public: redress.PublicKind(kind), Detail: detail}},
 			Events:   events}
 		return project(ctx, nil, activities.ApplyWinbackName, ch)
 	}
 
 	wb := redress.Winback{Status: redress.WinbackOffered, Offer: offer}
-	if err := record(1, wb, "winback_offered", "Win-back offered ("+in.Reason+"): "+offer,
+	if err := record(1, wb, redress.KindWinbackOffered, "Win-back offered ("+in.Reason+"): "+offer,
 		redress.Event{Type: redress.EventWinbackOffered, Data: map[string]any{"offer": offer}},
 		redress.Event{Type: redress.EventWinbackFollowUp, Data: map[string]any{"offer": offer, "reason": in.Reason,
 			"call": in.Policy.Offers[in.Tier].Call, "tier": string(in.Tier)}}); err != nil {
@@ -120,10 +120,10 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 	wb.Status = redress.WinbackFinished
 	if purchased {
 		wb.Outcome = redress.WinbackWonBack
-		return wb, record(2, wb, "winback_won_back", "The customer bought again: won back",
+		return wb, record(2, wb, redress.KindWinbackWonBack, "The customer bought again: won back",
 			redress.Event{Type: redress.EventWinbackWonBack, Data: map[string]any{"offer": offer}})
 	}
 	wb.Outcome = redress.WinbackLost
-	return wb, record(2, wb, "winback_lost", "No purchase within "+in.Policy.Within.String()+": lost",
+	return wb, record(2, wb, redress.KindWinbackLost, "No purchase within "+in.Policy.Within.String()+": lost",
 		redress.Event{Type: redress.EventWinbackLost, Data: map[string]any{"offer": offer}})
 }

@@ -174,9 +174,16 @@ func (m *model) breach(at time.Time) bool {
 		m.line(at, "escalation_exhausted")
 		return false
 	}
+	m.escalate(at)
+	return true
+}
+
+// escalate moves one level up: a public line says so, an internal one says
+// why and whom it notified.
+func (m *model) escalate(at time.Time) {
 	m.level++
 	m.line(at, "escalated")
-	return true
+	m.line(at, "escalation_reason")
 }
 
 func (m *model) triggerWinback() {
@@ -284,8 +291,7 @@ func (m *model) act(a Action) bool {
 		if !m.open() || m.level >= redress.MaxEscalationLevel {
 			return false
 		}
-		m.level++
-		m.line(now, "escalated")
+		m.escalate(now)
 	case Resolve:
 		if !m.open() {
 			return false
@@ -315,8 +321,7 @@ func (m *model) act(a Action) bool {
 		m.line(now, "reopened")
 		if m.reopens >= 2 {
 			if m.level < redress.MaxEscalationLevel {
-				m.level++
-				m.line(now, "escalated")
+				m.escalate(now)
 			}
 			m.triggerWinback()
 		}

@@ -1,0 +1,73 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redress-dev/redress"
+)
+
+// Every kind of timeline line reaches the customer, in JSON and on the
+// page in every language, exactly when its kind is public; no actor and no
+// internal detail ever does.
+func TestCustomerViewsShowOnlyPublicLines(t *testing.T) {
+	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	c := &redress.Complaint{ID: "c1", Subject: "Kettle", CreatedAt: at,
+		State: redress.State{Status: redress.StatusInProgress,
+			Resolution: &redress.Resolution{Type: "refund", Summary: "Refunded", RootCause: "staff_behavior"}}}
+	var kinds []string
+	for kind := range redress.TimelineKinds {
+		kinds = append(kinds, kind)
+	}
+	slices.Sort(kinds)
+	for _, kind := range kinds {
+		c.Timeline = append(c.Timeline, redress.TimelineEntry{At: at, Actor: "actor-" + kind, Kind: kind,
+			Public: redress.PublicKind(kind), Detail: "detail-" + kind})
+	}
+	// A line stored as public under a kind that is internal (an older row).
+	c.Timeline = append(c.Timeline, redress.TimelineEntry{At: at, Kind: redress.KindEscalationReason, Public: true,
+		Detail: "detail-stored-public"})
+
+	view := customerView(c)
+	body, err := json.Marshal(view)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := string(body)
+	for _, kind := range kinds {
+		if shown := strings.Contains(js, `"detail":"detail-`+kind+`"`); shown != redress.PublicKind(kind) {
+			t.Errorf("JSON: a %s line is shown=%v; public=%v", kind, shown, redress.PublicKind(kind))
+		}
+	}
+	for _, secret := range []string{"actor-", "detail-stored-public", "staff_behavior"} {
+		if strings.Contains(js, secret) {
+			t.Errorf("JSON shows %q: %s", secret, js)
+		}
+	}
+
+	for lang, pages := range newPageTemplates("UTC") {
+		var page bytes.Buffer
+		if err := pages.ExecuteTemplate(&page, "track", pageData{Complaint: view, Base: "/track/x"}); err != nil {
+			t.Fatal(err)
+		}
+		html := page.String()
+		for _, kind := range kinds {
+			label := messages[lang]["kind_"+kind]
+			if redress.PublicKind(kind) && (label == "" || !strings.Contains(html, label)) {
+				t.Errorf("%s page: the public %s line is not shown (label %q)", lang, kind, label)
+			}
+			if !redress.PublicKind(kind) && strings.Contains(html, "detail-"+kind) {
+				t.Errorf("%s page shows the internal %s line", lang, kind)
+			}
+		}
+		for _, secret := range []string{"actor-", "detail-stored-public", "staff_behavior"} {
+			if strings.Contains(html, secret) {
+				t.Errorf("%s page shows %q", lang, secret)
+			}
+		}
+	}
+}

@@ -1,0 +1,48 @@
+package redress
+
+// The kinds of timeline line. Whether the customer sees a line follows from
+// its kind alone, so no view can show an internal line by mistake: the
+// acknowledgement of a complaint, the progress notes, the resolution and the
+// customer's own words are public; who was warned or notified, why a
+// complaint was escalated, its root cause, assignments and the win-back are
+// for staff only.
+const (
+	KindReceived            = "received"
+	KindAcknowledged        = "acknowledged"
+	KindAssigned            = "assigned"
+	KindUpdate              = "update"
+	KindAckWarning          = "ack_warning"
+	KindSLABreached         = "sla_breached"
+	KindEscalated           = "escalated"
+	KindEscalationReason    = "escalation_reason"
+	KindEscalationExhausted = "escalation_exhausted"
+	KindResolved            = "resolved"
+	KindRootCause           = "root_cause"
+	KindCustomerReply       = "customer_reply"
+	KindReopened            = "reopened"
+	KindClosed              = "closed"
+	KindSurveySent          = "survey_sent"
+	KindSurveyReminded      = "survey_reminded"
+	KindSurveyExpired       = "survey_expired"
+	KindSurveyAnswered      = "survey_answered"
+	KindWinbackStarted      = "winback_started"
+	KindWinbackSkipped      = "winback_skipped"
+	KindWinbackOffered      = "winback_offered"
+	KindWinbackWonBack      = "winback_won_back"
+	KindWinbackLost         = "winback_lost"
+)
+
+// TimelineKinds maps every kind of line to whether the customer sees it.
+var TimelineKinds = map[string]bool{
+	KindReceived: true, KindAcknowledged: true, KindUpdate: true, KindEscalated: true, KindResolved: true,
+	KindCustomerReply: true, KindReopened: true, KindClosed: true, KindSurveyAnswered: true,
+
+	KindAssigned: false, KindAckWarning: false, KindSLABreached: false, KindEscalationReason: false,
+	KindEscalationExhausted: false, KindRootCause: false, KindSurveySent: false, KindSurveyReminded: false,
+	KindSurveyExpired: false, KindWinbackStarted: false, KindWinbackSkipped: false, KindWinbackOffered: false,
+	KindWinbackWonBack: false, KindWinbackLost: false,
+}
+
+// PublicKind reports whether customers see lines of a kind; a kind not
+// listed is internal.
+func PublicKind(kind string) bool { return TimelineKinds[kind] }
