@@ -30,3 +30,26 @@ type Customer struct {
 	Tier       Tier      `json:"tier"`
 	CreatedAt  time.Time `json:"created_at"`
 }
+
+// The kinds of customer change.
+const (
+	CustomerCreated = "created"
+	CustomerUpdated = "updated"
+)
+
+// CustomerChange records one change to a customer's details: when, by whom,
+// and each changed field (external_id, name, email, phone, tier) from what
+// to what.
+type CustomerChange struct {
+	At          time.Time              `json:"at"`
+	Kind        string                 `json:"kind"`                   // CustomerCreated or CustomerUpdated
+	Source      string                 `json:"source"`                 // the name of the API key that sent the details
+	ComplaintID string                 `json:"complaint_id,omitempty"` // the complaint whose intake sent them, if any
+	Fields      map[string]FieldChange `json:"fields"`
+}
+
+// FieldChange is one field's value before and after a change.
+type FieldChange struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}

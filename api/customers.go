@@ -12,8 +12,9 @@ import (
 	"github.com/redress-dev/redress/workflows"
 )
 
-// createCustomer creates a customer, or matches one by external id and
-// brings its details up to date: 201 when created, 200 when matched.
+// createCustomer creates a customer, or matches one by external id, else
+// e-mail, else phone, and brings its details up to date: 201 when created,
+// 200 when matched, 409 when the details match different customers.
 func (s *Server) createCustomer(c echo.Context) error {
 	var req customerRef
 	if err := bindAndCheck(c, &req, func(ch *checker) {
@@ -24,8 +25,7 @@ func (s *Server) createCustomer(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	cu, created, err := s.db.UpsertCustomer(c.Request().Context(), redress.Customer{ExternalID: req.ExternalID,
-		Name: req.Name, Email: req.Email, Phone: req.Phone, Tier: req.Tier})
+	cu, created, err := s.db.UpsertCustomer(c.Request().Context(), req.customer(), caller(c).Name)
 	if err != nil {
 		return err
 	}
@@ -36,12 +36,23 @@ func (s *Server) createCustomer(c echo.Context) error {
 	return c.JSON(status, cu)
 }
 
+// customerResponse is a customer with the changes to its details, oldest first.
+type customerResponse struct {
+	*redress.Customer
+	Changes []redress.CustomerChange `json:"changes"`
+}
+
 func (s *Server) getCustomer(c echo.Context) error {
-	cu, err := s.db.Customer(c.Request().Context(), c.Param("id"))
+	ctx := c.Request().Context()
+	cu, err := s.db.Customer(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, cu)
+	changes, err := s.db.CustomerChanges(ctx, cu.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, customerResponse{Customer: cu, Changes: changes})
 }
 
 type purchaseRequest struct {

@@ -161,6 +161,20 @@ func (ch *checker) email(field, value string) {
 	}
 }
 
+// phone checks a phone number: digits, with a + only in front and spaces
+// or - . ( ) / between them, so that its digits are all that identify it.
+func (ch *checker) phone(field, value string) {
+	if value == "" {
+		return
+	}
+	ch.text(field, value, false, 40)
+	digits := strings.TrimPrefix(strings.TrimLeft(value, " "), "+")
+	if !strings.ContainsAny(digits, "0123456789") ||
+		strings.ContainsFunc(digits, func(r rune) bool { return !strings.ContainsRune("0123456789 -.()/", r) }) {
+		ch.fail(field, "must be a phone number of digits, with an optional leading + and spaces or - . ( ) / between, like +86 138 0000 0000")
+	}
+}
+
 // money checks an amount and its ISO 4217 currency code.
 func (ch *checker) money(field string, amount float64, currency string) {
 	prefix := field

@@ -17,8 +17,8 @@ import (
 	"github.com/redress-dev/redress/workflows"
 )
 
-// customerRef names a known customer by id, or describes one to create or
-// match by external id.
+// customerRef names a known customer by id, or describes one to match by
+// external id, else e-mail, else phone, or to create.
 type customerRef struct {
 	ID         string       `json:"id,omitempty"`
 	ExternalID string       `json:"external_id,omitempty"`
@@ -43,6 +43,11 @@ type complaintRequest struct {
 type complaintResponse struct {
 	*redress.Complaint
 	TrackingToken string `json:"tracking_token,omitempty"`
+}
+
+// customer is the customer that the reference names or describes.
+func (r *customerRef) customer() redress.Customer {
+	return redress.Customer{ID: r.ID, ExternalID: r.ExternalID, Name: r.Name, Email: r.Email, Phone: r.Phone, Tier: r.Tier}
 }
 
 func (r *complaintRequest) validate() error {
@@ -73,7 +78,7 @@ func checkCustomerDetails(ch *checker, prefix string, cu *customerRef) {
 	ch.text(prefix+"external_id", cu.ExternalID, false, 200)
 	ch.text(prefix+"name", cu.Name, false, 200)
 	ch.email(prefix+"email", cu.Email)
-	ch.text(prefix+"phone", cu.Phone, false, 40)
+	ch.phone(prefix+"phone", cu.Phone)
 	enum(ch, prefix+"tier", cu.Tier, false, redress.Tiers)
 	if cu.ExternalID == "" && cu.Email == "" && cu.Phone == "" {
 		field := strings.TrimSuffix(prefix, ".")
@@ -96,9 +101,11 @@ func validIdempotencyKey(key string) error {
 	return nil
 }
 
-// createComplaint files a complaint. The answer is 201 only once the
-// complaint is in PostgreSQL and its workflow runs; a crash in between is
-// repaired by the starter (worker) or by a retry under the same key.
+// createComplaint files a complaint. The idempotency check, the customer's
+// match or creation and the complaint are one transaction, so a refused
+// request changes no customer. The answer is 201 only once the complaint is
+// in PostgreSQL and its workflow runs; a crash in between is repaired by the
+// starter (worker) or by a retry under the same key.
 func (s *Server) createComplaint(c echo.Context) error {
 	var req complaintRequest
 	if _, err := bind(c, &req); err != nil {
@@ -111,59 +118,37 @@ func (s *Server) createComplaint(c echo.Context) error {
 	if err := req.validate(); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-
-	customer, err := s.resolveCustomer(c, req.Customer)
-	if err != nil {
-		return err
-	}
-	complaint := s.newComplaint(&req, customer)
 	canonical, _ := json.Marshal(req) // field order fixed: formatting does not make a request "different"
 	requestHash := sha256.Sum256(canonical)
-	token := s.tokens.Tracking(complaint.ID)
-	id, created, err := s.db.CreateComplaint(ctx, postgres.Intake{
-		Complaint:         *complaint,
-		TrackingTokenHash: tokens.Hash(token),
-		Received: redress.TimelineEntry{At: complaint.CreatedAt, Actor: string(req.Channel), Kind: redress.KindReceived, Public: redress.PublicKind(redress.KindReceived),
-			Detail: "Complaint received through " + string(req.Channel) + "; priority " + string(complaint.Priority)},
-		ReceivedEvent: redress.Event{ID: complaint.ID + "-1-" + redress.EventReceived, Type: redress.EventReceived,
-			OccurredAt: complaint.CreatedAt, ComplaintID: complaint.ID, CustomerID: customer.ID,
-			Data: map[string]any{"tracking_url": s.tokens.TrackingURL(token)}},
-		Caller: caller(c).Name, IdempotencyKey: key, RequestHash: requestHash[:],
+	ctx := c.Request().Context()
+	ref := req.Customer
+	filed, err := s.db.CreateComplaint(ctx, postgres.Intake{
+		Customer: ref.customer(),
+		Build:    func(customer *redress.Customer) postgres.Filing { return s.filing(&req, customer) },
+		Caller:   caller(c).Name, IdempotencyKey: key, RequestHash: requestHash[:],
 	})
+	if ref.ID != "" && redress.ErrorCode(err) == redress.ENOTFOUND {
+		return invalid(redress.FieldError{Field: "customer.id", Message: "no customer has this id"})
+	}
 	if err != nil {
 		return err
 	}
-	if !created {
-		token = s.tokens.Tracking(id)
+	if !filed.Created {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
-	stored, err := s.db.Complaint(ctx, id)
+	stored, err := s.db.Complaint(ctx, filed.ComplaintID)
 	if err != nil {
 		return err
 	}
-	if err := s.startWorkflow(c, stored, customer.Tier, created); err != nil {
+	if err := s.startWorkflow(c, stored, filed.Customer.Tier, filed.Created); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, complaintResponse{Complaint: stored, TrackingToken: token})
+	return c.JSON(http.StatusCreated, complaintResponse{Complaint: stored, TrackingToken: s.tokens.Tracking(stored.ID)})
 }
 
-func (s *Server) resolveCustomer(c echo.Context, ref *customerRef) (*redress.Customer, error) {
-	ctx := c.Request().Context()
-	if ref.ID != "" {
-		cu, err := s.db.Customer(ctx, ref.ID)
-		if redress.ErrorCode(err) == redress.ENOTFOUND {
-			return nil, invalid(redress.FieldError{Field: "customer.id", Message: "no customer has this id"})
-		}
-		return cu, err
-	}
-	cu, _, err := s.db.UpsertCustomer(ctx, redress.Customer{ExternalID: ref.ExternalID, Name: ref.Name,
-		Email: ref.Email, Phone: ref.Phone, Tier: ref.Tier})
-	return cu, err
-}
-
-// newComplaint classifies, prioritises and sets the first SLA deadlines.
-func (s *Server) newComplaint(req *complaintRequest, customer *redress.Customer) *redress.Complaint {
+// filing classifies and prioritises a new complaint for its customer, sets
+// its first SLA deadlines, and writes its first timeline line and receipt.
+func (s *Server) filing(req *complaintRequest, customer *redress.Customer) postgres.Filing {
 	now := time.Now().UTC().Truncate(time.Microsecond) // PostgreSQL's precision, so reads compare equal
 	category := req.Category
 	if category == "" {
@@ -176,11 +161,21 @@ func (s *Server) newComplaint(req *complaintRequest, customer *redress.Customer)
 	priority := redress.DerivePriority(severity, category, customer.Tier)
 	clock, sla := s.clocks[priority], s.policy.SLA[priority]
 	ackDue, resolveDue := clock.Add(now, sla.AckWithin.D()), clock.Add(now, sla.ResolveWithin.D())
-	return &redress.Complaint{
-		ID: uuid.Must(uuid.NewV7()).String(), CustomerID: customer.ID, Category: category, Severity: severity,
-		Channel: req.Channel, Subject: req.Subject, Description: req.Description, OrderRef: req.OrderRef, CreatedAt: now,
-		State: redress.State{Status: redress.StatusReceived, Priority: priority, AckDueAt: &ackDue, ResolveDueAt: &resolveDue,
-			Survey: redress.Survey{Status: redress.SurveyPending}},
+	id := uuid.Must(uuid.NewV7()).String()
+	token := s.tokens.Tracking(id)
+	return postgres.Filing{
+		Complaint: redress.Complaint{
+			ID: id, CustomerID: customer.ID, Category: category, Severity: severity,
+			Channel: req.Channel, Subject: req.Subject, Description: req.Description, OrderRef: req.OrderRef, CreatedAt: now,
+			State: redress.State{Status: redress.StatusReceived, Priority: priority, AckDueAt: &ackDue, ResolveDueAt: &resolveDue,
+				Survey: redress.Survey{Status: redress.SurveyPending}},
+		},
+		TrackingTokenHash: tokens.Hash(token),
+		Received: redress.TimelineEntry{At: now, Actor: string(req.Channel), Kind: redress.KindReceived, Public: redress.PublicKind(redress.KindReceived),
+			Detail: "Complaint received through " + string(req.Channel) + "; priority " + string(priority)},
+		ReceivedEvent: redress.Event{ID: id + "-1-" + redress.EventReceived, Type: redress.EventReceived,
+			OccurredAt: now, ComplaintID: id, CustomerID: customer.ID,
+			Data: map[string]any{"tracking_url": s.tokens.TrackingURL(token)}},
 	}
 }
 

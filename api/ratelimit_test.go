@@ -153,7 +153,7 @@ func TestRateLimitedIntakeChangesNothing(t *testing.T) {
 	a.expect("another key, same address", a.call("POST", "/v1/customers", gateway, "secret-mail",
 		`{"external_id":"crm-3","email":"wu@example.com"}`), 201)
 
-	if _, stored, err := a.db.UpsertCustomer(ctx, redress.Customer{ExternalID: "crm-2", Email: "bo@example.com"}); err != nil || !stored {
+	if _, stored, err := a.db.UpsertCustomer(ctx, redress.Customer{ExternalID: "crm-2", Email: "bo@example.com"}, "test"); err != nil || !stored {
 		t.Errorf("the refused customer was stored (new = %v, %v)", stored, err)
 	}
 	if complaints, _, err := a.db.Complaints(ctx, postgres.ComplaintFilter{Limit: 10}); err != nil || len(complaints) != 0 {

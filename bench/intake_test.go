@@ -64,7 +64,7 @@ func BenchmarkIntake(b *testing.B) {
 	s := redresstest.StartStack(b, redresstest.StackOptions{})
 	run(b, func(i int) error {
 		r := s.Do("POST", "/v1/complaints", "dev-intake", map[string]any{
-			"customer":    map[string]any{"external_id": fmt.Sprintf("bench-%d", i%500), "email": "b@example.com"},
+			"customer":    map[string]any{"external_id": fmt.Sprintf("bench-%d", i%500), "email": fmt.Sprintf("bench-%d@example.com", i%500)},
 			"channel":     "web",
 			"subject":     "Parcel never arrived",
 			"description": "The courier marked it delivered but nothing came.",

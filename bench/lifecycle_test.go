@@ -164,7 +164,7 @@ func (l lifecycle) file(externalID, tier string) (id, tracking string) {
 		TrackingToken string `json:"tracking_token"`
 	}
 	l.must("file", l.s.Do("POST", "/v1/complaints", "dev-intake", map[string]any{
-		"customer": map[string]any{"external_id": externalID, "email": "c@example.com", "tier": tier},
+		"customer": map[string]any{"external_id": externalID, "email": externalID + "@example.com", "tier": tier},
 		"channel":  "web", "subject": "Parcel never arrived", "description": "Nothing came."}), http.StatusCreated).JSON(l.b, &c)
 	return c.ID, c.TrackingToken
 }

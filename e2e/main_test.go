@@ -23,9 +23,11 @@ ack_warning_at: 0.5
 // slowPolicy keeps the clocks out of the way of tests about other things.
 const slowPolicy = ``
 
+// newComplaint is a complaint body for the customer with this external id
+// and an e-mail of its own (a shared e-mail would name two customers).
 func newComplaint(externalID string) map[string]any {
 	return map[string]any{
-		"customer":    map[string]any{"external_id": externalID, "name": "Li Wei", "email": "li@example.com"},
+		"customer":    map[string]any{"external_id": externalID, "name": "Li Wei", "email": externalID + "@example.com"},
 		"channel":     "web",
 		"subject":     "Parcel never arrived",
 		"description": "The courier marked it delivered but nothing came.",

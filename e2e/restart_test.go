@@ -42,7 +42,7 @@ func TestComplaintSurvivesARestart(t *testing.T) {
 func TestStoredButUnstartedComplaintIsStarted(t *testing.T) {
 	s := redresstest.StartStack(t, redresstest.StackOptions{Policy: fastPolicy})
 	ctx := context.Background()
-	cu, _, err := s.DB.UpsertCustomer(ctx, redress.Customer{ExternalID: "crm-crash", Email: "c@d.cn"})
+	cu, _, err := s.DB.UpsertCustomer(ctx, redress.Customer{ExternalID: "crm-crash", Email: "c@d.cn"}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,14 +50,16 @@ func TestStoredButUnstartedComplaintIsStarted(t *testing.T) {
 	ackDue, resolveDue := at.Add(time.Hour), at.Add(2*time.Hour)
 	id := uuid.Must(uuid.NewV7()).String()
 	hash := sha256.Sum256([]byte(id))
-	_, _, err = s.DB.CreateComplaint(ctx, postgres.Intake{
+	filing := postgres.Filing{
 		Complaint: redress.Complaint{ID: id, CustomerID: cu.ID, Category: redress.CategoryBilling, Severity: redress.SeverityLow,
 			Channel: redress.ChannelEmail, Subject: "Charged twice", Description: "d", CreatedAt: at,
 			State: redress.State{Status: redress.StatusReceived, Priority: redress.P4, AckDueAt: &ackDue, ResolveDueAt: &resolveDue}},
 		TrackingTokenHash: hash[:],
 		Received:          redress.TimelineEntry{At: at, Actor: "email", Kind: "received", Public: true, Detail: "received"},
 		ReceivedEvent:     redress.Event{ID: id + "-1", Type: redress.EventReceived, OccurredAt: at, ComplaintID: id},
-	})
+	}
+	_, err = s.DB.CreateComplaint(ctx, postgres.Intake{Customer: redress.Customer{ID: cu.ID},
+		Build: func(*redress.Customer) postgres.Filing { return filing }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -119,14 +119,14 @@ const webhookSecret = "webhook-secret-0123456789"
 func fileComplaint(t *testing.T, db *postgres.DB, signer *tokens.Signer, email string) (*redress.Customer, string) {
 	t.Helper()
 	ctx := context.Background()
-	cu, _, err := db.UpsertCustomer(ctx, redress.Customer{ExternalID: uuid.NewString(), Name: "Li Wei", Email: email})
+	cu, _, err := db.UpsertCustomer(ctx, redress.Customer{ExternalID: uuid.NewString(), Name: "Li Wei", Email: email}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := uuid.Must(uuid.NewV7()).String()
 	at := time.Now().UTC().Truncate(time.Microsecond)
 	hash := sha256.Sum256([]byte(id))
-	_, _, err = db.CreateComplaint(ctx, postgres.Intake{
+	filing := postgres.Filing{
 		Complaint: redress.Complaint{ID: id, CustomerID: cu.ID, Category: redress.CategoryDelivery, Severity: redress.SeverityLow,
 			Channel: redress.ChannelEmail, Subject: "包裹未收到", Description: "d", CreatedAt: at,
 			State: redress.State{Status: redress.StatusReceived, Priority: redress.P4}},
@@ -134,7 +134,9 @@ func fileComplaint(t *testing.T, db *postgres.DB, signer *tokens.Signer, email s
 		Received:          redress.TimelineEntry{At: at, Actor: "email", Kind: "received", Public: true, Detail: "received"},
 		ReceivedEvent: redress.Event{ID: id + "-1-" + redress.EventReceived, Type: redress.EventReceived, OccurredAt: at,
 			ComplaintID: id, CustomerID: cu.ID, Data: map[string]any{"tracking_url": signer.TrackingURL(signer.Tracking(id))}},
-	})
+	}
+	_, err = db.CreateComplaint(ctx, postgres.Intake{Customer: redress.Customer{ID: cu.ID},
+		Build: func(*redress.Customer) postgres.Filing { return filing }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,12 +19,9 @@ func TestSummary(t *testing.T) {
 
 	// story files a complaint at base+offset and plays its later steps.
 	story := func(offset time.Duration, category redress.Category, steps ...redress.Change) string {
-		in := newIntake(cust.ID, base.Add(offset))
-		in.Complaint.Category = category
-		id, _, err := db.CreateComplaint(ctx, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := newFiling(cust.ID, base.Add(offset))
+		f.Complaint.Category = category
+		id := file(t, db, f)
 		for i, ch := range steps {
 			ch.ComplaintID, ch.Seq = id, i+2
 			if err := db.ApplyChange(ctx, ch, nil); err != nil {

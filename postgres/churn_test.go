@@ -14,11 +14,7 @@ func TestRiskiestCustomers(t *testing.T) {
 	ctx := context.Background()
 	score := func(n int) *int { return &n }
 	complain := func(cu *redress.Customer, s redress.State) string {
-		in := newIntake(cu.ID, time.Now())
-		id, _, err := db.CreateComplaint(ctx, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		id := file(t, db, newFiling(cu.ID, time.Now()))
 		if err := db.ApplyChange(ctx, redress.Change{ComplaintID: id, Seq: 2, State: s,
 			Timeline: []redress.TimelineEntry{{At: time.Now(), Actor: "x", Kind: "k"}}}, nil); err != nil {
 			t.Fatal(err)

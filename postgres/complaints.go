@@ -59,24 +59,57 @@ func utc(t *time.Time) {
 
 // Intake is one complaint as the intake endpoint files it.
 type Intake struct {
-	Complaint         redress.Complaint // with its id, first state and no timeline
-	TrackingTokenHash []byte
-	Received          redress.TimelineEntry // the first line of the timeline (seq 1)
-	ReceivedEvent     redress.Event
+	// Customer is a known customer's ID, or the details to match or create
+	// the customer by (as UpsertCustomer does).
+	Customer redress.Customer
+	// Build makes the complaint for the customer it is filed for; it runs
+	// inside the transaction, once the customer is known.
+	Build func(customer *redress.Customer) Filing
 	// Caller and IdempotencyKey deduplicate retries; RequestHash tells a
-	// retry from a different request under the same key.
+	// retry from a different request under the same key. Caller is also the
+	// source of the change to the customer, if any.
 	Caller, IdempotencyKey string
 	RequestHash            []byte
 }
 
-// CreateComplaint stores a new complaint with the first line of its timeline
-// and its receipt in the outbox, in one transaction. Under an idempotency key
-// already used for the same request it stores nothing and returns the id of
-// the complaint that the first request created, with created=false; under a
-// key used for another request it fails with ECONFLICT.
-func (db *DB) CreateComplaint(ctx context.Context, in Intake) (id string, created bool, err error) {
-	c := in.Complaint
-	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+// Filing is a new complaint with what is stored along with it.
+type Filing struct {
+	Complaint         redress.Complaint // with its id, first state and no timeline
+	TrackingTokenHash []byte
+	Received          redress.TimelineEntry // the first line of the timeline (seq 1)
+	ReceivedEvent     redress.Event
+}
+
+// Filed is what CreateComplaint did.
+type Filed struct {
+	ComplaintID string
+	Customer    *redress.Customer // the complaint's customer as it now stands
+	Created     bool              // false for a retry answered with the first request's complaint
+}
+
+// CreateComplaint matches or creates the customer, records the change to it,
+// and stores a new complaint with the first line of its timeline and its
+// receipt in the outbox, all in one transaction. Under an idempotency key
+// already used for the same request it stores and changes nothing and
+// returns the complaint that the first request created, with
+// Created=false; under a key used for another request it fails with
+// ECONFLICT. A refused request leaves the customer as it was.
+func (db *DB) CreateComplaint(ctx context.Context, in Intake) (Filed, error) {
+	var filed Filed
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if in.IdempotencyKey != "" {
+			earlier, found, err := earlierIntake(ctx, tx, in)
+			if err != nil || found {
+				filed = earlier
+				return err
+			}
+		}
+		customer, change, err := intakeCustomer(ctx, tx, in.Customer)
+		if err != nil {
+			return err
+		}
+		f := in.Build(customer)
+		c := f.Complaint
 		resolution, _ := json.Marshal(c.Resolution)
 		survey, _ := json.Marshal(c.Survey)
 		if _, err := tx.Exec(ctx, `INSERT INTO complaints (id, customer_id, status, priority, category, severity,
@@ -85,7 +118,7 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (id string, create
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, nullif($17::jsonb, 'null'), $18, $19, 1)`,
 			c.ID, c.CustomerID, c.Status, c.Priority, c.Category, c.Severity, c.Channel, c.Subject,
 			c.Description, c.OrderRef, c.EscalationLevel, c.SLABreached, c.Assignee, c.CreatedAt,
-			c.AckDueAt, c.ResolveDueAt, resolution, survey, in.TrackingTokenHash); err != nil {
+			c.AckDueAt, c.ResolveDueAt, resolution, survey, f.TrackingTokenHash); err != nil {
 			return err
 		}
 		if in.IdempotencyKey != "" {
@@ -98,31 +131,65 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (id string, create
 				return errKeyTaken
 			}
 		}
-		if err := insertTimeline(ctx, tx, c.ID, 1, []redress.TimelineEntry{in.Received}); err != nil {
+		if err := recordChange(ctx, tx, customer.ID, change, in.Caller, c.ID); err != nil {
 			return err
 		}
-		return insertEvents(ctx, tx, []redress.Event{in.ReceivedEvent})
+		if err := insertTimeline(ctx, tx, c.ID, 1, []redress.TimelineEntry{f.Received}); err != nil {
+			return err
+		}
+		filed = Filed{ComplaintID: c.ID, Customer: customer, Created: true}
+		return insertEvents(ctx, tx, []redress.Event{f.ReceivedEvent})
 	})
 	if errors.Is(err, errKeyTaken) {
 		// A concurrent request under the same key waited on the key's unique
 		// index until the first committed, so the first one's row is visible.
-		var hash []byte
-		var existing uuid.UUID
-		err = db.pool.QueryRow(ctx, `SELECT request_hash, complaint_id FROM idempotency_keys
-			WHERE caller = $1 AND key = $2`, in.Caller, in.IdempotencyKey).Scan(&hash, &existing)
-		if err != nil {
-			return "", false, wrap(err)
+		// This request's transaction, its change to the customer included,
+		// is rolled back.
+		earlier, found, err := earlierIntake(ctx, db.pool, in)
+		if err == nil && !found {
+			err = fmt.Errorf("idempotency key %q taken but not found", in.IdempotencyKey)
 		}
-		if !bytes.Equal(hash, in.RequestHash) {
-			return "", false, redress.Errorf(redress.ECONFLICT,
-				"the Idempotency-Key %q was already used with a different request", in.IdempotencyKey)
-		}
-		return existing.String(), false, nil
+		return earlier, wrap(err)
 	}
 	if err != nil {
-		return "", false, wrap(err)
+		return Filed{}, wrap(err)
 	}
-	return c.ID, true, nil
+	return filed, nil
+}
+
+// intakeCustomer is the known customer that an intake names by id, or the
+// one its details match or create.
+func intakeCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer) (*redress.Customer, *redress.CustomerChange, error) {
+	if want.ID != "" {
+		cu, err := customerByID(ctx, tx, want.ID)
+		return cu, nil, err
+	}
+	return matchCustomer(ctx, tx, want)
+}
+
+// earlierIntake finds the complaint filed under the intake's idempotency key,
+// if any; a different request under that key is an ECONFLICT.
+func earlierIntake(ctx context.Context, q querier, in Intake) (Filed, bool, error) {
+	var hash []byte
+	var complaintID, customerID uuid.UUID
+	err := q.QueryRow(ctx, `SELECT k.request_hash, k.complaint_id, c.customer_id
+		FROM idempotency_keys k JOIN complaints c ON c.id = k.complaint_id
+		WHERE k.caller = $1 AND k.key = $2`, in.Caller, in.IdempotencyKey).Scan(&hash, &complaintID, &customerID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Filed{}, false, nil
+	}
+	if err != nil {
+		return Filed{}, false, err
+	}
+	if !bytes.Equal(hash, in.RequestHash) {
+		return Filed{}, true, redress.Errorf(redress.ECONFLICT,
+			"the Idempotency-Key %q was already used with a different request", in.IdempotencyKey)
+	}
+	customer, err := customerByID(ctx, q, customerID.String())
+	if err != nil {
+		return Filed{}, true, err
+	}
+	return Filed{ComplaintID: complaintID.String(), Customer: customer}, true, nil
 }
 
 var errKeyTaken = errors.New("idempotency key taken")

@@ -17,15 +17,17 @@ import (
 
 func newCustomer(t *testing.T, db *postgres.DB, tier redress.Tier) *redress.Customer {
 	t.Helper()
+	externalID := uuid.NewString()
 	c, _, err := db.UpsertCustomer(context.Background(), redress.Customer{
-		ExternalID: uuid.NewString(), Name: "Li Wei", Email: "li@example.com", Tier: tier})
+		ExternalID: externalID, Name: "Li Wei", Email: externalID + "@example.com", Tier: tier}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	return c
 }
 
-func newIntake(customerID string, at time.Time) postgres.Intake {
+// newFiling is a complaint for a known customer, filed at the given time.
+func newFiling(customerID string, at time.Time) postgres.Filing {
 	id := uuid.Must(uuid.NewV7()).String()
 	due := at.Add(24 * time.Hour)
 	c := redress.Complaint{ID: id, CustomerID: customerID, Category: redress.CategoryDelivery,
@@ -33,9 +35,25 @@ func newIntake(customerID string, at time.Time) postgres.Intake {
 		Description: "It never came", CreatedAt: at,
 		State: redress.State{Status: redress.StatusReceived, Priority: redress.P3, AckDueAt: &due}}
 	hash := sha256.Sum256([]byte(id))
-	return postgres.Intake{Complaint: c, TrackingTokenHash: hash[:],
+	return postgres.Filing{Complaint: c, TrackingTokenHash: hash[:],
 		Received:      redress.TimelineEntry{At: at, Actor: "web", Kind: "received", Public: true, Detail: "received"},
 		ReceivedEvent: redress.Event{ID: id + "-1", Type: redress.EventReceived, OccurredAt: at, ComplaintID: id, CustomerID: customerID}}
+}
+
+// intakeOf is the intake of a filing for its known customer.
+func intakeOf(f postgres.Filing) postgres.Intake {
+	return postgres.Intake{Customer: redress.Customer{ID: f.Complaint.CustomerID},
+		Build: func(*redress.Customer) postgres.Filing { return f }}
+}
+
+// file stores a filing and returns the complaint's id.
+func file(t *testing.T, db *postgres.DB, f postgres.Filing) string {
+	t.Helper()
+	filed, err := db.CreateComplaint(context.Background(), intakeOf(f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filed.ComplaintID
 }
 
 func TestCreateAndReadComplaint(t *testing.T) {
@@ -43,11 +61,12 @@ func TestCreateAndReadComplaint(t *testing.T) {
 	ctx := context.Background()
 	cust := newCustomer(t, db, redress.TierGold)
 	at := time.Now().UTC().Truncate(time.Microsecond)
-	in := newIntake(cust.ID, at)
-	id, created, err := db.CreateComplaint(ctx, in)
-	if err != nil || !created || id != in.Complaint.ID {
-		t.Fatalf("CreateComplaint = %q, %v, %v", id, created, err)
+	f := newFiling(cust.ID, at)
+	filed, err := db.CreateComplaint(ctx, intakeOf(f))
+	if err != nil || !filed.Created || filed.ComplaintID != f.Complaint.ID || filed.Customer.ID != cust.ID {
+		t.Fatalf("CreateComplaint = %+v, %v", filed, err)
 	}
+	id := filed.ComplaintID
 	got, err := db.Complaint(ctx, id)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +78,7 @@ func TestCreateAndReadComplaint(t *testing.T) {
 	if len(got.Timeline) != 1 || got.Timeline[0].Kind != "received" {
 		t.Errorf("timeline = %+v", got.Timeline)
 	}
-	if byToken, err := db.ComplaintIDByTrackingToken(ctx, in.TrackingTokenHash); err != nil || byToken != id {
+	if byToken, err := db.ComplaintIDByTrackingToken(ctx, f.TrackingTokenHash); err != nil || byToken != id {
 		t.Errorf("by token = %q, %v", byToken, err)
 	}
 	if _, err := db.Complaint(ctx, uuid.NewString()); redress.ErrorCode(err) != redress.ENOTFOUND {
@@ -74,33 +93,36 @@ func TestIdempotencyKey(t *testing.T) {
 	db := redresstest.NewDB(t)
 	ctx := context.Background()
 	cust := newCustomer(t, db, redress.TierStandard)
-	first := newIntake(cust.ID, time.Now())
-	first.Caller, first.IdempotencyKey, first.RequestHash = "intake-a", "key-1", []byte("hash-a")
-	id, created, err := db.CreateComplaint(ctx, first)
-	if err != nil || !created {
-		t.Fatal(created, err)
+	keyed := func(caller, hash string) (postgres.Intake, postgres.Filing) {
+		f := newFiling(cust.ID, time.Now())
+		in := intakeOf(f)
+		in.Caller, in.IdempotencyKey, in.RequestHash = caller, "key-1", []byte(hash)
+		return in, f
 	}
+	first, _ := keyed("intake-a", "hash-a")
+	filed, err := db.CreateComplaint(ctx, first)
+	if err != nil || !filed.Created {
+		t.Fatal(filed, err)
+	}
+	id := filed.ComplaintID
 
-	retry := newIntake(cust.ID, time.Now())
-	retry.Caller, retry.IdempotencyKey, retry.RequestHash = "intake-a", "key-1", []byte("hash-a")
-	again, created, err := db.CreateComplaint(ctx, retry)
-	if err != nil || created || again != id {
-		t.Errorf("retry = %q, %v, %v; want the first complaint %q", again, created, err, id)
+	retry, retryFiling := keyed("intake-a", "hash-a")
+	again, err := db.CreateComplaint(ctx, retry)
+	if err != nil || again.Created || again.ComplaintID != id || again.Customer.ID != cust.ID {
+		t.Errorf("retry = %+v, %v; want the first complaint %q", again, err, id)
 	}
-	if _, err := db.Complaint(ctx, retry.Complaint.ID); redress.ErrorCode(err) != redress.ENOTFOUND {
+	if _, err := db.Complaint(ctx, retryFiling.Complaint.ID); redress.ErrorCode(err) != redress.ENOTFOUND {
 		t.Errorf("the retry stored a second complaint: %v", err)
 	}
 
-	other := newIntake(cust.ID, time.Now())
-	other.Caller, other.IdempotencyKey, other.RequestHash = "intake-a", "key-1", []byte("hash-b")
-	if _, _, err := db.CreateComplaint(ctx, other); redress.ErrorCode(err) != redress.ECONFLICT {
+	other, _ := keyed("intake-a", "hash-b")
+	if _, err := db.CreateComplaint(ctx, other); redress.ErrorCode(err) != redress.ECONFLICT {
 		t.Errorf("same key, other body: %v, want a conflict", err)
 	}
 
-	otherCaller := newIntake(cust.ID, time.Now())
-	otherCaller.Caller, otherCaller.IdempotencyKey, otherCaller.RequestHash = "intake-b", "key-1", []byte("hash-b")
-	if _, created, err := db.CreateComplaint(ctx, otherCaller); err != nil || !created {
-		t.Errorf("keys are per caller: %v, %v", created, err)
+	otherCaller, _ := keyed("intake-b", "hash-b")
+	if filed, err := db.CreateComplaint(ctx, otherCaller); err != nil || !filed.Created {
+		t.Errorf("keys are per caller: %+v, %v", filed, err)
 	}
 }
 
@@ -116,15 +138,15 @@ func TestIdempotencyKeyUnderConcurrentRetries(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			in := newIntake(cust.ID, time.Now())
+			in := intakeOf(newFiling(cust.ID, time.Now()))
 			in.Caller, in.IdempotencyKey, in.RequestHash = "intake", "same-key", []byte("same-body")
-			id, c, err := db.CreateComplaint(ctx, in)
+			filed, err := db.CreateComplaint(ctx, in)
 			if err != nil {
 				t.Error(err)
 			}
-			ids[i] = id
-			if c {
-				created.Store(i, id)
+			ids[i] = filed.ComplaintID
+			if filed.Created {
+				created.Store(i, filed.ComplaintID)
 			}
 		}()
 	}
@@ -149,11 +171,7 @@ func TestApplyChangeIsIdempotentAndOrdered(t *testing.T) {
 	db := redresstest.NewDB(t)
 	ctx := context.Background()
 	cust := newCustomer(t, db, redress.TierStandard)
-	in := newIntake(cust.ID, time.Now())
-	id, _, err := db.CreateComplaint(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := file(t, db, newFiling(cust.ID, time.Now()))
 	now := time.Now().UTC()
 	ack := redress.Change{ComplaintID: id, CustomerID: cust.ID, Seq: 2,
 		State:    redress.State{Status: redress.StatusAcknowledged, Priority: redress.P3, Assignee: "ana", AcknowledgedAt: &now},
@@ -192,37 +210,6 @@ func TestApplyChangeIsIdempotentAndOrdered(t *testing.T) {
 	missing.ComplaintID = uuid.NewString()
 	if err := db.ApplyChange(ctx, missing, nil); err == nil {
 		t.Error("a change to an unknown complaint must fail")
-	}
-}
-
-func TestUpsertCustomer(t *testing.T) {
-	db := redresstest.NewDB(t)
-	ctx := context.Background()
-	c, created, err := db.UpsertCustomer(ctx, redress.Customer{ExternalID: "crm-1", Name: "A", Email: "a@x.cn"})
-	if err != nil || !created || c.Tier != redress.TierStandard {
-		t.Fatalf("create: %+v %v %v", c, created, err)
-	}
-	again, created, err := db.UpsertCustomer(ctx, redress.Customer{ExternalID: "crm-1", Phone: "+86 10 1234", Tier: redress.TierGold})
-	if err != nil || created || again.ID != c.ID {
-		t.Fatalf("match: %+v %v %v", again, created, err)
-	}
-	if again.Name != "A" || again.Email != "a@x.cn" || again.Phone != "+86 10 1234" || again.Tier != redress.TierGold {
-		t.Errorf("matched customer = %+v: given fields update, missing ones stay", again)
-	}
-	kept, _, _ := db.UpsertCustomer(ctx, redress.Customer{ExternalID: "crm-1"})
-	if kept.Tier != redress.TierGold {
-		t.Errorf("an omitted tier changed the tier to %s", kept.Tier)
-	}
-	anon1, _, _ := db.UpsertCustomer(ctx, redress.Customer{Name: "No id"})
-	anon2, _, _ := db.UpsertCustomer(ctx, redress.Customer{Name: "No id"})
-	if anon1.ID == anon2.ID {
-		t.Error("customers without an external id must not be merged")
-	}
-	if got, err := db.Customer(ctx, c.ID); err != nil || got.ExternalID != "crm-1" {
-		t.Errorf("Customer = %+v, %v", got, err)
-	}
-	if _, err := db.Customer(ctx, "nope"); redress.ErrorCode(err) != redress.ENOTFOUND {
-		t.Errorf("unknown customer: %v", err)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -52,7 +53,10 @@ const migrationLock = 0x5245_4452_4553_53 // "REDRESS"
 
 // Migrate applies every migration not yet applied, in order, each in its own
 // transaction.
-func (db *DB) Migrate(ctx context.Context) error {
+func (db *DB) Migrate(ctx context.Context) error { return db.migrate(ctx, math.MaxInt) }
+
+// migrate applies the migrations not yet applied up to version last.
+func (db *DB) migrate(ctx context.Context, last int) error {
 	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return wrap(err)
@@ -77,6 +81,9 @@ func (db *DB) Migrate(ctx context.Context) error {
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("postgres: migration %s has no version number", base)
+		}
+		if version > last {
+			break
 		}
 		sql, err := migrations.ReadFile(name)
 		if err != nil {

@@ -22,15 +22,11 @@ func TestComplaintsPagesNewestFirstWithFilters(t *testing.T) {
 		if i == 6 {
 			owner = other.ID
 		}
-		in := newIntake(owner, base.Add(time.Duration(i)*time.Minute))
+		f := newFiling(owner, base.Add(time.Duration(i)*time.Minute))
 		if i%2 == 0 {
-			in.Complaint.Priority = redress.P1
+			f.Complaint.Priority = redress.P1
 		}
-		id, _, err := db.CreateComplaint(ctx, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
+		ids = append(ids, file(t, db, f))
 	}
 	breach := redress.Change{ComplaintID: ids[1], Seq: 2, State: redress.State{Status: redress.StatusReceived,
 		Priority: redress.P3, EscalationLevel: 1, SLABreached: true},
@@ -99,10 +95,7 @@ func TestOutboxClaimsEachMessageOnce(t *testing.T) {
 	db := redresstest.NewDB(t)
 	ctx := context.Background()
 	cust := newCustomer(t, db, redress.TierStandard)
-	in := newIntake(cust.ID, time.Now())
-	if _, _, err := db.CreateComplaint(ctx, in); err != nil {
-		t.Fatal(err)
-	}
+	file(t, db, newFiling(cust.ID, time.Now()))
 	first, err := db.ClaimMessages(ctx, 10, time.Minute)
 	if err != nil || len(first) != 1 || first[0].Type != redress.EventReceived {
 		t.Fatalf("claim = %+v, %v", first, err)
