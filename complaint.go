@@ -153,11 +153,14 @@ type Survey struct {
 
 // TimelineEntry is one line of the complaint's audit trail.
 type TimelineEntry struct {
-	At     time.Time `json:"at"`
-	Actor  string    `json:"actor"`
-	Kind   string    `json:"kind"`
-	Public bool      `json:"public"`
-	Detail string    `json:"detail"`
+	At    time.Time `json:"at"`
+	Actor string    `json:"actor"` // who acted: the agent a staff call names, "customer" or "system"
+	// By is the credential that made the change (ByKey, ByUser,
+	// ByCustomerLink, BySystem): what the caller could not have chosen.
+	By     string `json:"by"`
+	Kind   string `json:"kind"`
+	Public bool   `json:"public"`
+	Detail string `json:"detail"`
 }
 
 // ComplaintWorkflowID names the workflow that carries one complaint.

@@ -43,6 +43,21 @@ var TimelineKinds = map[string]bool{
 	KindWinbackWonBack: false, KindWinbackLost: false,
 }
 
+// Who made a change, beside the person a staff call names as its agent:
+// the credential that authenticated it.
+const (
+	BySystem        = "system"        // a clock of the complaint's workflow
+	ByCustomerLink  = "customer link" // the customer, through a tracking or survey link
+	byKeyPrefix     = "key:"          // a staff API key, by its name
+	byConsolePrefix = "user:"         // a person signed in to the console, by e-mail
+)
+
+// ByKey names a staff API key as the maker of a change.
+func ByKey(name string) string { return byKeyPrefix + name }
+
+// ByUser names a person signed in to the console as the maker of a change.
+func ByUser(email string) string { return byConsolePrefix + email }
+
 // PublicKind reports whether customers see lines of a kind; a kind not
 // listed is internal.
 func PublicKind(kind string) bool { return TimelineKinds[kind] }

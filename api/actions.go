@@ -35,7 +35,7 @@ func (s *Server) acknowledge(c echo.Context) error {
 	if err := bindAndCheck(c, &req, func(ch *checker) { ch.text("agent", req.Agent, true, 100) }); err != nil {
 		return err
 	}
-	return s.act(c, workflows.AcknowledgeUpdate, workflows.AcknowledgeInput{Agent: req.Agent})
+	return s.act(c, workflows.AcknowledgeUpdate, workflows.AcknowledgeInput{Agent: req.Agent, Attribution: attribution(c)})
 }
 
 func (s *Server) assign(c echo.Context) error {
@@ -43,7 +43,7 @@ func (s *Server) assign(c echo.Context) error {
 	if err := bindAndCheck(c, &req, func(ch *checker) { ch.text("agent", req.Agent, true, 100) }); err != nil {
 		return err
 	}
-	return s.act(c, workflows.AssignUpdate, workflows.AssignInput{Agent: req.Agent, By: caller(c).Name})
+	return s.act(c, workflows.AssignUpdate, workflows.AssignInput{Agent: req.Agent, Actor: caller(c).Name, Attribution: attribution(c)})
 }
 
 func (s *Server) postUpdate(c echo.Context) error {
@@ -55,7 +55,7 @@ func (s *Server) postUpdate(c echo.Context) error {
 		return err
 	}
 	return s.act(c, workflows.ProgressUpdate, workflows.ProgressInput{Actor: actor(c, req.Agent),
-		Message: req.Message, WaitingOnCustomer: req.WaitingOnCustomer})
+		Message: req.Message, WaitingOnCustomer: req.WaitingOnCustomer, Attribution: attribution(c)})
 }
 
 type resolveRequest struct {
@@ -79,7 +79,7 @@ func (s *Server) resolve(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	return s.act(c, workflows.ResolveUpdate, workflows.ResolveInput{Actor: actor(c, req.Agent), Type: req.ResolutionType,
+	return s.act(c, workflows.ResolveUpdate, workflows.ResolveInput{Actor: actor(c, req.Agent), Attribution: attribution(c), Type: req.ResolutionType,
 		Summary: req.Summary, RootCause: req.RootCause, Compensation: req.Compensation})
 }
 
@@ -91,7 +91,13 @@ func (s *Server) escalate(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	return s.act(c, workflows.EscalateUpdate, workflows.EscalateInput{Actor: actor(c, req.Agent), Reason: req.Reason})
+	return s.act(c, workflows.EscalateUpdate, workflows.EscalateInput{Actor: actor(c, req.Agent), Reason: req.Reason, Attribution: attribution(c)})
+}
+
+// attribution is the credential behind a staff call, which the timeline
+// records whatever agent the body names.
+func attribution(c echo.Context) workflows.Attribution {
+	return workflows.Attribution{By: redress.ByKey(caller(c).Name)}
 }
 
 // actor is the person named in the request, or else the key's name.

@@ -124,8 +124,10 @@ func (s *Server) createComplaint(c echo.Context) error {
 	ref := req.Customer
 	filed, err := s.db.CreateComplaint(ctx, postgres.Intake{
 		Customer: ref.customer(),
-		Build:    func(customer *redress.Customer) postgres.Filing { return s.filing(&req, customer) },
-		Caller:   caller(c).Name, IdempotencyKey: key, RequestHash: requestHash[:],
+		Build: func(customer *redress.Customer) postgres.Filing {
+			return s.filing(&req, customer, redress.ByKey(caller(c).Name))
+		},
+		Caller: caller(c).Name, IdempotencyKey: key, RequestHash: requestHash[:],
 	})
 	if ref.ID != "" && redress.ErrorCode(err) == redress.ENOTFOUND {
 		return invalid(redress.FieldError{Field: "customer.id", Message: "no customer has this id"})
@@ -148,7 +150,7 @@ func (s *Server) createComplaint(c echo.Context) error {
 
 // filing classifies and prioritises a new complaint for its customer, sets
 // its first SLA deadlines, and writes its first timeline line and receipt.
-func (s *Server) filing(req *complaintRequest, customer *redress.Customer) postgres.Filing {
+func (s *Server) filing(req *complaintRequest, customer *redress.Customer, by string) postgres.Filing {
 	now := time.Now().UTC().Truncate(time.Microsecond) // PostgreSQL's precision, so reads compare equal
 	category := req.Category
 	if category == "" {
@@ -171,7 +173,7 @@ func (s *Server) filing(req *complaintRequest, customer *redress.Customer) postg
 				Survey: redress.Survey{Status: redress.SurveyPending}},
 		},
 		TrackingTokenHash: tokens.Hash(token),
-		Received: redress.TimelineEntry{At: now, Actor: string(req.Channel), Kind: redress.KindReceived, Public: redress.PublicKind(redress.KindReceived),
+		Received: redress.TimelineEntry{At: now, Actor: string(req.Channel), By: by, Kind: redress.KindReceived, Public: redress.PublicKind(redress.KindReceived),
 			Detail: "Complaint received through " + string(req.Channel) + "; priority " + string(priority)},
 		ReceivedEvent: redress.Event{ID: id + "-1-" + redress.EventReceived, Type: redress.EventReceived,
 			OccurredAt: now, ComplaintID: id, CustomerID: customer.ID,

@@ -147,6 +147,13 @@ func TestAgentActions(t *testing.T) {
 	if got.Timeline[4].Actor != "bo" || got.Timeline[6].Actor != "dev-supervisor" || !strings.Contains(got.Timeline[5].Detail, "journalist") {
 		t.Errorf("escalations: %+v", got.Timeline[4:8])
 	}
+	// Whatever agent a body names, the timeline records the key that acted.
+	for i, want := range []string{"key:dev-intake", "key:dev-agent", "key:dev-supervisor", "key:dev-agent", "key:dev-agent",
+		"key:dev-agent", "key:dev-supervisor", "key:dev-supervisor", "key:dev-admin", "key:dev-admin"} {
+		if got.Timeline[i].By != want {
+			t.Errorf("line %d (%s, actor %s) made by %q, want %q", i, got.Timeline[i].Kind, got.Timeline[i].Actor, got.Timeline[i].By, want)
+		}
+	}
 	// The customer sees that it was escalated, never why.
 	for _, view := range []string{"/v1/track/" + c.TrackingToken, "/track/" + c.TrackingToken} {
 		r := s.Do("GET", view, "", nil)

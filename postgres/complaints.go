@@ -229,14 +229,14 @@ func (db *DB) Complaint(ctx context.Context, id string) (*redress.Complaint, err
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `SELECT at, actor, kind, public, detail FROM timeline
+	rows, err := db.pool.Query(ctx, `SELECT at, actor, made_by, kind, public, detail FROM timeline
 		WHERE complaint_id = $1 ORDER BY at, seq`, uid)
 	if err != nil {
 		return nil, wrap(err)
 	}
 	c.Timeline, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.TimelineEntry, error) {
 		var e redress.TimelineEntry
-		err := row.Scan(&e.At, &e.Actor, &e.Kind, &e.Public, &e.Detail)
+		err := row.Scan(&e.At, &e.Actor, &e.By, &e.Kind, &e.Public, &e.Detail)
 		e.At = e.At.UTC()
 		return e, err
 	})
@@ -281,9 +281,9 @@ func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHas
 
 func insertTimeline(ctx context.Context, tx pgx.Tx, complaintID string, firstSeq int, entries []redress.TimelineEntry) error {
 	for i, e := range entries {
-		if _, err := tx.Exec(ctx, `INSERT INTO timeline (complaint_id, seq, at, actor, kind, public, detail)
-			VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-			complaintID, firstSeq+i, e.At, e.Actor, e.Kind, e.Public, e.Detail); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO timeline (complaint_id, seq, at, actor, made_by, kind, public, detail)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
+			complaintID, firstSeq+i, e.At, e.Actor, e.By, e.Kind, e.Public, e.Detail); err != nil {
 			return err
 		}
 	}

@@ -26,15 +26,28 @@ const (
 	ErrInvalidAction  = "InvalidAction"  // the action's input is incomplete
 )
 
+// Attribution names the credential behind a staff action (redress.ByKey,
+// redress.ByUser), which the timeline records beside the agent the action
+// names. Actions whose input carries none are the customer's.
+type Attribution struct {
+	By string `json:"by,omitempty"`
+}
+
+func (a Attribution) credential() string { return a.By }
+
+type attributed interface{ credential() string }
+
 // AcknowledgeInput is a person's acknowledgement of the complaint.
 type AcknowledgeInput struct {
 	Agent string `json:"agent"`
+	Attribution
 }
 
 // AssignInput gives the complaint to an agent.
 type AssignInput struct {
 	Agent string `json:"agent"`
-	By    string `json:"by"`
+	Actor string `json:"actor"` // who assigns
+	Attribution
 }
 
 // ProgressInput is a progress note to the customer.
@@ -42,12 +55,14 @@ type ProgressInput struct {
 	Actor             string `json:"actor"`
 	Message           string `json:"message"`
 	WaitingOnCustomer bool   `json:"waiting_on_customer"`
+	Attribution
 }
 
 // EscalateInput is a manual escalation.
 type EscalateInput struct {
 	Actor  string `json:"actor"`
 	Reason string `json:"reason"`
+	Attribution
 }
 
 var openStatuses = []redress.Status{redress.StatusReceived, redress.StatusAcknowledged, redress.StatusInProgress,
@@ -61,7 +76,11 @@ func action[In any](ctx workflow.Context, wf *complaint, name string, check func
 	act func(workflow.Context, In) (redress.State, error)) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
 		func(ctx workflow.Context, in In) (redress.State, error) {
-			return wf.perform(ctx, func() error { return check(in) }, func() (redress.State, error) { return act(ctx, in) })
+			by := redress.ByCustomerLink
+			if a, ok := any(in).(attributed); ok {
+				by = a.credential()
+			}
+			return wf.perform(ctx, by, func() error { return check(in) }, func() (redress.State, error) { return act(ctx, in) })
 		},
 		workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, in In) error { return check(in) }})
 }
@@ -71,7 +90,7 @@ func bareAction(ctx workflow.Context, wf *complaint, name string, check func() e
 	act func(workflow.Context) (redress.State, error)) error {
 	return workflow.SetUpdateHandlerWithOptions(ctx, name,
 		func(ctx workflow.Context) (redress.State, error) {
-			return wf.perform(ctx, check, func() (redress.State, error) { return act(ctx) })
+			return wf.perform(ctx, redress.ByCustomerLink, check, func() (redress.State, error) { return act(ctx) })
 		},
 		workflow.UpdateHandlerOptions{Validator: func(workflow.Context) error { return check() }})
 }
@@ -81,7 +100,7 @@ func bareAction(ctx workflow.Context, wf *complaint, name string, check func() e
 // action and checks the action again, since a deadline may have changed the
 // status; a win-back the action triggers starts before the step ends.
 // Complaints whose histories predate this act as they did when they ran.
-func (wf *complaint) perform(ctx workflow.Context, check func() error, act func() (redress.State, error)) (redress.State, error) {
+func (wf *complaint) perform(ctx workflow.Context, by string, check func() error, act func() (redress.State, error)) (redress.State, error) {
 	if workflow.GetVersion(ctx, "deadlines-before-actions", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return act()
 	}
@@ -89,6 +108,8 @@ func (wf *complaint) perform(ctx workflow.Context, check func() error, act func(
 		return wf.state, err
 	}
 	defer wf.steps.Unlock()
+	wf.actingBy = by
+	defer func() { wf.actingBy = "" }()
 	if err := wf.catchUp(ctx); err != nil {
 		return wf.state, err
 	}
@@ -179,7 +200,11 @@ func (wf *complaint) markAcknowledged(ctx workflow.Context, agent string) {
 
 func (wf *complaint) assign(ctx workflow.Context, in AssignInput) (redress.State, error) {
 	wf.state.Assignee = in.Agent
-	wf.note(ctx, in.By, redress.KindAssigned, "Assigned to "+in.Agent)
+	actor := in.Actor
+	if actor == "" { // an assignment sent before Actor existed named its key in By
+		actor = in.By
+	}
+	wf.note(ctx, actor, redress.KindAssigned, "Assigned to "+in.Agent)
 	return wf.state, wf.commit(ctx)
 }
 

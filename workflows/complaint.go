@@ -75,9 +75,10 @@ type complaint struct {
 	winbackReason string // set when a win-back is due; the run loop starts it
 	done          bool   // the survey is answered or expired
 
-	steps   workflow.Mutex // one step at a time: a deadline firing, or an action
-	pending redress.Change // timeline and events not yet written
-	changed bool           // an action changed the clocks since the loop last looked
+	steps    workflow.Mutex // one step at a time: a deadline firing, or an action
+	actingBy string         // the credential of the action under way, for its timeline lines
+	pending  redress.Change // timeline and events not yet written
+	changed  bool           // an action changed the clocks since the loop last looked
 }
 
 func (wf *complaint) setup(ctx workflow.Context, in ComplaintInput) error {

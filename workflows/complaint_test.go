@@ -339,8 +339,8 @@ func TestActionsTheStatusRefuses(t *testing.T) {
 	h := newHarness(t, redress.P3, redress.DefaultPolicy())
 	first := h.update(time.Minute, workflows.AcknowledgeUpdate, workflows.AcknowledgeInput{Agent: "ana"})
 	second := h.update(2*time.Minute, workflows.AcknowledgeUpdate, workflows.AcknowledgeInput{Agent: "bo"})
-	nobody := h.update(3*time.Minute, workflows.AssignUpdate, workflows.AssignInput{By: "sup"})
-	assign := h.update(4*time.Minute, workflows.AssignUpdate, workflows.AssignInput{Agent: "bo", By: "sup"})
+	nobody := h.update(3*time.Minute, workflows.AssignUpdate, workflows.AssignInput{Actor: "sup"})
+	assign := h.update(4*time.Minute, workflows.AssignUpdate, workflows.AssignInput{Agent: "bo", Actor: "sup"})
 	state := h.stateAt(5 * time.Minute)
 	h.runUntil(6 * time.Minute)
 

@@ -26,7 +26,8 @@ const ErrGone = "Gone"
 
 // ResolveInput settles the complaint.
 type ResolveInput struct {
-	Actor        string                `json:"actor"`
+	Actor string `json:"actor"`
+	Attribution
 	Type         string                `json:"resolution_type"`
 	Summary      string                `json:"summary"`
 	RootCause    string                `json:"root_cause"`

@@ -83,18 +83,19 @@ func genClockCase(t *rapid.T) clockCase {
 // send turns a model action into the workflow Update a person would send.
 func send(h *harness, created time.Time, a slamodel.Action) func() error {
 	after := a.At.Sub(created)
+	key := workflows.Attribution{By: redress.ByKey("desk")}
 	switch a.Kind {
 	case slamodel.Acknowledge:
-		return h.update(after, workflows.AcknowledgeUpdate, workflows.AcknowledgeInput{Agent: "ana"})
+		return h.update(after, workflows.AcknowledgeUpdate, workflows.AcknowledgeInput{Agent: "ana", Attribution: key})
 	case slamodel.Update, slamodel.Wait:
 		return h.update(after, workflows.ProgressUpdate, workflows.ProgressInput{Actor: "ana", Message: "news",
-			WaitingOnCustomer: a.Kind == slamodel.Wait})
+			WaitingOnCustomer: a.Kind == slamodel.Wait, Attribution: key})
 	case slamodel.Reply:
 		return h.update(after, workflows.CustomerReplyUpdate, workflows.CustomerMessageInput{Message: "here it is"})
 	case slamodel.Escalate:
-		return h.update(after, workflows.EscalateUpdate, workflows.EscalateInput{Actor: "ana", Reason: "loud"})
+		return h.update(after, workflows.EscalateUpdate, workflows.EscalateInput{Actor: "ana", Reason: "loud", Attribution: key})
 	case slamodel.Resolve:
-		return h.update(after, workflows.ResolveUpdate, workflows.ResolveInput{Actor: "ana", Type: "refund",
+		return h.update(after, workflows.ResolveUpdate, workflows.ResolveInput{Actor: "ana", Attribution: key, Type: "refund",
 			Summary: "refunded", RootCause: "logistics"})
 	case slamodel.Confirm:
 		return h.update(after, workflows.ConfirmUpdate, nil)
@@ -138,6 +139,17 @@ func TestClocksMatchTheModel(t *testing.T) {
 		}
 		if got, exp := timelineOf(h.store), linesOf(want.Lines); got != exp {
 			rt.Fatalf("timeline differs from the model\n got: %s\nwant: %s", got, exp)
+		}
+		for _, ch := range h.store.changes {
+			for _, e := range ch.Timeline {
+				want := map[string]string{"system": redress.BySystem, "customer": redress.ByCustomerLink}[e.Actor]
+				if want == "" {
+					want = redress.ByKey("desk")
+				}
+				if e.By != want {
+					rt.Fatalf("a %s line by %s is attributed to %q, want %q", e.Kind, e.Actor, e.By, want)
+				}
+			}
 		}
 		last := h.in.State
 		if n := len(h.store.changes); n > 0 {

@@ -12,10 +12,16 @@ import (
 )
 
 // note appends a line to the complaint's timeline; commit writes it.
+// A line the workflow's clocks write is the system's, even inside an
+// action's step; any other line is the acting credential's.
 func (wf *complaint) note(ctx workflow.Context, actor, kind, detail string) {
 	wf.book.Seq++
+	by := wf.actingBy
+	if actor == redress.BySystem || by == "" {
+		by = redress.BySystem
+	}
 	wf.pending.Timeline = append(wf.pending.Timeline, redress.TimelineEntry{
-		At: workflow.Now(ctx).UTC(), Actor: actor, Kind: kind, Public: redress.PublicKind(kind), Detail: detail})
+		At: workflow.Now(ctx).UTC(), Actor: actor, By: by, Kind: kind, Public: redress.PublicKind(kind), Detail: detail})
 }
 
 // emit queues an event for the outbox; commit writes it. Its id is derived

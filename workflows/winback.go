@@ -86,7 +86,7 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 			events[i].OccurredAt, events[i].ComplaintID, events[i].CustomerID = workflow.Now(ctx).UTC(), in.ComplaintID, in.CustomerID
 		}
 		ch := redress.WinbackChange{ComplaintID: in.ComplaintID, CustomerID: in.CustomerID, Seq: winbackSeq + seq, Winback: wb,
-			Timeline: []redress.TimelineEntry{{At: workflow.Now(ctx).UTC(), Actor: "system", Kind: kind, Public: redress.PublicKind(kind), Detail: detail}},
+			Timeline: []redress.TimelineEntry{{At: workflow.Now(ctx).UTC(), Actor: redress.BySystem, By: redress.BySystem, Kind: kind, Public: redress.PublicKind(kind), Detail: detail}},
 			Events:   events}
 		return project(ctx, nil, activities.ApplyWinbackName, ch)
 	}
