@@ -4,54 +4,90 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/config"
 )
 
 // The codec endpoint lets the Temporal Web UI (and `temporal --codec-endpoint`)
 // show the encrypted payloads of complaint workflows in clear, to people
-// allowed to read customers' data: callers with a supervisor or admin key,
-// and the Web UI origins that REDRESS_CODEC_ORIGINS names (a UI deployed
-// behind the organisation's sign-in).
+// allowed to read customers' data: supervisors and admins. Every call needs
+// their credential, a bearer key (the CLI) or the codec session that
+// /codec/sign-in gives them (the Web UI sends it when its codec setting
+// includeCredentials is on). The Origin header, which any client can write,
+// only decides the CORS headers that let a browser read the answer.
 
 // codecBodyLimit is larger than the API's: the UI decodes whole histories.
 const codecBodyLimit = "4M"
+
+var codecRoles = []string{config.RoleSupervisor, config.RoleAdmin}
 
 func (s *Server) registerCodec(e *echo.Echo) {
 	if s.codec == nil {
 		return
 	}
-	allowed := s.requireRole(config.RoleSupervisor, config.RoleAdmin)
 	handler := echo.WrapHandler(http.StripPrefix("/codec", s.codecHandler))
 	serve := func(c echo.Context) error {
-		origin := c.Request().Header.Get("Origin")
-		trusted := origin != "" && slices.Contains(s.codecOrigins, origin)
-		if trusted {
-			h := c.Response().Header()
-			h.Set("Access-Control-Allow-Origin", origin)
-			h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
-			h.Set("Access-Control-Allow-Headers", "Content-Type, X-Namespace, Authorization")
-			h.Add("Vary", "Origin")
-		}
+		trusted := s.allowCodecOrigin(c)
 		if c.Request().Method == http.MethodOptions {
 			if !trusted {
-				return echo.NewHTTPError(http.StatusForbidden, "this origin may not decode payloads")
+				return echo.NewHTTPError(http.StatusForbidden, "this origin may not use the codec endpoint")
 			}
 			return c.NoContent(http.StatusNoContent)
 		}
-		if trusted {
-			return handler(c)
+		if err := s.codecCaller(c); err != nil {
+			return err
 		}
-		return allowed(handler)(c)
+		return handler(c)
 	}
 	g := e.Group("/codec", middleware.BodyLimit(codecBodyLimit))
-	g.POST("/encode", serve)
-	g.POST("/decode", serve)
-	g.OPTIONS("/encode", serve)
-	g.OPTIONS("/decode", serve)
+	for _, path := range []string{"/encode", "/decode"} {
+		g.POST(path, serve)
+		g.OPTIONS(path, serve)
+	}
+	g.GET("/sign-in", s.codecSignInPage)
+	g.POST("/sign-in", s.codecSignIn)
+	g.POST("/sign-out", s.codecSignOut)
+}
+
+// allowCodecOrigin sets the CORS headers for a Web UI origin in
+// REDRESS_CODEC_ORIGINS, credentials included, and reports whether it is one.
+func (s *Server) allowCodecOrigin(c echo.Context) bool {
+	origin := c.Request().Header.Get("Origin")
+	if origin == "" || !slices.Contains(s.codecOrigins, origin) {
+		return false
+	}
+	h := c.Response().Header()
+	h.Set("Access-Control-Allow-Origin", origin)
+	h.Set("Access-Control-Allow-Credentials", "true")
+	h.Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+	h.Set("Access-Control-Allow-Headers", "Content-Type, X-Namespace, Authorization")
+	h.Add("Vary", "Origin")
+	return true
+}
+
+// codecCaller checks the caller's credential: a supervisor's or admin's key,
+// or their codec session.
+func (s *Server) codecCaller(c echo.Context) error {
+	if token := bearerToken(c); token != "" {
+		key, found := s.keys.find(token)
+		switch {
+		case !found:
+			return redress.Errorf(redress.EUNAUTHORIZED, "the API key is not valid")
+		case !slices.Contains(codecRoles, key.Role):
+			return redress.Errorf(redress.EFORBIDDEN, "the %s role may not read customers' data", key.Role)
+		}
+		return nil
+	}
+	if _, ok := s.codecSessions.verify(c, time.Now()); ok {
+		return nil
+	}
+	return redress.Errorf(redress.EUNAUTHORIZED,
+		"send a supervisor's or admin's key as Authorization: Bearer <key>, or sign in at /codec/sign-in")
 }
 
 func parseOrigins(s string) []string {

@@ -38,9 +38,10 @@ type Server struct {
 	metrics  *metrics
 	pages    pageTemplates
 
-	codec        *codec.Codec
-	codecHandler http.Handler
-	codecOrigins []string
+	codec         *codec.Codec
+	codecHandler  http.Handler
+	codecOrigins  []string
+	codecSessions codecSessions
 }
 
 // Options are what the server is built from.
@@ -52,7 +53,7 @@ type Options struct {
 	PublicURL   string
 	TokenSecret string
 	// Codec, when set, serves /codec for the Web UI; CodecOrigins lists the
-	// UI origins trusted to use it.
+	// UI origins whose browsers may read its answers (CORS).
 	Codec        *codec.Codec
 	CodecOrigins string
 	// RateLimits hold per API key and per source address; the address is
@@ -70,6 +71,7 @@ func New(o Options) *Server {
 		codec: o.Codec, codecOrigins: parseOrigins(o.CodecOrigins)}
 	if o.Codec != nil {
 		s.codecHandler = converter.NewPayloadCodecHTTPHandler(o.Codec)
+		s.codecSessions = newCodecSessions(o.TokenSecret, s.keys, o.PublicURL)
 	}
 	for _, p := range redress.Priorities {
 		s.clocks[p] = o.Policy.Clock(p)

@@ -3,6 +3,7 @@ package devstack
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	uiserver "github.com/temporalio/ui-server/v2/server"
 	uiconfig "github.com/temporalio/ui-server/v2/server/config"
@@ -28,10 +29,16 @@ func StartWebUI(temporalAddress, namespace string, port int, codecEndpoint strin
 		HideLogs:            true,
 		CORS:                uiconfig.CORS{CookieInsecure: true},
 		DisableNewsFetch:    true,
-		Codec:               uiconfig.Codec{Endpoint: codecEndpoint},
+		// The browser sends the codec session of a supervisor signed in at
+		// /codec/sign-in; the codec endpoint decodes for nobody else.
+		Codec: uiconfig.Codec{Endpoint: codecEndpoint, IncludeCredentials: true,
+			DefaultErrorMessage: "Customers' data is encrypted; supervisors and admins sign in to see it",
+			DefaultErrorLink:    strings.TrimSuffix(codecEndpoint, "/codec") + "/codec/sign-in"},
 	}
+	// localhost, like the API's default public URL, so the two are one site
+	// and the browser sends the codec session with the UI's requests.
 	ui := &WebUI{server: uiserver.NewServer(server_options.WithConfigProvider(cfg)),
-		url: fmt.Sprintf("http://127.0.0.1:%d", port)}
+		url: fmt.Sprintf("http://localhost:%d", port)}
 	go func() {
 		if err := ui.server.Start(); err != nil && err != http.ErrServerClosed {
 			fmt.Println("web ui:", err)

@@ -68,15 +68,45 @@ func TestPayloadsAreEncryptedAndDecodedForTheAllowed(t *testing.T) {
 	}
 	ok(t, "decode as an agent", decode("dev-agent"), http.StatusForbidden)
 	ok(t, "decode anonymously", decode(""), http.StatusUnauthorized)
-	ok(t, "decode from another site", decode("", "Origin", "http://evil.test"), http.StatusUnauthorized)
-	r = ok(t, "decode from the Web UI", decode("", "Origin", redresstest.CodecOrigin), 200)
-	if r.Header.Get("Access-Control-Allow-Origin") != redresstest.CodecOrigin {
-		t.Errorf("CORS header = %q", r.Header.Get("Access-Control-Allow-Origin"))
+	// Origin is no credential: any client can write it.
+	r = ok(t, "decode with the Web UI's origin but no credential", decode("", "Origin", redresstest.CodecOrigin), http.StatusUnauthorized)
+	if r.Header.Get("Access-Control-Allow-Origin") != redresstest.CodecOrigin || r.Header.Get("Access-Control-Allow-Credentials") != "true" {
+		t.Errorf("CORS headers for the Web UI = %q %q", r.Header.Get("Access-Control-Allow-Origin"), r.Header.Get("Access-Control-Allow-Credentials"))
 	}
+	ok(t, "decode from another site", decode("", "Origin", "http://evil.test"), http.StatusUnauthorized)
 	ok(t, "preflight from the Web UI", s.Do("OPTIONS", "/codec/decode", "", nil, "Origin", redresstest.CodecOrigin), http.StatusNoContent)
 	if r := s.Do("OPTIONS", "/codec/decode", "", nil, "Origin", "http://evil.test"); r.Status != http.StatusForbidden ||
 		r.Header.Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("preflight from another site = %d %q", r.Status, r.Header.Get("Access-Control-Allow-Origin"))
+	}
+
+	// The Web UI's way: a supervisor signs in once, and the browser sends
+	// the session with the UI's requests.
+	signIn := func(key string) *redresstest.Response {
+		return s.Do("POST", "/codec/sign-in", "", "key="+key, "Content-Type", "application/x-www-form-urlencoded")
+	}
+	ok(t, "sign in with an agent's key", signIn("dev-agent"), http.StatusForbidden)
+	ok(t, "sign in with a wrong key", signIn("guess"), http.StatusUnauthorized)
+	signed := ok(t, "sign in as a supervisor", signIn("dev-supervisor"), http.StatusOK)
+	cookie := signed.Header.Get("Set-Cookie")
+	for _, attr := range []string{"redress_codec=", "Path=/codec", "HttpOnly", "SameSite=Lax"} {
+		if !strings.Contains(cookie, attr) {
+			t.Errorf("session cookie %q lacks %s", cookie, attr)
+		}
+	}
+	if strings.Contains(cookie, "dev-supervisor") {
+		t.Errorf("the session cookie holds the key: %q", cookie)
+	}
+	session := strings.SplitN(cookie, ";", 2)[0]
+	r = ok(t, "decode with the session from the Web UI", decode("", "Origin", redresstest.CodecOrigin, "Cookie", session), 200)
+	if err := unmarshal.Unmarshal(r.Body, &decoded); err != nil || !strings.Contains(string(decoded.Payloads[0].Data), secret) {
+		t.Errorf("decoded with the session: %s %v", r.Body, err)
+	}
+	name, value, _ := strings.Cut(session, "=")
+	ok(t, "decode with a forged session", decode("", "Cookie", name+"="+strings.Replace(value, "A", "B", 1)+"x"), http.StatusUnauthorized)
+	out := ok(t, "sign out", s.Do("POST", "/codec/sign-out", "", nil, "Cookie", session), http.StatusOK)
+	if c := out.Header.Get("Set-Cookie"); !strings.Contains(c, "Max-Age=0") {
+		t.Errorf("sign-out cookie %q does not end the session", c)
 	}
 	if r := decode("dev-supervisor"); !strings.Contains(r.Header.Get("Content-Type"), "json") {
 		t.Errorf("content type %q", r.Header.Get("Content-Type"))
