@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -110,5 +112,38 @@ func TestPayloadsAreEncryptedAndDecodedForTheAllowed(t *testing.T) {
 	}
 	if r := decode("dev-supervisor"); !strings.Contains(r.Header.Get("Content-Type"), "json") {
 		t.Errorf("content type %q", r.Header.Get("Content-Type"))
+	}
+}
+
+// In the Web UI a complaint's payloads stay encrypted, with a link to sign
+// in, until a supervisor signs in at /codec/sign-in; then the same page
+// shows them decoded.
+func TestWebUIDecodesForASignedInSupervisor(t *testing.T) {
+	s := redresstest.StartStack(t, redresstest.StackOptions{WebUI: true})
+	c := file(t, s, newComplaint("crm-web-ui"))
+	workflowPage := s.UIURL + "/namespaces/default/workflows/" + redress.ComplaintWorkflowID(c.ID)
+
+	b := redresstest.StartBrowser(t, "en")
+	b.Open(workflowPage)
+	b.WaitForText("body", "supervisors and admins sign in to see it")
+	if strings.Contains(b.Text("body"), `"complaint_id"`) {
+		t.Error("the Web UI shows the workflow's input decoded to someone not signed in")
+	}
+
+	b.Open(s.Config.PublicURL + "/codec/sign-in")
+	b.Type("#key", "dev-agent")
+	b.Click("#sign-in")
+	b.WaitForText("#message", "may not read customers' data")
+	b.Type("#key", "dev-supervisor")
+	b.Click("#sign-in")
+	b.WaitForText("#message", "Signed in as dev-supervisor")
+
+	b.Open(workflowPage)
+	b.WaitForText("body", `"complaint_id"`)
+	if strings.Contains(b.Text("body"), "sign in to see it") {
+		t.Error("the Web UI still says the data is encrypted after the supervisor signed in")
+	}
+	if dir := os.Getenv("REDRESS_SCREENSHOTS"); dir != "" {
+		b.Screenshot(filepath.Join(dir, "web-ui-decoded.png"))
 	}
 }

@@ -42,6 +42,9 @@ type StackOptions struct {
 	// call faster than any real caller; config.DefaultRateLimits() are the
 	// service's own.
 	RateLimits *config.RateLimits
+	// WebUI serves the Temporal Web UI too, with the API and the UI both on
+	// localhost (BaseURL and UIURL), one site as in the dev stack.
+	WebUI bool
 }
 
 // StartStack starts a stack and stops it when the test ends.
@@ -69,6 +72,13 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 		HTTPAddr: "127.0.0.1:0", DataDir: o.DataDir, PublicURL: "http://redress.test",
 		TokenSecret: "test-secret-0123456789", Policy: policy, Keys: config.DevKeys(),
 		PayloadKeys: PayloadKey, CodecOrigins: CodecOrigin, Retention: config.DefaultRetention, RateLimits: limits,
+	}
+	if o.WebUI {
+		apiPort, uiPort := freePort(t), freePort(t)
+		cfg.HTTPAddr = "127.0.0.1:" + strconv.Itoa(apiPort)
+		cfg.PublicURL = "http://localhost:" + strconv.Itoa(apiPort)
+		cfg.UIPort = uiPort
+		cfg.CodecOrigins = "http://localhost:" + strconv.Itoa(uiPort)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if os.Getenv("REDRESS_TEST_LOG") != "" {
@@ -98,6 +108,15 @@ const (
 
 // freePortBlock finds a loopback port with the seven after it free, for the
 // Temporal frontend and its sibling services.
+func freePort(t testing.TB) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
 func freePortBlock(t testing.TB) string {
 	for range 100 {
 		base := 20000 + rand.IntN(30000)
