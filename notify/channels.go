@@ -3,8 +3,6 @@ package notify
 import (
 	"fmt"
 	"log/slog"
-	"net/http"
-	"time"
 
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/tokens"
@@ -25,8 +23,7 @@ func Channels(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *
 		if len(o.WebhookSecret) < 16 {
 			return nil, fmt.Errorf("REDRESS_WEBHOOK_SECRET must be at least 16 characters when REDRESS_WEBHOOK_URL is set")
 		}
-		channels = append(channels, Channel{Name: "webhook", Sender: &Webhook{URL: o.WebhookURL, Secret: o.WebhookSecret,
-			Client: &http.Client{Timeout: 10 * time.Second}}})
+		channels = append(channels, Channel{Name: "webhook", Sender: NewWebhook(o.WebhookURL, o.WebhookSecret)})
 	}
 	if o.SMTPURL != "" {
 		email, err := NewEmail(o.SMTPURL, db, signer)

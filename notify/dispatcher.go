@@ -13,7 +13,8 @@ import (
 	"github.com/redress-dev/redress/postgres"
 )
 
-// Sender delivers one event on one channel.
+// Sender delivers one event on one channel. Send returns by ctx's deadline:
+// the dispatcher's lease on the message counts on it.
 type Sender interface {
 	Send(ctx context.Context, e redress.Event) error
 }
@@ -25,30 +26,50 @@ type Channel struct {
 }
 
 // Dispatcher drains the outbox into its channels, retrying failures with
-// backoff. Several dispatchers may run at once: each message is leased.
-// A channel that already has a message is never sent it again; a crash
-// between a send and its record resends once, which receivers absorb by
-// the event id.
+// backoff. Several dispatchers may run at once (one per worker): each takes
+// one message at a time under a lease and renews the lease before every
+// send, sending only while it still holds it, so no two of them send a
+// message on the same channel; a dead dispatcher's message is taken over
+// when its lease ends. A channel that already has a message is never sent
+// it again; a crash between a send and its record resends once, which
+// receivers absorb by the event id.
 type Dispatcher struct {
 	DB       *postgres.DB
 	Channels []Channel
 	Logger   *slog.Logger
+	// SendTimeout bounds one send on one channel; zero means
+	// defaultSendTimeout. The lease on a message follows from it.
+	SendTimeout time.Duration
 }
 
 const (
-	dispatchBatch = 50
-	dispatchLease = time.Minute // a message whose dispatcher died is retried after this
-	pollInterval  = 500 * time.Millisecond
+	// defaultSendTimeout lets every sender run to its own timeout.
+	defaultSendTimeout = max(webhookTimeout, smtpTimeout)
+	pollInterval       = 500 * time.Millisecond
 )
+
+func (d *Dispatcher) sendTimeout() time.Duration {
+	if d.SendTimeout > 0 {
+		return d.SendTimeout
+	}
+	return defaultSendTimeout
+}
+
+// lease is how long one renewal holds a message: the send it was renewed
+// for, and as long again for the database round trips around that send
+// (the renewal before, the record after). A live dispatcher thus finishes
+// each send well inside its lease, and a dead one's message waits at most
+// this long to be taken over.
+func (d *Dispatcher) lease() time.Duration { return 2 * d.sendTimeout() }
 
 // Run dispatches until ctx ends.
 func (d *Dispatcher) Run(ctx context.Context) {
 	for ctx.Err() == nil {
-		n, err := d.DispatchOnce(ctx)
+		took, err := d.DispatchOnce(ctx)
 		if err != nil && ctx.Err() == nil {
 			d.Logger.Warn("outbox", "error", err)
 		}
-		if n == dispatchBatch {
+		if took && err == nil {
 			continue
 		}
 		select {
@@ -58,21 +79,17 @@ func (d *Dispatcher) Run(ctx context.Context) {
 	}
 }
 
-// DispatchOnce sends one batch of due messages and reports how many it took.
-func (d *Dispatcher) DispatchOnce(ctx context.Context) (int, error) {
-	msgs, err := d.DB.ClaimMessages(ctx, dispatchBatch, dispatchLease)
-	if err != nil {
-		return 0, err
+// DispatchOnce delivers the message that has been due longest, if any, and
+// reports whether there was one.
+func (d *Dispatcher) DispatchOnce(ctx context.Context) (bool, error) {
+	m, err := d.DB.ClaimMessage(ctx, d.lease())
+	if err != nil || m == nil {
+		return false, err
 	}
-	for _, m := range msgs {
-		if err := d.deliver(ctx, m); err != nil {
-			return 0, err
-		}
-	}
-	return len(msgs), nil
+	return true, d.deliver(ctx, m)
 }
 
-func (d *Dispatcher) deliver(ctx context.Context, m postgres.Message) error {
+func (d *Dispatcher) deliver(ctx context.Context, m *postgres.Message) error {
 	done, err := d.DB.DeliveredChannels(ctx, m.ID)
 	if err != nil {
 		return err
@@ -82,7 +99,15 @@ func (d *Dispatcher) deliver(ctx context.Context, m postgres.Message) error {
 		if slices.Contains(done, ch.Name) {
 			continue
 		}
-		if err := ch.Sender.Send(ctx, m.Event); err != nil {
+		held, err := d.DB.RenewLease(ctx, m, d.lease())
+		if err != nil {
+			return err
+		}
+		if !held {
+			d.Logger.Warn("outbox lease ran out; another dispatcher has the message", "event", m.ID)
+			return nil
+		}
+		if err := d.send(ctx, ch, m.Event); err != nil {
 			d.Logger.Warn("delivery failed", "channel", ch.Name, "event", m.ID, "attempt", m.Attempts, "error", err)
 			failure = err
 			continue
@@ -93,9 +118,15 @@ func (d *Dispatcher) deliver(ctx context.Context, m postgres.Message) error {
 	}
 	if failure != nil {
 		backoff := min(time.Duration(1<<min(m.Attempts, 12))*time.Second, time.Hour)
-		return d.DB.MarkFailed(ctx, m.ID, failure, time.Now().Add(backoff))
+		return d.DB.MarkFailed(ctx, m, failure, time.Now().Add(backoff))
 	}
-	return d.DB.MarkDelivered(ctx, m.ID)
+	return d.DB.MarkDelivered(ctx, m)
+}
+
+func (d *Dispatcher) send(ctx context.Context, ch Channel, e redress.Event) error {
+	ctx, cancel := context.WithTimeout(ctx, d.sendTimeout())
+	defer cancel()
+	return ch.Sender.Send(ctx, e)
 }
 
 // LogSender "delivers" events to the log: the development default.

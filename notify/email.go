@@ -26,6 +26,7 @@ type Recipients interface {
 // team's tasks) are for staff and integrators and are skipped here.
 type Email struct {
 	addr   string // host:port
+	host   string // the server's name, for TLS and AUTH
 	auth   smtp.Auth
 	from   string
 	db     Recipients
@@ -47,7 +48,7 @@ func NewEmail(smtpURL string, db Recipients, signer *tokens.Signer) (*Email, err
 	if from == "" {
 		return nil, fmt.Errorf("REDRESS_SMTP_URL: add ?from=address")
 	}
-	e := &Email{addr: net.JoinHostPort(host, port), from: from, db: db, tokens: signer}
+	e := &Email{addr: net.JoinHostPort(host, port), host: host, from: from, db: db, tokens: signer}
 	if u.User != nil {
 		password, _ := u.User.Password()
 		e.auth = smtp.PlainAuth("", u.User.Username(), password, host)
@@ -85,7 +86,7 @@ func (e *Email) Send(ctx context.Context, ev redress.Event) error {
 		e.from, customer.Email, mime.QEncoding.Encode("utf-8", subject), time.Now().Format(time.RFC1123Z), ev.ID)
 	msg.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
 	msg.WriteString(strings.ReplaceAll(greeting+"\n\n"+body, "\n", "\r\n"))
-	return smtp.SendMail(e.addr, e.auth, e.from, []string{customer.Email}, msg.Bytes())
+	return e.mail(ctx, customer.Email, msg.Bytes())
 }
 
 // wording is the customer's version of an event, or ok=false when the event

@@ -20,12 +20,23 @@ import (
 // SignatureHeader carries the webhook's signature: t=<unix seconds>,v1=<hex>.
 const SignatureHeader = "Redress-Signature"
 
+// webhookTimeout bounds one POST to the integrator, its answer included.
+// Receivers are asked to answer at once and work afterwards; ten seconds
+// allows a slow network or a cold start, and a slower receiver is retried
+// with backoff instead of holding up the events behind it.
+const webhookTimeout = 10 * time.Second
+
 // Webhook posts events to an integrator's URL, signed with HMAC-SHA256 over
 // "timestamp.body" so the receiver can check both origin and freshness.
 type Webhook struct {
-	URL    string
-	Secret string
-	Client *http.Client
+	url    string
+	secret string
+	client *http.Client
+}
+
+// NewWebhook posts to url, signing with secret, each POST within webhookTimeout.
+func NewWebhook(url, secret string) *Webhook {
+	return &Webhook{url: url, secret: secret, client: &http.Client{Timeout: webhookTimeout}}
 }
 
 // Send posts one event, as SPEC section 7 lays it out; any answer but 2xx
@@ -38,14 +49,14 @@ func (w *Webhook) Send(ctx context.Context, e redress.Event) error {
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "Redress-Webhook/1")
-	req.Header.Set(SignatureHeader, Sign(w.Secret, time.Now(), body))
-	resp, err := w.Client.Do(req)
+	req.Header.Set(SignatureHeader, Sign(w.secret, time.Now(), body))
+	resp, err := w.client.Do(req)
 	if err != nil {
 		return err
 	}

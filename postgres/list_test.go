@@ -90,33 +90,3 @@ func TestComplaintsPagesNewestFirstWithFilters(t *testing.T) {
 		t.Errorf("bad cursor: %v", err)
 	}
 }
-
-func TestOutboxClaimsEachMessageOnce(t *testing.T) {
-	db := redresstest.NewDB(t)
-	ctx := context.Background()
-	cust := newCustomer(t, db, redress.TierStandard)
-	file(t, db, newFiling(cust.ID, time.Now()))
-	first, err := db.ClaimMessages(ctx, 10, time.Minute)
-	if err != nil || len(first) != 1 || first[0].Type != redress.EventReceived {
-		t.Fatalf("claim = %+v, %v", first, err)
-	}
-	if again, err := db.ClaimMessages(ctx, 10, time.Minute); err != nil || len(again) != 0 {
-		t.Errorf("a leased message was claimed again: %+v, %v", again, err)
-	}
-	if err := db.MarkFailed(ctx, first[0].ID, context.DeadlineExceeded, time.Now().Add(-time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	retried, err := db.ClaimMessages(ctx, 10, time.Minute)
-	if err != nil || len(retried) != 1 || retried[0].Attempts != 2 {
-		t.Fatalf("retry claim = %+v, %v", retried, err)
-	}
-	if err := db.MarkDelivered(ctx, retried[0].ID); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.MarkFailed(ctx, retried[0].ID, context.Canceled, time.Now().Add(-time.Second)); err != nil {
-		t.Fatal(err)
-	}
-	if after, _ := db.ClaimMessages(ctx, 10, time.Minute); len(after) != 0 {
-		t.Errorf("a delivered message was claimed: %+v", after)
-	}
-}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -11,28 +12,32 @@ import (
 	"github.com/redress-dev/redress"
 )
 
-// Message is an outbox event waiting for delivery.
+// Message is an outbox event waiting for delivery, under the lease of the
+// dispatcher that claimed it.
 type Message struct {
 	redress.Event
 	Attempts int
+	Lease    string // this claim's token; the store's writes about the message check it
 }
 
-// ClaimMessages takes up to limit undelivered messages that are due, and
-// leases them for the given time so that other dispatchers skip them.
-func (db *DB) ClaimMessages(ctx context.Context, limit int, lease time.Duration) ([]Message, error) {
-	rows, err := db.pool.Query(ctx, `UPDATE outbox SET next_attempt_at = now() + $2::interval, attempts = attempts + 1
-		WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= now()
-			ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-		RETURNING id, type, complaint_id, customer_id, occurred_at, data, attempts`, limit, lease)
+// ClaimMessage takes the undelivered message that has been due longest and
+// leases it for the given time, so that other dispatchers skip it until the
+// lease ends. It returns nil when no message is due.
+func (db *DB) ClaimMessage(ctx context.Context, lease time.Duration) (*Message, error) {
+	rows, err := db.pool.Query(ctx, `UPDATE outbox
+		SET next_attempt_at = now() + $1::interval, attempts = attempts + 1, lease_token = $2
+		WHERE id = (SELECT id FROM outbox WHERE delivered_at IS NULL AND next_attempt_at <= now()
+			ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+		RETURNING id, type, complaint_id, customer_id, occurred_at, data, attempts, lease_token`, lease, uuid.NewString())
 	if err != nil {
 		return nil, wrap(err)
 	}
-	msgs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Message, error) {
-		var m Message
+	m, err := pgx.CollectOneRow(rows, func(row pgx.CollectableRow) (*Message, error) {
+		m := &Message{}
 		var complaintID, customerID *uuid.UUID
 		var data []byte
-		if err := row.Scan(&m.ID, &m.Type, &complaintID, &customerID, &m.OccurredAt, &data, &m.Attempts); err != nil {
-			return m, err
+		if err := row.Scan(&m.ID, &m.Type, &complaintID, &customerID, &m.OccurredAt, &data, &m.Attempts, &m.Lease); err != nil {
+			return nil, err
 		}
 		if complaintID != nil {
 			m.ComplaintID = complaintID.String()
@@ -43,19 +48,34 @@ func (db *DB) ClaimMessages(ctx context.Context, limit int, lease time.Duration)
 		m.OccurredAt = m.OccurredAt.UTC()
 		return m, json.Unmarshal(data, &m.Data)
 	})
-	return msgs, wrap(err)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return m, wrap(err)
 }
 
-// MarkDelivered records a message's delivery.
-func (db *DB) MarkDelivered(ctx context.Context, id string) error {
-	_, err := db.pool.Exec(ctx, `UPDATE outbox SET delivered_at = now(), last_error = '' WHERE id = $1`, id)
+// RenewLease extends a message's lease to the given time from now, and
+// reports false when the lease is no longer the caller's: the message was
+// taken over by another dispatcher after the lease ran out, or is delivered.
+func (db *DB) RenewLease(ctx context.Context, m *Message, lease time.Duration) (bool, error) {
+	tag, err := db.pool.Exec(ctx, `UPDATE outbox SET next_attempt_at = now() + $3::interval
+		WHERE id = $1 AND lease_token = $2 AND delivered_at IS NULL`, m.ID, m.Lease, lease)
+	return tag.RowsAffected() == 1, wrap(err)
+}
+
+// MarkDelivered records a message's delivery, if the caller still holds
+// its lease.
+func (db *DB) MarkDelivered(ctx context.Context, m *Message) error {
+	_, err := db.pool.Exec(ctx, `UPDATE outbox SET delivered_at = now(), last_error = '', lease_token = NULL
+		WHERE id = $1 AND lease_token = $2`, m.ID, m.Lease)
 	return wrap(err)
 }
 
-// MarkFailed records a failed delivery and when to try again.
-func (db *DB) MarkFailed(ctx context.Context, id string, cause error, retryAt time.Time) error {
-	_, err := db.pool.Exec(ctx, `UPDATE outbox SET last_error = $2, next_attempt_at = $3 WHERE id = $1`,
-		id, cause.Error(), retryAt)
+// MarkFailed records a failed delivery and when to try again, if the caller
+// still holds the message's lease.
+func (db *DB) MarkFailed(ctx context.Context, m *Message, cause error, retryAt time.Time) error {
+	_, err := db.pool.Exec(ctx, `UPDATE outbox SET last_error = $3, next_attempt_at = $4, lease_token = NULL
+		WHERE id = $1 AND lease_token = $2`, m.ID, m.Lease, cause.Error(), retryAt)
 	return wrap(err)
 }
 
