@@ -139,7 +139,8 @@ func (c *Calendar) Add(start time.Time, d time.Duration) time.Time {
 	t := start
 	for day := c.dateOf(start); ; day = c.next(day) {
 		from, to, ok := c.workingHours(day)
-		if !ok || !t.Before(to) {
+		// A day whose hours the clock skips entirely has none to count.
+		if !ok || !from.Before(to) || !t.Before(to) {
 			continue
 		}
 		if t.Before(from) {

@@ -138,3 +138,24 @@ func TestCalendarAcrossDaylightSaving(t *testing.T) {
 		}
 	}
 }
+
+// Found by make fuzz: on the day Santiago's midnight does not exist, a
+// working day of 00:00-00:15 is skipped whole, so even a zero-length span
+// starts on the next working day.
+func TestCalendarSkipsADayItsClockSkips(t *testing.T) {
+	loc := mustZone(t, "America/Santiago")
+	c, err := NewCalendar("America/Santiago", BusinessHours{Enabled: true, Days: []string{"sun"}, Start: "00:00", End: "00:15"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	friday := time.Date(2026, 9, 4, 20, 0, 0, 0, loc)
+	want := time.Date(2026, 9, 13, 0, 0, 0, 0, loc)
+	for _, d := range []time.Duration{0, time.Minute} {
+		if got := c.Add(friday, d); !got.Equal(want.Add(d)) {
+			t.Errorf("Add(%s, %s) = %s, want %s", friday, d, got.In(loc), want.Add(d))
+		}
+	}
+	if got := c.Between(friday, want); got != 0 {
+		t.Errorf("Between(%s, %s) = %s, want 0", friday, want, got)
+	}
+}
