@@ -60,7 +60,8 @@ type CampaignProgress struct {
 }
 
 // Campaign scores customers for churn risk and starts win-backs for the
-// riskiest who have none running; a dry run only says whom it would choose.
+// riskiest who have none running and none finished within winback.within;
+// a dry run only says whom it would choose.
 func Campaign(ctx workflow.Context, in CampaignInput) (CampaignProgress, error) {
 	p := CampaignProgress{Status: CampaignScoring, DryRun: in.DryRun, Candidates: []CampaignCandidate{}}
 	if err := workflow.SetQueryHandler(ctx, CampaignProgressQuery, func() (CampaignProgress, error) { return p, nil }); err != nil {
@@ -71,7 +72,7 @@ func Campaign(ctx workflow.Context, in CampaignInput) (CampaignProgress, error) 
 		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute, MaximumAttempts: 10},
 	})
 	var risks []CampaignCandidate
-	if err := workflow.ExecuteActivity(actx, activities.RiskiestCustomersName, in.Limit).Get(ctx, &risks); err != nil {
+	if err := workflow.ExecuteActivity(actx, activities.RiskiestCustomersName, in.Limit, in.Policy.Within.D()).Get(ctx, &risks); err != nil {
 		return p, err
 	}
 	p.Candidates, p.Total, p.Status = risks, len(risks), CampaignStarting
