@@ -36,12 +36,23 @@ func (s *Server) createCustomer(c echo.Context) error {
 	return c.JSON(status, cu)
 }
 
+// customerRecord is a customer with their win-backs, newest first.
+type customerRecord struct {
+	*redress.Customer
+	Winbacks []redress.WinbackRecord `json:"winbacks"`
+}
+
 func (s *Server) getCustomer(c echo.Context) error {
-	cu, err := s.db.Customer(c.Request().Context(), c.Param("id"))
+	ctx := c.Request().Context()
+	cu, err := s.db.Customer(ctx, c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, cu)
+	winbacks, err := s.db.Winbacks(ctx, cu.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, customerRecord{Customer: cu, Winbacks: winbacks})
 }
 
 type purchaseRequest struct {
