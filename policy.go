@@ -107,6 +107,11 @@ func (o Offer) Describe() string {
 	return s
 }
 
+// MaxCampaignCustomers bounds a campaign: its progress, every candidate
+// with an outcome, travels between runs in one Temporal payload, which the
+// server caps at 2 MB (about 100 bytes a candidate).
+const MaxCampaignCustomers = 10000
+
 // CampaignPolicy schedules the retention campaigns.
 type CampaignPolicy struct {
 	Cron         string `yaml:"cron" json:"cron"`
@@ -294,8 +299,8 @@ func (p Policy) Validate() error {
 	if len(strings.Fields(p.Campaign.Cron)) != 5 {
 		return bad("campaign.cron", "must be a 5-field cron expression, not %q", p.Campaign.Cron)
 	}
-	if p.Campaign.MaxCustomers <= 0 {
-		return bad("campaign.max_customers", "must be positive")
+	if p.Campaign.MaxCustomers <= 0 || p.Campaign.MaxCustomers > MaxCampaignCustomers {
+		return bad("campaign.max_customers", "must be from 1 to %d", MaxCampaignCustomers)
 	}
 	return nil
 }

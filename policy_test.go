@@ -55,6 +55,7 @@ func TestParsePolicyNamesTheBadField(t *testing.T) {
 		{"survey: {remind_after: 48h, expire_after: 24h}", "survey.expire_after"},
 		{"winback: {offers: {gold: {kind: hug}}}", "winback.offers.gold"},
 		{"campaign: {cron: 'daily'}", "campaign.cron"},
+		{"campaign: {max_customers: 10001}", "campaign.max_customers"},
 		{"escalation: [{level: 1, notify: a}]", "escalation"},
 		{"unknown_field: 1", "unknown_field"},
 	}

@@ -21,16 +21,40 @@ type Winback struct {
 // customer is what keeps at most one running at a time.
 func WinbackWorkflowID(customerID string) string { return "winback-" + customerID }
 
-// WinbackChange is one step of a win-back flow as it shows on the complaint
-// that triggered it. Its timeline lines are numbered from Seq in a range of
-// their own, apart from the complaint workflow's steps.
+// WinbackEventID names an event of one win-back run. Migration 0005 reads
+// the run back from the ids of events written before it.
+func WinbackEventID(customerID, runID, eventType string) string {
+	return WinbackWorkflowID(customerID) + "-" + runID + "-" + eventType
+}
+
+// WinbackChange is one step of a win-back flow: the customer's record of
+// the run and, when a complaint triggered it, how it shows on that
+// complaint, whose timeline lines are numbered from Seq in a range of their
+// own, apart from the complaint workflow's steps.
 type WinbackChange struct {
-	ComplaintID string          `json:"complaint_id"`
+	ComplaintID string          `json:"complaint_id"` // empty for a campaign's
 	CustomerID  string          `json:"customer_id"`
+	RunID       string          `json:"run_id"` // the win-back workflow's run: one record each
+	Reason      string          `json:"reason"`
+	StartedAt   time.Time       `json:"started_at"`
+	At          time.Time       `json:"at"` // of this step; a finished win-back's end
 	Seq         int             `json:"seq"`
 	Winback     Winback         `json:"winback"`
 	Timeline    []TimelineEntry `json:"timeline"`
 	Events      []Event         `json:"events"`
+}
+
+// WinbackRecord is one win-back run of a customer, a campaign's or a
+// complaint's.
+type WinbackRecord struct {
+	RunID       string     `json:"run_id"`
+	ComplaintID *string    `json:"complaint_id"` // null for a campaign's
+	Reason      string     `json:"reason"`
+	Offer       string     `json:"offer"`
+	Status      string     `json:"status"`
+	Outcome     string     `json:"outcome,omitempty"`
+	StartedAt   time.Time  `json:"started_at"`
+	FinishedAt  *time.Time `json:"finished_at"`
 }
 
 // Purchase is a customer's purchase, reported by an intake system.

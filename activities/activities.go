@@ -27,7 +27,7 @@ type Store interface {
 	ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHash []byte) error
 	ApplyWinback(ctx context.Context, ch redress.WinbackChange) error
 	PurchasedSince(ctx context.Context, customerID string, t time.Time) (bool, error)
-	RiskiestCustomers(ctx context.Context, limit int) ([]redress.ChurnRisk, error)
+	RiskiestCustomers(ctx context.Context, limit int, coolDown time.Duration) ([]redress.ChurnRisk, error)
 }
 
 // Activities carries the activities' dependencies; the worker builds it once.
@@ -58,7 +58,8 @@ func (a *Activities) ApplyChange(ctx context.Context, ch redress.Change) error {
 	return a.Store.ApplyChange(ctx, ch, surveyHash)
 }
 
-// ApplyWinback projects one step of a win-back flow onto its complaint.
+// ApplyWinback projects one step of a win-back flow: the customer's record
+// of it and, for a complaint's, the complaint.
 func (a *Activities) ApplyWinback(ctx context.Context, ch redress.WinbackChange) error {
 	return a.Store.ApplyWinback(ctx, ch)
 }
@@ -71,7 +72,8 @@ func (a *Activities) PurchasedSince(ctx context.Context, customerID string, t ti
 }
 
 // RiskiestCustomers scores customers for churn and returns the riskiest
-// who have no win-back under way.
-func (a *Activities) RiskiestCustomers(ctx context.Context, limit int) ([]redress.ChurnRisk, error) {
-	return a.Store.RiskiestCustomers(ctx, limit)
+// who have no win-back under way and none finished within coolDown. A task
+// scheduled before coolDown was an argument gets zero: no cool-down.
+func (a *Activities) RiskiestCustomers(ctx context.Context, limit int, coolDown time.Duration) ([]redress.ChurnRisk, error) {
+	return a.Store.RiskiestCustomers(ctx, limit, coolDown)
 }

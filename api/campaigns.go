@@ -17,12 +17,9 @@ import (
 	"github.com/redress-dev/redress/workflows"
 )
 
-// maxCampaignCustomers bounds a campaign started by hand.
-const maxCampaignCustomers = 10000
-
 type campaignRequest struct {
 	DryRun bool `json:"dry_run,omitempty"`
-	Limit  int  `json:"limit,omitempty"`
+	Limit  *int `json:"limit,omitempty"`
 }
 
 // campaignView is a campaign as the API shows it.
@@ -39,17 +36,18 @@ func (s *Server) startCampaign(c echo.Context) error {
 	if err := bindOptional(c, &req); err != nil {
 		return err
 	}
-	if req.Limit < 0 || req.Limit > maxCampaignCustomers {
-		return invalid(redress.FieldError{Field: "limit", Message: fmt.Sprintf("must be from 1 to %d", maxCampaignCustomers)})
-	}
-	if req.Limit == 0 {
-		req.Limit = s.policy.Campaign.MaxCustomers
+	limit := s.policy.Campaign.MaxCustomers
+	if req.Limit != nil {
+		limit = *req.Limit
+		if limit < 1 || limit > redress.MaxCampaignCustomers {
+			return invalid(redress.FieldError{Field: "limit", Message: fmt.Sprintf("must be from 1 to %d", redress.MaxCampaignCustomers)})
+		}
 	}
 	id := uuid.Must(uuid.NewV7()).String()
 	ctx, cancel := context.WithTimeout(c.Request().Context(), startTimeout)
 	defer cancel()
 	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignWorkflowID(id), TaskQueue: workflows.TaskQueue},
-		"Campaign", workflows.CampaignInput{DryRun: req.DryRun, Limit: req.Limit, Policy: s.policy.Winback})
+		"Campaign", workflows.CampaignInput{DryRun: req.DryRun, Limit: limit, Policy: s.policy.Winback})
 	if err != nil {
 		return temporalError(err)
 	}

@@ -36,10 +36,12 @@ func (s *Server) createCustomer(c echo.Context) error {
 	return c.JSON(status, cu)
 }
 
-// customerResponse is a customer with the changes to its details, oldest first.
-type customerResponse struct {
+// customerRecord is a customer with the changes to its details, oldest
+// first, and their win-backs, newest first.
+type customerRecord struct {
 	*redress.Customer
-	Changes []redress.CustomerChange `json:"changes"`
+	Changes  []redress.CustomerChange `json:"changes"`
+	Winbacks []redress.WinbackRecord  `json:"winbacks"`
 }
 
 func (s *Server) getCustomer(c echo.Context) error {
@@ -52,7 +54,11 @@ func (s *Server) getCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, customerResponse{Customer: cu, Changes: changes})
+	winbacks, err := s.db.Winbacks(ctx, cu.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, customerRecord{Customer: cu, Changes: changes, Winbacks: winbacks})
 }
 
 type purchaseRequest struct {

@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,7 +45,12 @@ func TestRetentionCampaign(t *testing.T) {
 	ok(t, "escalate", s.Do("POST", "/v1/complaints/"+other.ID+"/escalate", "dev-agent", map[string]string{"reason": "angry"}), 200)
 
 	ok(t, "campaign as a supervisor", s.Do("POST", "/v1/campaigns", "dev-supervisor", nil), http.StatusForbidden)
-	ok(t, "campaign with a bad limit", s.Do("POST", "/v1/campaigns", "dev-admin", map[string]any{"limit": -3}), 422)
+	for _, limit := range []int{-3, 0, redress.MaxCampaignCustomers + 1} {
+		r := ok(t, fmt.Sprintf("campaign with limit %d", limit), s.Do("POST", "/v1/campaigns", "dev-admin", map[string]any{"limit": limit}), 422)
+		if !strings.Contains(string(r.Body), `"field":"limit"`) || !strings.Contains(string(r.Body), "from 1 to 10000") {
+			t.Errorf("limit %d: %s", limit, r.Body)
+		}
+	}
 	ok(t, "unknown campaign", s.Do("GET", "/v1/campaigns/nope", "dev-admin", nil), 404)
 
 	dry := runCampaign(t, s, map[string]any{"dry_run": true})
@@ -64,10 +71,25 @@ func TestRetentionCampaign(t *testing.T) {
 			t.Errorf("no win-back for %s: %v", cu, err)
 		}
 	}
-	// Customers with a win-back under way are not chosen again; and were
-	// they, Temporal would refuse a second one.
+	// Each customer's record shows the campaign's win-back, which names no
+	// complaint, once its first step is written.
+	for cu, offer := range map[string]string{open.CustomerID: "10% coupon", other.CustomerID: "50 CNY credit, with a call from the account team"} {
+		var record struct {
+			Winbacks []redress.WinbackRecord `json:"winbacks"`
+		}
+		for deadline := time.Now().Add(10 * time.Second); len(record.Winbacks) == 0 && time.Now().Before(deadline); {
+			time.Sleep(100 * time.Millisecond)
+			ok(t, "customer", s.Do("GET", "/v1/customers/"+cu, "dev-agent", nil), 200).JSON(t, &record)
+		}
+		if w := record.Winbacks; len(w) != 1 || w[0].ComplaintID != nil || w[0].Status != redress.WinbackOffered ||
+			!strings.HasPrefix(w[0].Reason, "retention campaign: churn score ") || w[0].Offer != offer {
+			t.Errorf("%s's win-backs = %+v", cu, w)
+		}
+	}
+	// Customers with a win-back under way are not chosen again: the second
+	// campaign finds no one.
 	again := runCampaign(t, s, map[string]any{"limit": 5})
-	if again.Progress.Started != 0 {
+	if again.Progress.Total != 0 || again.Progress.Started != 0 {
 		t.Errorf("a second campaign = %+v", again.Progress)
 	}
 

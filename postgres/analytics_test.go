@@ -54,7 +54,7 @@ func TestSummary(t *testing.T) {
 		redress.Change{State: redress.State{Status: redress.StatusReopened, Priority: redress.P3, AcknowledgedAt: at(30 * h)}, Timeline: line(41*h, "reopened", "")},
 		redress.Change{State: redress.State{Status: redress.StatusClosed, Priority: redress.P3, AcknowledgedAt: at(30 * h),
 			Resolution: resolution("product_defect"), Survey: redress.Survey{Status: "answered", Score: score(1)}}, Timeline: line(50*h, "resolved", "")})
-	if err := db.ApplyWinback(ctx, redress.WinbackChange{ComplaintID: b, Seq: 100001,
+	if err := db.ApplyWinback(ctx, redress.WinbackChange{ComplaintID: b, CustomerID: cust.ID, RunID: "run-b", Seq: 100001,
 		Winback: redress.Winback{Status: "finished", Outcome: "won_back"}, Timeline: line(60*h, "winback_won_back", "")}); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestSummary(t *testing.T) {
 			Timeline: line(120*h, "sla_breached", "SLA breached: "+redress.BreachResolution)},
 		redress.Change{State: redress.State{Status: redress.StatusClosed, Priority: redress.P2, AcknowledgedAt: at(2 * h),
 			Resolution: resolution("logistics"), Survey: redress.Survey{Status: "expired"}}, Timeline: line(200*h, "resolved", "")})
-	if err := db.ApplyWinback(ctx, redress.WinbackChange{ComplaintID: e, Seq: 100001,
+	if err := db.ApplyWinback(ctx, redress.WinbackChange{ComplaintID: e, CustomerID: cust.ID, RunID: "run-e", Seq: 100001,
 		Winback: redress.Winback{Status: "finished", Outcome: "lost"}, Timeline: line(300*h, "winback_lost", "")}); err != nil {
 		t.Fatal(err)
 	}

@@ -11,12 +11,27 @@ import (
 	"github.com/redress-dev/redress"
 )
 
-// ApplyWinback projects one step of a win-back flow: its events, and, when
-// a complaint triggered it (a campaign's do not), the complaint's win-back
-// state and timeline lines. Idempotent.
+// ApplyWinback projects one step of a win-back flow: the customer's record
+// of the run, its events, and, when a complaint triggered it (a campaign's
+// do not), the complaint's win-back state and timeline lines. Idempotent; a
+// finished record is never taken back to offered.
 func (db *DB) ApplyWinback(ctx context.Context, ch redress.WinbackChange) error {
 	winback, _ := json.Marshal(ch.Winback)
+	var finishedAt *time.Time
+	if ch.Winback.Status == redress.WinbackFinished {
+		finishedAt = &ch.At
+	}
 	return wrap(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO winbacks (workflow_run_id, customer_id, complaint_id, reason, offer, status, outcome, started_at, finished_at)
+			VALUES ($1, $2, nullif($3, '')::uuid, $4, $5, $6, nullif($7, ''), $8, $9)
+			ON CONFLICT (workflow_run_id) DO UPDATE SET status = excluded.status, outcome = excluded.outcome,
+				finished_at = excluded.finished_at
+			WHERE winbacks.status <> 'finished'`,
+			ch.RunID, ch.CustomerID, ch.ComplaintID, ch.Reason, ch.Winback.Offer, ch.Winback.Status, ch.Winback.Outcome,
+			ch.StartedAt, finishedAt); err != nil {
+			return err
+		}
 		if ch.ComplaintID != "" {
 			if _, err := tx.Exec(ctx, `UPDATE complaints SET winback = $2 WHERE id = $1`, ch.ComplaintID, winback); err != nil {
 				return err
@@ -27,6 +42,33 @@ func (db *DB) ApplyWinback(ctx context.Context, ch redress.WinbackChange) error 
 		}
 		return insertEvents(ctx, tx, ch.Events)
 	}))
+}
+
+// Winbacks lists a customer's win-back runs, newest first.
+func (db *DB) Winbacks(ctx context.Context, customerID string) ([]redress.WinbackRecord, error) {
+	rows, err := db.pool.Query(ctx, `SELECT workflow_run_id, complaint_id, reason, offer, status, coalesce(outcome, ''),
+			started_at, finished_at
+		FROM winbacks WHERE customer_id = $1 ORDER BY started_at DESC, workflow_run_id`, customerID)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	records, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.WinbackRecord, error) {
+		var w redress.WinbackRecord
+		var complaintID *uuid.UUID
+		if err := row.Scan(&w.RunID, &complaintID, &w.Reason, &w.Offer, &w.Status, &w.Outcome, &w.StartedAt, &w.FinishedAt); err != nil {
+			return w, err
+		}
+		if complaintID != nil {
+			id := complaintID.String()
+			w.ComplaintID = &id
+		}
+		w.StartedAt = w.StartedAt.UTC()
+		if w.FinishedAt != nil {
+			*w.FinishedAt = w.FinishedAt.UTC()
+		}
+		return w, nil
+	})
+	return records, wrap(err)
 }
 
 // AddPurchase records a customer's purchase.

@@ -102,7 +102,13 @@ func withDatabase(tb testing.TB, connString, db string) string {
 // NewDB opens a migrated, empty database for one test.
 func NewDB(tb testing.TB) *postgres.DB {
 	tb.Helper()
-	db, err := postgres.Open(context.Background(), NewDatabaseURL(tb))
+	return OpenDB(tb, NewDatabaseURL(tb))
+}
+
+// OpenDB opens the database at url, migrated, until the test ends.
+func OpenDB(tb testing.TB, url string) *postgres.DB {
+	tb.Helper()
+	db, err := postgres.Open(context.Background(), url)
 	if err != nil {
 		tb.Fatal(err)
 	}

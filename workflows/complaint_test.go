@@ -29,6 +29,7 @@ type memoryStore struct {
 	surveyHash  []byte
 	purchasedAt *time.Time
 	risks       []redress.ChurnRisk
+	coolDown    time.Duration // the last scoring's
 }
 
 func (s *memoryStore) ApplyChange(_ context.Context, ch redress.Change, surveyHash []byte) error {
@@ -52,7 +53,10 @@ func (s *memoryStore) PurchasedSince(_ context.Context, _ string, t time.Time) (
 	return s.purchasedAt != nil && !s.purchasedAt.Before(t), nil
 }
 
-func (s *memoryStore) RiskiestCustomers(_ context.Context, limit int) ([]redress.ChurnRisk, error) {
+func (s *memoryStore) RiskiestCustomers(_ context.Context, limit int, coolDown time.Duration) ([]redress.ChurnRisk, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.coolDown = coolDown
 	return s.risks[:min(limit, len(s.risks))], nil
 }
 

@@ -39,22 +39,26 @@ func (wf *complaint) startTriggeredWinback(ctx workflow.Context) error {
 	return wf.startWinback(ctx)
 }
 
-// startWinback starts the customer's win-back as a child that outlives the
-// complaint. Its id is the customer's, so when one already runs for this
+// winbackChild starts a customer's win-back as a child that outlives its
+// parent. Its id is the customer's, so when one already runs for this
 // customer none is started: one win-back at a time per customer.
+func winbackChild(ctx workflow.Context, customerID string) workflow.Context {
+	return workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            redress.WinbackWorkflowID(customerID),
+		TaskQueue:             TaskQueue,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	})
+}
+
+// startWinback starts the customer's win-back, unless one already runs.
 func (wf *complaint) startWinback(ctx workflow.Context) error {
 	reason := wf.winbackReason
 	wf.winbackReason = ""
 	// Disconnected: cancelling the complaint must not reach a win-back that
 	// outlives it.
 	disconnected, _ := workflow.NewDisconnectedContext(ctx)
-	cctx := workflow.WithChildOptions(disconnected, workflow.ChildWorkflowOptions{
-		WorkflowID:            redress.WinbackWorkflowID(wf.in.CustomerID),
-		TaskQueue:             TaskQueue,
-		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-	})
-	child := workflow.ExecuteChildWorkflow(cctx, "Winback", WinbackInput{CustomerID: wf.in.CustomerID,
+	child := workflow.ExecuteChildWorkflow(winbackChild(disconnected, wf.in.CustomerID), "Winback", WinbackInput{CustomerID: wf.in.CustomerID,
 		Tier: wf.in.CustomerTier, ComplaintID: wf.in.ComplaintID, Reason: reason, Policy: wf.in.Policy.Winback})
 	err := child.GetChildWorkflowExecution().Get(ctx, nil)
 	var running *temporal.ChildWorkflowExecutionAlreadyStartedError
@@ -82,11 +86,13 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 	run := workflow.GetInfo(ctx).WorkflowExecution.RunID
 	record := func(seq int, wb redress.Winback, kind, detail string, events ...redress.Event) error {
 		for i := range events {
-			events[i].ID = redress.WinbackWorkflowID(in.CustomerID) + "-" + run + "-" + events[i].Type
+			events[i].ID = redress.WinbackEventID(in.CustomerID, run, events[i].Type)
 			events[i].OccurredAt, events[i].ComplaintID, events[i].CustomerID = workflow.Now(ctx).UTC(), in.ComplaintID, in.CustomerID
 		}
-		ch := redress.WinbackChange{ComplaintID: in.ComplaintID, CustomerID: in.CustomerID, Seq: winbackSeq + seq, Winback: wb,
-			Timeline: []redress.TimelineEntry{{At: workflow.Now(ctx).UTC(), Actor: redress.BySystem, By: redress.BySystem, Kind: kind, Public: redress.PublicKind(kind), Detail: detail}},
+		ch := redress.WinbackChange{ComplaintID: in.ComplaintID, CustomerID: in.CustomerID, RunID: run, Reason: in.Reason,
+			StartedAt: offeredAt, At: workflow.Now(ctx).UTC(), Seq: winbackSeq + seq, Winback: wb,
+			Timeline: []redress.TimelineEntry{{At: workflow.Now(ctx).UTC(), Actor: redress.BySystem, By: redress.BySystem,
+				Kind: kind, Public: redress.PublicKind(kind), Detail: detail}},
 			Events:   events}
 		return project(ctx, nil, activities.ApplyWinbackName, ch)
 	}
