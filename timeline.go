@@ -11,6 +11,7 @@ const (
 	KindAcknowledged        = "acknowledged"
 	KindAssigned            = "assigned"
 	KindUpdate              = "update"
+	KindNote                = "note" // an internal note between staff
 	KindAckWarning          = "ack_warning"
 	KindSLABreached         = "sla_breached"
 	KindEscalated           = "escalated"
@@ -37,7 +38,7 @@ var TimelineKinds = map[string]bool{
 	KindReceived: true, KindAcknowledged: true, KindUpdate: true, KindEscalated: true, KindResolved: true,
 	KindCustomerReply: true, KindReopened: true, KindClosed: true, KindSurveyAnswered: true,
 
-	KindAssigned: false, KindAckWarning: false, KindSLABreached: false, KindEscalationReason: false,
+	KindAssigned: false, KindNote: false, KindAckWarning: false, KindSLABreached: false, KindEscalationReason: false,
 	KindEscalationExhausted: false, KindRootCause: false, KindSurveySent: false, KindSurveyReminded: false,
 	KindSurveyExpired: false, KindWinbackStarted: false, KindWinbackSkipped: false, KindWinbackOffered: false,
 	KindWinbackWonBack: false, KindWinbackLost: false,

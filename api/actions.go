@@ -83,6 +83,24 @@ func (s *Server) resolve(c echo.Context) error {
 		Summary: req.Summary, RootCause: req.RootCause, Compensation: req.Compensation})
 }
 
+type noteRequest struct {
+	Message string `json:"message"`
+	Agent   string `json:"agent,omitempty"`
+}
+
+// addNote writes an internal note on the complaint, for staff only.
+func (s *Server) addNote(c echo.Context) error {
+	var req noteRequest
+	if err := bindAndCheck(c, &req, func(ch *checker) {
+		ch.text("message", req.Message, true, 5000)
+		ch.text("agent", req.Agent, false, 100)
+	}); err != nil {
+		return err
+	}
+	return s.act(c, workflows.NoteUpdate, workflows.NoteInput{Actor: actor(c, req.Agent), Message: req.Message,
+		Attribution: attribution(c)})
+}
+
 func (s *Server) escalate(c echo.Context) error {
 	var req escalateRequest
 	if err := bindAndCheck(c, &req, func(ch *checker) {

@@ -108,6 +108,7 @@ func New(o Options) *Server {
 	v1.POST("/complaints/:id/updates", s.postUpdate, agent)
 	v1.POST("/complaints/:id/escalate", s.escalate, agent)
 	v1.POST("/complaints/:id/resolve", s.resolve, agent)
+	v1.POST("/complaints/:id/notes", s.addNote, agent)
 
 	v1.POST("/customers", s.createCustomer, staff)
 	v1.GET("/customers/:id", s.getCustomer, staff)

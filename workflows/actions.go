@@ -18,6 +18,7 @@ const (
 	AssignUpdate      = "assign"
 	ProgressUpdate    = "progress"
 	EscalateUpdate    = "escalate"
+	NoteUpdate        = "note"
 )
 
 // Error types of a refused action, for callers to map.
@@ -55,6 +56,13 @@ type ProgressInput struct {
 	Actor             string `json:"actor"`
 	Message           string `json:"message"`
 	WaitingOnCustomer bool   `json:"waiting_on_customer"`
+	Attribution
+}
+
+// NoteInput is an internal note between staff; the customer never sees it.
+type NoteInput struct {
+	Actor   string `json:"actor"`
+	Message string `json:"message"`
 	Attribution
 }
 
@@ -133,6 +141,9 @@ func (wf *complaint) registerActions(ctx workflow.Context) error {
 		action(ctx, wf, ProgressUpdate, func(in ProgressInput) error {
 			return firstError(required("post an update to", in.Message), wf.allow("post an update to", openStatuses...))
 		}, wf.progress),
+		// Notes are welcome in any status while the complaint's workflow runs,
+		// closed and surveyed included.
+		action(ctx, wf, NoteUpdate, func(in NoteInput) error { return required("note on", in.Message) }, wf.addNote),
 		action(ctx, wf, EscalateUpdate, func(in EscalateInput) error {
 			if err := firstError(required("escalate", in.Reason), wf.allow("escalate", openStatuses...)); err != nil {
 				return err
@@ -225,6 +236,12 @@ func (wf *complaint) progress(ctx workflow.Context, in ProgressInput) (redress.S
 	}
 	wf.note(ctx, in.Actor, redress.KindUpdate, in.Message)
 	wf.emit(ctx, redress.EventUpdated, map[string]any{"message": in.Message, "waiting_on_customer": in.WaitingOnCustomer})
+	return wf.state, wf.commit(ctx)
+}
+
+// addNote records an internal note: no status, clock or customer changes.
+func (wf *complaint) addNote(ctx workflow.Context, in NoteInput) (redress.State, error) {
+	wf.note(ctx, in.Actor, redress.KindNote, in.Message)
 	return wf.state, wf.commit(ctx)
 }
 

@@ -433,3 +433,47 @@ func TestCoincidentDeadlinesBothFire(t *testing.T) {
 		t.Errorf("at %s the timeline says\n%s\nwant\n%s", both, strings.Join(atBoth, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// An internal note changes nothing the customer sees or any clock, and is
+// taken in any status while the workflow runs, a closed complaint's too.
+func TestInternalNotes(t *testing.T) {
+	h := newHarness(t, redress.P3, redress.DefaultPolicy())
+	note := h.update(time.Hour, workflows.NoteUpdate, workflows.NoteInput{Actor: "ana", Message: "Customer is a journalist"})
+	empty := h.update(2*time.Hour, workflows.NoteUpdate, workflows.NoteInput{Actor: "ana", Message: " "})
+	h.update(3*time.Hour, workflows.ResolveUpdate, workflows.ResolveInput{Actor: "ana", Type: "refund", Summary: "Refunded", RootCause: "logistics"})
+	h.update(4*time.Hour, workflows.ConfirmUpdate, nil)
+	afterClose := h.update(5*time.Hour, workflows.NoteUpdate, workflows.NoteInput{Actor: "bo", Message: "Refund went out"})
+	before := h.stateAt(time.Hour - time.Minute)
+	after := h.stateAt(time.Hour + time.Minute)
+	h.runUntil(6 * time.Hour)
+
+	if err := note(); err != nil {
+		t.Fatal(err)
+	}
+	if err := afterClose(); err != nil {
+		t.Errorf("a note on a closed complaint: %v", err)
+	}
+	if !refusedAs(empty(), workflows.ErrInvalidAction) {
+		t.Errorf("an empty note: %v", empty())
+	}
+	if before.Status != after.Status || !before.AckDueAt.Equal(*after.AckDueAt) || after.AcknowledgedAt != nil {
+		t.Errorf("a note changed the complaint: %+v -> %+v", before, after)
+	}
+	var notes int
+	for _, ch := range h.store.changes {
+		for _, e := range ch.Timeline {
+			if e.Kind == redress.KindNote {
+				notes++
+				if e.Public {
+					t.Errorf("a note is public: %+v", e)
+				}
+			}
+		}
+		if e := ch.Events; len(ch.Timeline) == 1 && ch.Timeline[0].Kind == redress.KindNote && len(e) > 0 {
+			t.Errorf("a note emitted events: %+v", e)
+		}
+	}
+	if notes != 2 {
+		t.Errorf("%d notes written, want 2", notes)
+	}
+}

@@ -93,7 +93,7 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 			StartedAt: offeredAt, At: workflow.Now(ctx).UTC(), Seq: winbackSeq + seq, Winback: wb,
 			Timeline: []redress.TimelineEntry{{At: workflow.Now(ctx).UTC(), Actor: redress.BySystem, By: redress.BySystem,
 				Kind: kind, Public: redress.PublicKind(kind), Detail: detail}},
-			Events:   events}
+			Events: events}
 		return project(ctx, nil, activities.ApplyWinbackName, ch)
 	}
 
