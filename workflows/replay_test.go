@@ -11,12 +11,14 @@ import (
 )
 
 // TestReplayRecordedHistories replays histories recorded from a real server
-// (testdata/*.json): two complete lifecycles (the happy path and the longest
-// path, recorded by `REDRESS_RECORD_HISTORIES=$PWD/workflows/testdata make
-// bench`) and two complaints caught in flight under an earlier version of
-// the workflow (breaches up the ladder, every agent action, a paused and
-// resumed clock). A change that would break complaints in flight fails here
-// with a nondeterminism error.
+// (testdata/*.json), so that a change that would break complaints in flight
+// fails here with a nondeterminism error. Under the first engine: the happy
+// and longest paths, and two complaints caught in flight (breaches up the
+// ladder, every agent action, a paused and resumed clock). Under the engine
+// whose actions fire due deadlines first, one step at a time: the happy and
+// longest paths again (*-steps.json). To record a new generation, run
+// `REDRESS_RECORD_HISTORIES=/tmp/histories make bench` and copy the files in
+// under new names; never overwrite an older generation.
 func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.json")
 	if err != nil || len(files) == 0 {
