@@ -32,6 +32,7 @@ type Config struct {
 	TokenSecret       string        // signs customers' tracking links
 	PayloadKeys       string        // encrypt payloads in Temporal
 	CodecOrigins      string        // Web UI origins the codec endpoint trusts
+	DevPassword       string        // the dev stack's staff accounts' password
 	Retention         time.Duration // how long Temporal keeps closed complaint workflows
 	retention         string
 	SMTPURL           string
@@ -82,6 +83,8 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.SMTPURL, "smtp-url", os.Getenv("REDRESS_SMTP_URL"), "SMTP server for customer e-mail, smtp://[user:password@]host:port?from=address (REDRESS_SMTP_URL)")
 	fs.StringVar(&c.WebhookURL, "webhook-url", os.Getenv("REDRESS_WEBHOOK_URL"), "URL that receives every event, signed (REDRESS_WEBHOOK_URL)")
 	fs.StringVar(&c.WebhookSecret, "webhook-secret", os.Getenv("REDRESS_WEBHOOK_SECRET"), "secret of the webhook signature (REDRESS_WEBHOOK_SECRET)")
+	fs.StringVar(&c.DevPassword, "dev-password", env("REDRESS_DEV_PASSWORD", "redress"),
+		"password of the dev stack's staff accounts agent@, supervisor@ and admin@example.com (REDRESS_DEV_PASSWORD)")
 	fs.StringVar(&c.retention, "retention", env("REDRESS_RETENTION", DefaultRetention.String()),
 		"how long Temporal keeps a closed complaint's workflow and history, at least 24h; PostgreSQL keeps the complaint for good (REDRESS_RETENTION)")
 	fs.StringVar(&c.TokenSecret, "token-secret", os.Getenv("REDRESS_TOKEN_SECRET"), "secret that signs customers' tracking links (REDRESS_TOKEN_SECRET)")

@@ -22,6 +22,7 @@ import (
 	"github.com/redress-dev/redress/devstack"
 	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/staff"
 	"github.com/redress-dev/redress/temporalutil"
 	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/worker"
@@ -35,6 +36,7 @@ Usage:
   redress api      the HTTP API (against an external Temporal and PostgreSQL)
   redress worker   the Temporal worker and the outbox dispatcher
   redress migrate  apply the database migrations and exit
+  redress users    add, list or disable the people who sign in to the console
 
 Run "redress <command> -h" for the flags; each has an environment variable.
 `
@@ -43,6 +45,12 @@ func main() {
 	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
+	}
+	if os.Args[1] == "users" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := usersMain(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
 	}
 	commands := map[string]func(context.Context, *config.Config, *slog.Logger) error{
 		"dev": runDev, "api": runAPI, "worker": runWorker, "migrate": runMigrate,
@@ -94,6 +102,10 @@ func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	if err != nil {
 		return err
 	}
+	if err := staff.EnsureDevUsers(ctx, stack.DB, cfg.DevPassword); err != nil {
+		stack.Close()
+		return err
+	}
 	fmt.Printf(`
 Redress is ready (%.1fs).
   API          %s
@@ -102,9 +114,11 @@ Redress is ready (%.1fs).
   PostgreSQL   %s
   Data         %s
   API keys     %s
+  Staff        agent@, supervisor@ and admin@example.com (password: REDRESS_DEV_PASSWORD, default redress)
+  Decoding     sign in at %s/codec/sign-in with dev-supervisor to read customers' data in the Web UI
 Press Ctrl-C to stop.
 `, time.Since(began).Seconds(), httpURL(stack.APIAddr), cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
-		postgresWhere(cfg.DatabaseURL, stack.PostgresDir), cfg.DataDir, keyList(cfg.Keys))
+		postgresWhere(cfg.DatabaseURL, stack.PostgresDir), cfg.DataDir, keyList(cfg.Keys), cfg.PublicURL)
 	<-ctx.Done()
 	fmt.Println("Stopping…")
 	return stack.Close()

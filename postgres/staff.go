@@ -1,0 +1,58 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/redress-dev/redress"
+)
+
+// AddStaffUser stores a new account; an e-mail already taken is ECONFLICT.
+func (db *DB) AddStaffUser(ctx context.Context, u redress.StaffUser, passwordHash []byte) (*redress.StaffUser, error) {
+	id := uuid.Must(uuid.NewV7())
+	err := db.pool.QueryRow(ctx, `INSERT INTO staff_users (id, email, name, role, password_hash)
+		VALUES ($1, $2, $3, $4, $5) RETURNING created_at`, id, u.Email, u.Name, u.Role, passwordHash).Scan(&u.CreatedAt)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return nil, redress.Errorf(redress.ECONFLICT, "%s already has an account", u.Email)
+	}
+	if err != nil {
+		return nil, wrap(err)
+	}
+	u.ID, u.CreatedAt = id.String(), u.CreatedAt.UTC()
+	return &u, nil
+}
+
+// StaffUsers lists every account, by e-mail.
+func (db *DB) StaffUsers(ctx context.Context) ([]redress.StaffUser, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id, email, name, role, disabled_at IS NOT NULL, created_at
+		FROM staff_users ORDER BY email`)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	users, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.StaffUser, error) {
+		var u redress.StaffUser
+		var id uuid.UUID
+		err := row.Scan(&id, &u.Email, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt)
+		u.ID, u.CreatedAt = id.String(), u.CreatedAt.UTC()
+		return u, err
+	})
+	return users, wrap(err)
+}
+
+// DisableStaffUser stops an account from signing in; an unknown e-mail is
+// ENOTFOUND.
+func (db *DB) DisableStaffUser(ctx context.Context, email string) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE staff_users SET disabled_at = coalesce(disabled_at, now()) WHERE email = $1`, email)
+	if err != nil {
+		return wrap(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return redress.Errorf(redress.ENOTFOUND, "no account for %s", email)
+	}
+	return nil
+}
