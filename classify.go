@@ -13,8 +13,9 @@ var categoryKeywords = []struct {
 	keywords []string
 }{
 	{CategorySafety, []string{"fire", "burn", "burned", "burnt", "injury", "injured", "hurt", "smoke", "smoking",
-		"explode", "exploded", "explosion", "electric shock", "shocked", "hazard", "dangerous", "choking", "poison",
-		"toxic", "overheat", "overheating", "起火", "着火", "烧伤", "受伤", "爆炸", "冒烟", "触电", "危险", "中毒", "过热", "安全隐患"}},
+		"smoked", "explode", "exploded", "explosion", "electric shock", "shocked", "hazard", "dangerous", "choking",
+		"poison", "toxic", "overheat", "overheated", "overheating", "spark", "sparked", "sparking", "caught fire", "melted",
+		"melting", "burning", "起火", "着火", "烧伤", "受伤", "爆炸", "冒烟", "触电", "危险", "中毒", "过热", "安全隐患"}},
 	{CategoryPrivacy, []string{"privacy", "personal data", "personal information", "data breach", "leaked", "leak",
 		"gdpr", "my data", "spam", "隐私", "泄露", "个人信息", "数据"}},
 	{CategoryBilling, []string{"charge", "charged", "overcharged", "double charged", "refund", "invoice", "bill",
@@ -63,7 +64,7 @@ func containsKeyword(text, keyword string) bool {
 		}
 		i += start
 		end := i + len(keyword)
-		if !letterBefore(text, i) && !letterAt(text, end) {
+		if !letterBefore(text, i) && (!letterAt(text, end) || pluralAt(text, end)) {
 			return true
 		}
 		start = i + 1
@@ -85,6 +86,17 @@ func letterBefore(text string, i int) bool {
 	}
 	r := rune(text[i-1])
 	return r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
+// pluralAt reports whether the word goes on with just "s" or "es" (smokes,
+// sparks): a customer writes what happened, not the keyword's exact form.
+func pluralAt(text string, i int) bool {
+	for _, suffix := range []string{"s", "es"} {
+		if strings.HasPrefix(text[i:], suffix) && !letterAt(text, i+len(suffix)) {
+			return true
+		}
+	}
+	return false
 }
 
 func letterAt(text string, i int) bool {

@@ -20,6 +20,11 @@ func TestClassify(t *testing.T) {
 		{"You leaked my personal data", "My personal information was shared", CategoryPrivacy},
 		{"Chocolate order", "I'd like to say the chocolate was fine", CategoryOther}, // "late" inside a word does not count
 		{"Hello", "Just wanted to talk", CategoryOther},
+		{"Kettle smokes", "The base of my kettle smokes when I use it", CategorySafety}, // an inflected keyword
+		{"Charger", "It sparked and the plug melted", CategorySafety},
+		{"Two bills", "Two bills for one order", CategoryBilling},
+		{"Billions", "Our firm handles billions of orders", CategoryOther}, // a longer word is not the keyword
+
 		{"Refund for a late parcel", "It was a fire hazard", CategorySafety}, // safety outranks more hits elsewhere
 	}
 	for _, tt := range tests {
