@@ -105,25 +105,27 @@ func bareAction(ctx workflow.Context, wf *complaint, name string, check func() e
 
 // perform runs an action as one step: no deadline and no other action
 // interleaves with it. It first fires the deadlines that fell due before the
-// action and checks the action again, since a deadline may have changed the
-// status; a win-back the action triggers starts before the step ends.
-// Complaints whose histories predate this act as they did when they ran.
+// action (the system's lines) and checks the action again, since a deadline
+// may have changed the status; then it acts, and a win-back the action
+// triggers starts before the step ends. Every line the action writes is its
+// credential's, however the body names the agent. Complaints from before the
+// current engine act as they did when they ran.
 func (wf *complaint) perform(ctx workflow.Context, by string, check func() error, act func() (redress.State, error)) (redress.State, error) {
-	if workflow.GetVersion(ctx, "deadlines-before-actions", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if workflow.GetVersion(ctx, engineChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return act()
 	}
 	if err := wf.steps.Lock(ctx); err != nil {
 		return wf.state, err
 	}
 	defer wf.steps.Unlock()
-	wf.actingBy = by
-	defer func() { wf.actingBy = "" }()
 	if err := wf.catchUp(ctx); err != nil {
 		return wf.state, err
 	}
 	if err := check(); err != nil {
 		return wf.state, err
 	}
+	wf.actingBy = by
+	defer func() { wf.actingBy = "" }()
 	if _, err := act(); err != nil {
 		return wf.state, err
 	}

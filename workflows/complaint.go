@@ -109,18 +109,15 @@ func (wf *complaint) setup(ctx workflow.Context, in ComplaintInput) error {
 // running handlers finish and ends. When the server suggests it (the history
 // or the count of Updates nears its limit) the run continues as new.
 func (wf *complaint) run(ctx workflow.Context) (redress.State, error) {
+	if workflow.GetVersion(ctx, engineChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return wf.runFirstEngine(ctx)
+	}
 	timer := deadlineTimer{}
-	for !wf.done || wf.winbackReason != "" {
-		if wf.winbackReason != "" {
-			if err := wf.startWinback(ctx); err != nil {
-				return wf.state, err
-			}
-			continue
-		}
+	for !wf.done {
 		if err := wf.catchUpAsOneStep(ctx); err != nil {
 			return wf.state, err
 		}
-		if wf.done || wf.winbackReason != "" {
+		if wf.done {
 			continue
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) {
@@ -142,6 +139,8 @@ func (wf *complaint) run(ctx workflow.Context) (redress.State, error) {
 	return wf.state, err
 }
 
+// catchUpAsOneStep fires the due deadlines as one step, which no action
+// interleaves with.
 func (wf *complaint) catchUpAsOneStep(ctx workflow.Context) error {
 	if err := wf.steps.Lock(ctx); err != nil {
 		return err

@@ -11,13 +11,13 @@ import (
 	"github.com/redress-dev/redress/activities"
 )
 
-// note appends a line to the complaint's timeline; commit writes it.
-// A line the workflow's clocks write is the system's, even inside an
-// action's step; any other line is the acting credential's.
+// note appends a line to the complaint's timeline; commit writes it. The
+// line is made by the credential of the action under way, or else by the
+// system (a deadline, a win-back the loop started).
 func (wf *complaint) note(ctx workflow.Context, actor, kind, detail string) {
 	wf.book.Seq++
 	by := wf.actingBy
-	if actor == redress.BySystem || by == "" {
+	if by == "" {
 		by = redress.BySystem
 	}
 	wf.pending.Timeline = append(wf.pending.Timeline, redress.TimelineEntry{

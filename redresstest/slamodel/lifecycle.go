@@ -26,11 +26,20 @@ type Action struct {
 	Score int // for Answer
 }
 
-// Line is a timeline line the model expects: when and what.
+// Line is a timeline line the model expects: when, what, and who made the
+// step that wrote it.
 type Line struct {
 	At   time.Time
 	Kind string
+	By   string // "system" for a deadline's step, else the action's: "staff" or "customer"
 }
+
+// Who made a step.
+const (
+	BySystem   = "system"
+	ByStaff    = "staff"
+	ByCustomer = "customer"
+)
 
 // Complaint is what the model says happens to one complaint.
 type Complaint struct {
@@ -102,8 +111,9 @@ type model struct {
 	survey      string
 	remindAt    *time.Time
 	expireAt    *time.Time
-	winback     bool // a win-back was triggered: at most one per complaint
-	winbackDue  bool // and is yet to start
+	winback     bool   // a win-back was triggered: at most one per complaint
+	winbackDue  bool   // and is yet to start
+	acting      string // who makes the action under way: ByStaff, ByCustomer; empty in a deadline step
 
 	lines    []Line
 	accepted []bool
@@ -112,7 +122,13 @@ type model struct {
 
 func ptr(t time.Time) *time.Time { return &t }
 
-func (m *model) line(at time.Time, kind string) { m.lines = append(m.lines, Line{at, kind}) }
+func (m *model) line(at time.Time, kind string) {
+	by := m.acting
+	if by == "" {
+		by = BySystem
+	}
+	m.lines = append(m.lines, Line{at, kind, by})
+}
 
 // firstDue picks the earliest running deadline; the order of the list
 // breaks ties.
@@ -252,6 +268,11 @@ func (m *model) act(a Action) bool {
 		return false
 	}
 	now := a.At
+	m.acting = ByStaff
+	if a.Kind == Reply || a.Kind == Confirm || a.Kind == Reopen || a.Kind == Answer {
+		m.acting = ByCustomer
+	}
+	defer func() { m.acting = "" }()
 	switch a.Kind {
 	case Acknowledge:
 		if m.status != redress.StatusReceived && m.status != redress.StatusReopened {
