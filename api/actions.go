@@ -246,7 +246,8 @@ func temporalError(err error) error {
 	var precondition *serviceerror.FailedPrecondition
 	switch {
 	case errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded):
-		return &redress.Error{Code: redress.EUNAVAILABLE, Message: "Temporal is unavailable; try again shortly"}
+		return &redress.Error{Code: redress.EUNAVAILABLE, Message: "Temporal did not answer in time; the action may " +
+			"still be applied, so retry with the same Idempotency-Key to have it applied once"}
 	case errors.As(err, &exhausted):
 		// Temporal's own limits: too many calls, or too many actions in
 		// flight on one complaint.

@@ -17,10 +17,10 @@ import (
 
 // codecSessions issue and check the cookie that lets a signed-in
 // supervisor's browser use the codec endpoint from the Web UI. The cookie
-// names the key and when the session ends, signed with a key derived from
-// the token secret; it never holds the API key itself. A session ends with
-// its time, at sign-out, or as soon as its key is no longer configured with
-// a role that may decode.
+// names the key, a mark of its secret and when the session ends, signed
+// with a key derived from the token secret; it never holds the API key. A
+// session ends with its time, at sign-out in that browser, or as soon as its
+// key is no longer configured, with that secret, in a role that may decode.
 type codecSessions struct {
 	mac    []byte
 	keys   keyring
@@ -52,8 +52,15 @@ func (cs codecSessions) cookie(value string, maxAge int) *http.Cookie {
 		HttpOnly: true, Secure: cs.secure, SameSite: http.SameSiteLaxMode}
 }
 
+// keyMark ties a session to the key's secret, not only its name: a key
+// rotated under the same name ends the sessions of the old one.
+func keyMark(key config.APIKey) string {
+	sum := sha256.Sum256([]byte(key.Secret))
+	return base64.RawURLEncoding.EncodeToString(sum[:8])
+}
+
 func (cs codecSessions) issue(c echo.Context, key config.APIKey, now time.Time) {
-	claims := key.Name + "|" + strconv.FormatInt(now.Add(codecSessionTTL).Unix(), 10)
+	claims := key.Name + "|" + strconv.FormatInt(now.Add(codecSessionTTL).Unix(), 10) + "|" + keyMark(key)
 	value := base64.RawURLEncoding.EncodeToString([]byte(claims)) + "." + cs.sign(claims)
 	c.SetCookie(cs.cookie(value, int(codecSessionTTL.Seconds())))
 }
@@ -71,13 +78,16 @@ func (cs codecSessions) verify(c echo.Context, now time.Time) (config.APIKey, bo
 	if !ok || err != nil || !hmac.Equal([]byte(mac), []byte(cs.sign(string(raw)))) {
 		return config.APIKey{}, false
 	}
-	name, expiry, _ := strings.Cut(string(raw), "|")
-	until, err := strconv.ParseInt(expiry, 10, 64)
+	parts := strings.Split(string(raw), "|")
+	if len(parts) != 3 {
+		return config.APIKey{}, false
+	}
+	until, err := strconv.ParseInt(parts[1], 10, 64)
 	if err != nil || now.Unix() >= until {
 		return config.APIKey{}, false
 	}
 	for _, key := range cs.keys {
-		if key.Name == name && slices.Contains(codecRoles, key.Role) {
+		if key.Name == parts[0] && keyMark(key) == parts[2] && slices.Contains(codecRoles, key.Role) {
 			return key, true
 		}
 	}

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -52,11 +53,19 @@ func customerView(c *redress.Complaint) trackingView {
 	for _, e := range c.Timeline {
 		// Both must hold: a kind made internal since a line was written
 		// stays hidden too.
-		if e.Public && redress.PublicKind(e.Kind) {
+		if e.Public && redress.PublicKind(e.Kind) && !oldEscalationWithReason(e) {
 			v.Timeline = append(v.Timeline, publicEntry{At: e.At, Kind: e.Kind, Detail: e.Detail})
 		}
 	}
 	return v
+}
+
+// oldEscalationWithReason is an escalation line in the format from before
+// reasons had an internal line of their own ("Escalated to level 2
+// (managers notified): <reason>"). Migration 0007 hid those it found; a
+// worker not yet upgraded may still write one during a rolling upgrade.
+func oldEscalationWithReason(e redress.TimelineEntry) bool {
+	return e.Kind == redress.KindEscalated && strings.Contains(e.Detail, " notified): ")
 }
 
 // trackedComplaint opens the complaint a tracking token belongs to.

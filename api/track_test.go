@@ -28,9 +28,11 @@ func TestCustomerViewsShowOnlyPublicLines(t *testing.T) {
 		c.Timeline = append(c.Timeline, redress.TimelineEntry{At: at, Actor: "actor-" + kind, Kind: kind,
 			Public: redress.PublicKind(kind), Detail: "detail-" + kind})
 	}
-	// A line stored as public under a kind that is internal (an older row).
+	// A line stored as public under a kind that is internal (an older row),
+	// and a public escalation line in the old format that held the reason.
 	c.Timeline = append(c.Timeline, redress.TimelineEntry{At: at, Kind: redress.KindEscalationReason, Public: true,
-		Detail: "detail-stored-public"})
+		Detail: "detail-stored-public"}, redress.TimelineEntry{At: at, Kind: redress.KindEscalated, Public: true,
+		Detail: "Escalated to level 2 (managers notified): detail-stored-public"})
 
 	view := customerView(c)
 	body, err := json.Marshal(view)
