@@ -108,9 +108,9 @@ func appendNew[T any](list *[]*T) *T {
 	return v
 }
 
-func stripComments(doc string) string {
-	return regexp.MustCompile(`(?m)^\s*#.*$`).ReplaceAllString(doc, "")
-}
+var commentLine = regexp.MustCompile(`(?m)^\s*#.*$`)
+
+func stripComments(doc string) string { return commentLine.ReplaceAllString(doc, "") }
 
 func loadKustomization(t *testing.T) kustomization {
 	t.Helper()
