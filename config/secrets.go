@@ -53,6 +53,9 @@ func (c *Config) RequireWorkerSecrets() error {
 			return fmt.Errorf("config: REDRESS_PAYLOAD_KEYS: key %q is the documentation's example; %s", k.ID, makeSharedSecret)
 		}
 	}
+	if c.WebhookURL != "" && strings.Contains(strings.ToLower(c.WebhookSecret), exampleMarker) {
+		return fmt.Errorf("config: REDRESS_WEBHOOK_SECRET is an example (it contains %q); make one with: openssl rand -base64 32, and give it to the webhook's receiver", exampleMarker)
+	}
 	return nil
 }
 

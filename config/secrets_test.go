@@ -86,3 +86,30 @@ func checkRefusal(t *testing.T, command string, err error, variable, secrets str
 		}
 	}
 }
+
+// With a webhook configured, its secret may not be an example either.
+func TestExampleWebhookSecretIsRefused(t *testing.T) {
+	for _, tt := range []struct {
+		url, secret string
+		refused     bool
+	}{
+		{"https://hooks.example.com/redress", "change-me-webhook-secret", true},
+		{"https://hooks.example.com/redress", "Zr0nT9vQ2mX8cL4kP7wB1yH6dF3sJ5gA", false},
+		{"", "change-me-webhook-secret", false}, // no webhook, nothing signed with it
+	} {
+		fs := flag.NewFlagSet("redress", flag.ContinueOnError)
+		cfg := config.Flags(fs)
+		if err := fs.Parse([]string{"-token-secret", goodTokenSecret, "-payload-keys", goodPayloadKeys,
+			"-webhook-url", tt.url, "-webhook-secret", tt.secret}); err != nil {
+			t.Fatal(err)
+		}
+		if err := cfg.Finish(); err != nil {
+			t.Fatal(err)
+		}
+		variable := ""
+		if tt.refused {
+			variable = "REDRESS_WEBHOOK_SECRET"
+		}
+		checkRefusal(t, "worker", cfg.RequireWorkerSecrets(), variable, tt.secret)
+	}
+}

@@ -27,9 +27,14 @@ type Worker struct {
 	logger     *slog.Logger
 }
 
+// StopTimeout is how long a stopping worker lets its running activities
+// finish: the longest, a campaign's scoring, may take 2 minutes. The
+// Kubernetes manifests give the pod a longer grace period (150 s).
+const StopTimeout = 2*time.Minute + 10*time.Second
+
 // New builds a worker on the complaints task queue.
 func New(c client.Client, db *postgres.DB, signer *tokens.Signer, policy redress.Policy, channels []notify.Channel, logger *slog.Logger) *Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{WorkerStopTimeout: StopTimeout})
 	Register(w, &activities.Activities{Store: db, Tokens: signer})
 	return &Worker{temporal: w, client: c, db: db, policy: policy, logger: logger,
 		dispatcher: &notify.Dispatcher{DB: db, Channels: channels, Logger: logger}}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/redress-dev/redress/worker"
 )
 
 // The API's probes ask the endpoints the server serves (api/server.go) on
@@ -100,8 +102,8 @@ func TestWorkerGraceOutlastsItsWork(t *testing.T) {
 	if pod.TerminationGracePeriodSeconds == nil {
 		t.Fatal("redress-worker keeps the default grace period of 30 s")
 	}
-	if grace := time.Duration(*pod.TerminationGracePeriodSeconds) * time.Second; grace <= longest {
-		t.Errorf("redress-worker's grace period %s does not outlast its longest work, %s", grace, longest)
+	if grace := time.Duration(*pod.TerminationGracePeriodSeconds) * time.Second; grace <= max(longest, worker.StopTimeout) {
+		t.Errorf("redress-worker's grace period %s does not outlast its longest work, %s, or its stop timeout, %s", grace, longest, worker.StopTimeout)
 	}
 }
 
