@@ -48,18 +48,28 @@ func (s *Server) requireRole(roles ...string) echo.MiddlewareFunc {
 			if token == "" {
 				return redress.Errorf(redress.EUNAUTHORIZED, "send a staff API key as Authorization: Bearer <key>")
 			}
-			key, ok := s.keys.find(token)
-			if !ok {
-				return redress.Errorf(redress.EUNAUTHORIZED, "the API key is not valid")
-			}
-			if !slices.Contains(roles, key.Role) {
-				return redress.Errorf(redress.EFORBIDDEN, "the %s role may not do this; it needs one of: %s",
-					key.Role, strings.Join(roles, ", "))
+			key, err := s.keyWithRole(token, roles, "do this")
+			if err != nil {
+				return err
 			}
 			c.Set(callerKey, key)
 			return next(c)
 		}
 	}
+}
+
+// keyWithRole finds the staff key a secret belongs to and checks that its
+// role is one of roles; the refusal says what the role may not do.
+func (s *Server) keyWithRole(secret string, roles []string, action string) (config.APIKey, error) {
+	key, ok := s.keys.find(secret)
+	if !ok {
+		return key, redress.Errorf(redress.EUNAUTHORIZED, "the API key is not valid")
+	}
+	if !slices.Contains(roles, key.Role) {
+		return key, redress.Errorf(redress.EFORBIDDEN, "the %s role may not %s; it needs one of: %s",
+			key.Role, action, strings.Join(roles, ", "))
+	}
+	return key, nil
 }
 
 // caller is the staff key that made the request.

@@ -26,6 +26,9 @@ const codecBodyLimit = "4M"
 
 var codecRoles = []string{config.RoleSupervisor, config.RoleAdmin}
 
+// decodeAction is what other roles are refused.
+const decodeAction = "read customers' data"
+
 func (s *Server) registerCodec(e *echo.Echo) {
 	if s.codec == nil {
 		return
@@ -74,14 +77,8 @@ func (s *Server) allowCodecOrigin(c echo.Context) bool {
 // or their codec session.
 func (s *Server) codecCaller(c echo.Context) error {
 	if token := bearerToken(c); token != "" {
-		key, found := s.keys.find(token)
-		switch {
-		case !found:
-			return redress.Errorf(redress.EUNAUTHORIZED, "the API key is not valid")
-		case !slices.Contains(codecRoles, key.Role):
-			return redress.Errorf(redress.EFORBIDDEN, "the %s role may not read customers' data", key.Role)
-		}
-		return nil
+		_, err := s.keyWithRole(token, codecRoles, decodeAction)
+		return err
 	}
 	if _, ok := s.codecSessions.verify(c, time.Now()); ok {
 		return nil

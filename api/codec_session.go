@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/config"
 )
 
@@ -102,20 +103,18 @@ func (s *Server) showCodecSignIn(c echo.Context, status int, message string) err
 	if key, ok := s.codecSessions.verify(c, time.Now()); ok && message == "" {
 		message = "Signed in as " + key.Name + "."
 	}
-	c.Response().Header().Set(echo.HeaderContentType, "text/html; charset=utf-8")
-	c.Response().Header().Set("Cache-Control", "no-store")
-	c.Response().WriteHeader(status)
-	return s.pages["en"].ExecuteTemplate(c.Response(), "codec_sign_in",
-		pageData{Title: "Decode customer data in the Web UI", Message: message})
+	// Staff-facing and in English only.
+	return s.renderPageIn(c, status, "en", "codec_sign_in", pageData{Title: "Decode customer data in the Web UI", Message: message})
 }
 
 func (s *Server) codecSignIn(c echo.Context) error {
-	key, found := s.keys.find(c.FormValue("key"))
-	switch {
-	case !found:
-		return s.showCodecSignIn(c, http.StatusUnauthorized, "That is not a valid API key.")
-	case !slices.Contains(codecRoles, key.Role):
-		return s.showCodecSignIn(c, http.StatusForbidden, "The "+key.Role+" role may not read customers' data.")
+	key, err := s.keyWithRole(c.FormValue("key"), codecRoles, decodeAction)
+	if err != nil {
+		status := http.StatusUnauthorized
+		if redress.ErrorCode(err) == redress.EFORBIDDEN {
+			status = http.StatusForbidden
+		}
+		return s.showCodecSignIn(c, status, "Refused: "+redress.ErrorMessage(err)+".")
 	}
 	s.codecSessions.issue(c, key, time.Now())
 	return s.showCodecSignIn(c, http.StatusOK, "Signed in as "+key.Name+": the Web UI now shows customers' data in clear.")

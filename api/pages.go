@@ -61,7 +61,10 @@ type pageData struct {
 }
 
 func (s *Server) renderPage(c echo.Context, status int, name string, data pageData) error {
-	lang := pageLanguage(c.Request().Header.Get("Accept-Language"))
+	return s.renderPageIn(c, status, pageLanguage(c.Request().Header.Get("Accept-Language")), name, data)
+}
+
+func (s *Server) renderPageIn(c echo.Context, status int, lang, name string, data pageData) error {
 	c.Response().Header().Set(echo.HeaderContentType, "text/html; charset=utf-8")
 	c.Response().Header().Set("Content-Language", messages[lang]["lang"])
 	c.Response().Header().Set("Cache-Control", "no-store") // pages behind a secret link

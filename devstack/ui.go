@@ -3,7 +3,6 @@ package devstack
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	uiserver "github.com/temporalio/ui-server/v2/server"
 	uiconfig "github.com/temporalio/ui-server/v2/server/config"
@@ -33,7 +32,7 @@ func StartWebUI(temporalAddress, namespace string, port int, codecEndpoint strin
 		// /codec/sign-in; the codec endpoint decodes for nobody else.
 		Codec: uiconfig.Codec{Endpoint: codecEndpoint, IncludeCredentials: true,
 			DefaultErrorMessage: "Customers' data is encrypted; supervisors and admins sign in to see it",
-			DefaultErrorLink:    strings.TrimSuffix(codecEndpoint, "/codec") + "/codec/sign-in"},
+			DefaultErrorLink:    codecEndpoint + "/sign-in"},
 	}
 	// localhost, like the API's default public URL, so the two are one site
 	// and the browser sends the codec session with the UI's requests.

@@ -74,14 +74,14 @@ func (h *harness) progress() workflows.CampaignProgress {
 	return p
 }
 
-// continued returns the input of the run a campaign continued as new with.
-func continued(t *testing.T, h *harness) workflows.CampaignInput {
+// continued returns the input of the run a workflow continued as new with.
+func continued[In any](t *testing.T, h *harness) In {
 	t.Helper()
 	var can *workflow.ContinueAsNewError
 	if err := h.env.GetWorkflowError(); !errors.As(err, &can) {
 		t.Fatalf("the run ended with %v, want it to continue as new", err)
 	}
-	var next workflows.CampaignInput
+	var next In
 	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestCampaignContinuesAsNewBeforeTooManyChildren(t *testing.T) {
 	r := newCampaignRun(t, manyRisks(1600)...)
 	first := r.env(nil)
 	first.env.ExecuteWorkflow(workflows.Campaign, campaignInput(10000))
-	next := continued(t, first)
+	next := continued[workflows.CampaignInput](t, first)
 	if len(r.inputs) != 1500 || next.Progress == nil || next.Progress.Processed != 1500 || next.Progress.Total != 1600 {
 		t.Fatalf("the first run started %d win-backs and handed on %+v", len(r.inputs), next.Progress)
 	}
@@ -223,7 +223,7 @@ func TestCampaignContinuesAsNewWhenSuggested(t *testing.T) {
 	first := r.env(nil)
 	first.env.SetContinueAsNewSuggested(true)
 	first.env.ExecuteWorkflow(workflows.Campaign, campaignInput(600))
-	next := continued(t, first)
+	next := continued[workflows.CampaignInput](t, first)
 	if len(r.inputs) != 500 || next.Progress.Processed != 500 {
 		t.Fatalf("the first run started %d win-backs and handed on %d processed", len(r.inputs), next.Progress.Processed)
 	}

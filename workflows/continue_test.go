@@ -1,12 +1,8 @@
 package workflows_test
 
 import (
-	"errors"
 	"testing"
 	"time"
-
-	"go.temporal.io/sdk/converter"
-	"go.temporal.io/sdk/workflow"
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/workflows"
@@ -24,14 +20,7 @@ func TestContinueAsNewCarriesTheClocks(t *testing.T) {
 	h.at(3*time.Hour, func() { h.env.SetContinueAsNewSuggested(true) })
 	h.env.ExecuteWorkflow(workflows.Complaint, h.in)
 
-	var can *workflow.ContinueAsNewError
-	if err := h.env.GetWorkflowError(); !errors.As(err, &can) {
-		t.Fatalf("the workflow ended with %v; want it to continue as new", err)
-	}
-	var next workflows.ComplaintInput
-	if err := converter.GetDefaultDataConverter().FromPayloads(can.Input, &next); err != nil {
-		t.Fatal(err)
-	}
+	next := continued[workflows.ComplaintInput](t, h)
 	lastSeq := h.store.changes[len(h.store.changes)-1].Seq
 	if c := next.Carried; c == nil || c.Seq != lastSeq || !c.ResolvePaused || c.ResolveLeft != 118*time.Hour {
 		t.Fatalf("carried %+v; want seq %d and a paused resolution clock with 118h left", next.Carried, lastSeq)
