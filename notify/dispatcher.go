@@ -95,18 +95,22 @@ func (d *Dispatcher) deliver(ctx context.Context, m *postgres.Message) error {
 		return err
 	}
 	var failure error
+	justClaimed := true // the claim gave a full lease a moment ago
 	for _, ch := range d.Channels {
 		if slices.Contains(done, ch.Name) {
 			continue
 		}
-		held, err := d.DB.RenewLease(ctx, m, d.lease())
-		if err != nil {
-			return err
+		if !justClaimed {
+			held, err := d.DB.RenewLease(ctx, m, d.lease())
+			if err != nil {
+				return err
+			}
+			if !held {
+				d.Logger.Warn("outbox lease ran out; another dispatcher has the message", "event", m.ID)
+				return nil
+			}
 		}
-		if !held {
-			d.Logger.Warn("outbox lease ran out; another dispatcher has the message", "event", m.ID)
-			return nil
-		}
+		justClaimed = false
 		if err := d.send(ctx, ch, m.Event); err != nil {
 			d.Logger.Warn("delivery failed", "channel", ch.Name, "event", m.ID, "attempt", m.Attempts, "error", err)
 			failure = err
