@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/redress-dev/redress"
 )
 
 // maxAnalyticsWindow keeps a summary's scan bounded.
@@ -15,17 +17,17 @@ const maxAnalyticsWindow = 400 * 24 * time.Hour
 // `to`: by default the last 30 days.
 func (s *Server) analyticsSummary(c echo.Context) error {
 	q := c.QueryParams()
-	ch := &checker{}
+	ch := &redress.Checker{}
 	for name := range q {
 		if !slices.Contains([]string{"from", "to"}, name) {
-			ch.fail(name, "unknown parameter; use from and to")
+			ch.Fail(name, "unknown parameter; use from and to")
 		}
 	}
 	to := time.Now().UTC()
 	if v := q.Get("to"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			ch.fail("to", "must be an RFC 3339 time like 2026-11-22T00:00:00Z")
+			ch.Fail("to", "must be an RFC 3339 time like 2026-11-22T00:00:00Z")
 		}
 		to = t.UTC()
 	}
@@ -33,18 +35,18 @@ func (s *Server) analyticsSummary(c echo.Context) error {
 	if v := q.Get("from"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
-			ch.fail("from", "must be an RFC 3339 time like 2026-11-01T00:00:00Z")
+			ch.Fail("from", "must be an RFC 3339 time like 2026-11-01T00:00:00Z")
 		}
 		from = t.UTC()
 	}
-	if len(ch.errs) == 0 {
+	if ch.Err() == nil {
 		if !from.Before(to) {
-			ch.fail("from", "must be before to")
+			ch.Fail("from", "must be before to")
 		} else if to.Sub(from) > maxAnalyticsWindow {
-			ch.fail("from", "the window may span at most 400 days")
+			ch.Fail("from", "the window may span at most 400 days")
 		}
 	}
-	if err := ch.err(); err != nil {
+	if err := ch.Err(); err != nil {
 		return err
 	}
 	summary, err := s.db.Summary(c.Request().Context(), from, to)

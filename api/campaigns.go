@@ -14,6 +14,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/workflows"
 )
 
@@ -40,7 +41,7 @@ func (s *Server) startCampaign(c echo.Context) error {
 	if req.Limit != nil {
 		limit = *req.Limit
 		if limit < 1 || limit > redress.MaxCampaignCustomers {
-			return invalid(redress.FieldError{Field: "limit", Message: fmt.Sprintf("must be from 1 to %d", redress.MaxCampaignCustomers)})
+			return redress.Invalid(redress.FieldError{Field: "limit", Message: fmt.Sprintf("must be from 1 to %d", redress.MaxCampaignCustomers)})
 		}
 	}
 	id := uuid.Must(uuid.NewV7()).String()
@@ -49,7 +50,7 @@ func (s *Server) startCampaign(c echo.Context) error {
 	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignWorkflowID(id), TaskQueue: workflows.TaskQueue},
 		"Campaign", workflows.CampaignInput{DryRun: req.DryRun, Limit: limit, Policy: s.policy.Winback})
 	if err != nil {
-		return temporalError(err)
+		return desk.TemporalError(err)
 	}
 	progress := workflows.CampaignProgress{Status: workflows.CampaignScoring, DryRun: req.DryRun, Candidates: []workflows.CampaignCandidate{}}
 	return c.JSON(http.StatusAccepted, campaignView{ID: id, Status: "running", Progress: &progress})
@@ -62,7 +63,7 @@ func (s *Server) getCampaign(c echo.Context) error {
 	if strings.ContainsAny(id, "/ ") || len(id) > 100 {
 		return redress.Errorf(redress.ENOTFOUND, "no campaign %q", id)
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), actionTimeout)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), desk.ActionTimeout)
 	defer cancel()
 	wid := workflows.CampaignWorkflowID(id)
 	desc, err := s.temporal.DescribeWorkflowExecution(ctx, wid, "")
@@ -71,7 +72,7 @@ func (s *Server) getCampaign(c echo.Context) error {
 		return redress.Errorf(redress.ENOTFOUND, "no campaign %q", id)
 	}
 	if err != nil {
-		return temporalError(err)
+		return desk.TemporalError(err)
 	}
 	view := campaignView{ID: id}
 	var progress workflows.CampaignProgress
@@ -80,7 +81,7 @@ func (s *Server) getCampaign(c echo.Context) error {
 		view.Status = "running"
 		v, err := s.temporal.QueryWorkflow(ctx, wid, "", workflows.CampaignProgressQuery)
 		if err != nil {
-			return temporalError(err)
+			return desk.TemporalError(err)
 		}
 		if err := v.Get(&progress); err != nil {
 			return err
@@ -89,7 +90,7 @@ func (s *Server) getCampaign(c echo.Context) error {
 	case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
 		view.Status = "completed"
 		if err := s.temporal.GetWorkflow(ctx, wid, "").Get(ctx, &progress); err != nil {
-			return temporalError(err)
+			return desk.TemporalError(err)
 		}
 		view.Progress = &progress
 	default:

@@ -17,9 +17,9 @@ import (
 // 200 when matched, 409 when the details match different customers.
 func (s *Server) createCustomer(c echo.Context) error {
 	var req customerRef
-	if err := bindAndCheck(c, &req, func(ch *checker) {
+	if err := bindAndCheck(c, &req, func(ch *redress.Checker) {
 		if req.ID != "" {
-			ch.fail("id", "is given by the API; send external_id to match a customer")
+			ch.Fail("id", "is given by the API; send external_id to match a customer")
 		}
 		checkCustomerDetails(ch, "", &req)
 	}); err != nil {
@@ -73,13 +73,13 @@ type purchaseRequest struct {
 func (s *Server) addPurchase(c echo.Context) error {
 	var req purchaseRequest
 	var at time.Time
-	if err := bindAndCheck(c, &req, func(ch *checker) {
-		ch.money("", req.Amount, req.Currency)
+	if err := bindAndCheck(c, &req, func(ch *redress.Checker) {
+		ch.Money("", req.Amount, req.Currency)
 		var err error
 		if at, err = time.Parse(time.RFC3339, req.At); err != nil {
-			ch.fail("at", "must be an RFC 3339 time like 2026-11-22T10:00:00Z")
+			ch.Fail("at", "must be an RFC 3339 time like 2026-11-22T10:00:00Z")
 		} else if at.After(time.Now().Add(time.Hour)) {
-			ch.fail("at", "is in the future")
+			ch.Fail("at", "is in the future")
 		}
 	}); err != nil {
 		return err

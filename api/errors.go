@@ -93,12 +93,3 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = jsonEncode(c.Response(), p)
 	}
 }
-
-// invalid is a validation failure naming its fields.
-func invalid(fields ...redress.FieldError) error {
-	msg := "the request is not valid"
-	if len(fields) == 1 {
-		msg = fields[0].Field + ": " + fields[0].Message
-	}
-	return &redress.Error{Code: redress.EINVALID, Message: msg, Fields: fields}
-}

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/workflows"
@@ -51,54 +52,42 @@ func (r *customerRef) customer() redress.Customer {
 }
 
 func (r *complaintRequest) validate() error {
-	ch := &checker{}
-	enum(ch, "channel", r.Channel, true, redress.Channels)
-	ch.text("subject", r.Subject, true, 200)
-	ch.text("description", r.Description, true, 10000)
-	enum(ch, "category", r.Category, false, redress.Categories)
-	enum(ch, "severity", r.Severity, false, redress.Severities)
-	ch.text("order_ref", r.OrderRef, false, 100)
+	ch := &redress.Checker{}
+	redress.CheckEnum(ch, "channel", r.Channel, true, redress.Channels)
+	ch.Text("subject", r.Subject, true, 200)
+	ch.Text("description", r.Description, true, 10000)
+	redress.CheckEnum(ch, "category", r.Category, false, redress.Categories)
+	redress.CheckEnum(ch, "severity", r.Severity, false, redress.Severities)
+	ch.Text("order_ref", r.OrderRef, false, 100)
 	switch cu := r.Customer; {
 	case cu == nil:
-		ch.fail("customer", "is required: {id} of a known customer, or {external_id, name, email, phone, tier}")
+		ch.Fail("customer", "is required: {id} of a known customer, or {external_id, name, email, phone, tier}")
 	case cu.ID != "":
 		if cu.ExternalID != "" || cu.Name != "" || cu.Email != "" || cu.Phone != "" || cu.Tier != "" {
-			ch.fail("customer", "give either the id of a known customer or the customer's details, not both")
+			ch.Fail("customer", "give either the id of a known customer or the customer's details, not both")
 		} else if _, err := uuid.Parse(cu.ID); err != nil {
-			ch.fail("customer.id", "must be a customer id from this API")
+			ch.Fail("customer.id", "must be a customer id from this API")
 		}
 	default:
 		checkCustomerDetails(ch, "customer.", cu)
 	}
-	return ch.err()
+	return ch.Err()
 }
 
 // checkCustomerDetails validates a customer described by its details.
-func checkCustomerDetails(ch *checker, prefix string, cu *customerRef) {
-	ch.text(prefix+"external_id", cu.ExternalID, false, 200)
-	ch.text(prefix+"name", cu.Name, false, 200)
-	ch.email(prefix+"email", cu.Email)
-	ch.phone(prefix+"phone", cu.Phone)
-	enum(ch, prefix+"tier", cu.Tier, false, redress.Tiers)
+func checkCustomerDetails(ch *redress.Checker, prefix string, cu *customerRef) {
+	ch.Text(prefix+"external_id", cu.ExternalID, false, 200)
+	ch.Text(prefix+"name", cu.Name, false, 200)
+	ch.Email(prefix+"email", cu.Email)
+	ch.Phone(prefix+"phone", cu.Phone)
+	redress.CheckEnum(ch, prefix+"tier", cu.Tier, false, redress.Tiers)
 	if cu.ExternalID == "" && cu.Email == "" && cu.Phone == "" {
 		field := strings.TrimSuffix(prefix, ".")
 		if field == "" {
 			field = "external_id"
 		}
-		ch.fail(field, "needs an external_id, an email or a phone so the customer can be matched and told")
+		ch.Fail(field, "needs an external_id, an email or a phone so the customer can be matched and told")
 	}
-}
-
-func validIdempotencyKey(key string) error {
-	if len(key) > 255 {
-		return invalid(redress.FieldError{Field: "Idempotency-Key", Message: "must be at most 255 characters"})
-	}
-	for _, r := range key {
-		if r < 0x21 || r > 0x7e {
-			return invalid(redress.FieldError{Field: "Idempotency-Key", Message: "must be printable ASCII without spaces"})
-		}
-	}
-	return nil
 }
 
 // createComplaint files a complaint. The idempotency check, the customer's
@@ -112,7 +101,7 @@ func (s *Server) createComplaint(c echo.Context) error {
 		return err
 	}
 	key := c.Request().Header.Get("Idempotency-Key")
-	if err := validIdempotencyKey(key); err != nil {
+	if err := desk.ValidIdempotencyKey(key); err != nil {
 		return err
 	}
 	if err := req.validate(); err != nil {
@@ -130,7 +119,7 @@ func (s *Server) createComplaint(c echo.Context) error {
 		Caller: caller(c).Name, IdempotencyKey: key, RequestHash: requestHash[:],
 	})
 	if ref.ID != "" && redress.ErrorCode(err) == redress.ENOTFOUND {
-		return invalid(redress.FieldError{Field: "customer.id", Message: "no customer has this id"})
+		return redress.Invalid(redress.FieldError{Field: "customer.id", Message: "no customer has this id"})
 	}
 	if err != nil {
 		return err
@@ -200,7 +189,7 @@ func (s *Server) startWorkflow(c echo.Context, complaint *redress.Complaint, tie
 	}
 	in := workflows.NewComplaintInput(complaint, tier, s.policy)
 	if err := workflows.StartComplaint(ctx, s.temporal, in); err != nil {
-		return temporalError(err)
+		return desk.TemporalError(err)
 	}
 	if err := s.db.MarkWorkflowStarted(ctx, complaint.ID); err != nil {
 		// The workflow runs; its first write sets the flag too.

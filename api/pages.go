@@ -115,7 +115,7 @@ func (s *Server) trackAction(update string, arg func(c echo.Context) (any, error
 		if err == nil {
 			var complaint *redress.Complaint
 			if complaint, err = s.trackedComplaint(c.Request().Context(), c.Param("token")); err == nil {
-				err = s.runUpdate(c.Request().Context(), c, complaint, "customer", update, in)
+				err = s.customerUpdate(c.Request().Context(), c, complaint.ID, update, in)
 			}
 		}
 		if err != nil {
@@ -131,9 +131,9 @@ func (s *Server) trackAction(update string, arg func(c echo.Context) (any, error
 
 func formText(c echo.Context, field string, max int) (string, error) {
 	v := c.FormValue(field)
-	ch := &checker{}
-	ch.text(field, v, true, max)
-	return v, ch.err()
+	ch := &redress.Checker{}
+	ch.Text(field, v, true, max)
+	return v, ch.Err()
 }
 
 func (s *Server) surveyPage(c echo.Context) error {

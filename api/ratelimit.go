@@ -1,8 +1,6 @@
 package api
 
 import (
-	"fmt"
-	"math"
 	"net"
 	"net/http"
 	"net/netip"
@@ -13,8 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/config"
+	"github.com/redress-dev/redress/ratelimit"
 )
 
 // The route groups that rate limits hold for (SPEC section 4).
@@ -93,7 +91,7 @@ func (s *Server) limitRates(e *echo.Echo, limits config.RateLimits) {
 		e.Use(middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 			Skipper:             func(c echo.Context) bool { return routeGroup(c) != l.group },
 			IdentifierExtractor: s.limitedCaller,
-			Store:               newVisitors(l.rate),
+			Store:               ratelimit.New(l.rate),
 			DenyHandler: func(_ echo.Context, _ string, err error) error {
 				rejected.Inc()
 				return err
@@ -101,7 +99,7 @@ func (s *Server) limitRates(e *echo.Echo, limits config.RateLimits) {
 		}))
 	}
 	if !limits.TokenMisses.Off() {
-		e.Use(s.limitTokenMisses(newVisitors(limits.TokenMisses)))
+		e.Use(s.limitTokenMisses(ratelimit.New(limits.TokenMisses)))
 	}
 }
 
@@ -109,7 +107,7 @@ func (s *Server) limitRates(e *echo.Echo, limits config.RateLimits) {
 // source address. Once an address has spent its misses, every token route
 // answers it 429 before looking the token up, so a guesser learns nothing
 // more until the budget comes back, and the database sees none of it.
-func (s *Server) limitTokenMisses(misses *visitors) echo.MiddlewareFunc {
+func (s *Server) limitTokenMisses(misses *ratelimit.Visitors) echo.MiddlewareFunc {
 	rejected := s.metrics.rateLimited.WithLabelValues(groupCustomer, "token_misses")
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -117,25 +115,17 @@ func (s *Server) limitTokenMisses(misses *visitors) echo.MiddlewareFunc {
 				return next(c)
 			}
 			address := sourceAddress(c)
-			if wait := misses.wait(address, time.Now()); wait > 0 {
+			if wait := misses.Wait(address, time.Now()); wait > 0 {
 				rejected.Inc()
-				return rateLimited(wait, "too many unknown links from this address")
+				return ratelimit.Refusal(wait, "too many unknown links from this address")
 			}
 			if err := next(c); err != nil {
 				c.Error(err) // answer now to learn whether the link was unknown
 			}
 			if c.Response().Status == http.StatusNotFound {
-				misses.charge(address, time.Now())
+				misses.Charge(address, time.Now())
 			}
 			return nil
 		}
 	}
-}
-
-// rateLimited is a refusal by a rate limit, with the whole seconds until the
-// caller's next call will pass.
-func rateLimited(wait time.Duration, what string) error {
-	seconds := max(1, int(math.Ceil(wait.Seconds())))
-	return &redress.Error{Code: redress.ERATELIMITED, Message: fmt.Sprintf("%s; retry in %d s", what, seconds),
-		RetryAfter: time.Duration(seconds) * time.Second}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/codec"
 	"github.com/redress-dev/redress/config"
+	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/tokens"
 )
@@ -30,6 +31,7 @@ type Server struct {
 	echo     *echo.Echo
 	db       *postgres.DB
 	temporal client.Client
+	desk     *desk.Desk
 	policy   redress.Policy
 	clocks   map[redress.Priority]*redress.Calendar // built once: a calendar loads its time zone
 	keys     keyring
@@ -65,7 +67,7 @@ type Options struct {
 
 // New builds the API with every route.
 func New(o Options) *Server {
-	s := &Server{db: o.DB, temporal: o.Temporal, policy: o.Policy, keys: newKeyring(o.Keys),
+	s := &Server{db: o.DB, temporal: o.Temporal, desk: desk.New(o.DB, o.Temporal, o.Logger), policy: o.Policy, keys: newKeyring(o.Keys),
 		tokens: tokens.NewSigner(o.TokenSecret, o.PublicURL), logger: o.Logger, metrics: newMetrics(),
 		clocks: map[redress.Priority]*redress.Calendar{}, pages: newPageTemplates(o.Policy.Timezone),
 		codec: o.Codec, codecOrigins: parseOrigins(o.CodecOrigins)}

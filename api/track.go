@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/workflows"
 )
@@ -95,7 +96,7 @@ type reasonRequest struct {
 
 func (s *Server) customerReply(c echo.Context) error {
 	var req messageRequest
-	if err := bindAndCheck(c, &req, func(ch *checker) { ch.text("message", req.Message, true, 5000) }); err != nil {
+	if err := bindAndCheck(c, &req, func(ch *redress.Checker) { ch.Text("message", req.Message, true, 5000) }); err != nil {
 		return err
 	}
 	return s.customerAct(c, workflows.CustomerReplyUpdate, workflows.CustomerMessageInput{Message: req.Message})
@@ -111,7 +112,7 @@ func (s *Server) confirm(c echo.Context) error {
 
 func (s *Server) reopen(c echo.Context) error {
 	var req reasonRequest
-	if err := bindAndCheck(c, &req, func(ch *checker) { ch.text("reason", req.Reason, true, 5000) }); err != nil {
+	if err := bindAndCheck(c, &req, func(ch *redress.Checker) { ch.Text("reason", req.Reason, true, 5000) }); err != nil {
 		return err
 	}
 	return s.customerAct(c, workflows.ReopenUpdate, workflows.CustomerMessageInput{Message: req.Reason})
@@ -119,13 +120,13 @@ func (s *Server) reopen(c echo.Context) error {
 
 // customerAct runs a customer's action and answers with their view.
 func (s *Server) customerAct(c echo.Context, update string, arg any) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), actionTimeout)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), desk.ActionTimeout)
 	defer cancel()
 	complaint, err := s.trackedComplaint(ctx, c.Param("token"))
 	if err != nil {
 		return err
 	}
-	if err := s.runUpdate(ctx, c, complaint, "customer", update, arg); err != nil {
+	if err := s.customerUpdate(ctx, c, complaint.ID, update, arg); err != nil {
 		return err
 	}
 	updated, err := s.db.Complaint(ctx, complaint.ID)
@@ -142,11 +143,11 @@ type surveyRequest struct {
 
 func (s *Server) answerSurvey(c echo.Context) error {
 	var req surveyRequest
-	if err := bindAndCheck(c, &req, func(ch *checker) {
+	if err := bindAndCheck(c, &req, func(ch *redress.Checker) {
 		if req.Score < 1 || req.Score > 5 {
-			ch.fail("score", "must be a whole number from 1 to 5")
+			ch.Fail("score", "must be a whole number from 1 to 5")
 		}
-		ch.text("comment", req.Comment, false, 2000)
+		ch.Text("comment", req.Comment, false, 2000)
 	}); err != nil {
 		return err
 	}
@@ -160,7 +161,7 @@ func (s *Server) answerSurvey(c echo.Context) error {
 // submitSurvey records a survey answer once: a used or expired link is
 // EGONE. The JSON endpoint and the survey page share it.
 func (s *Server) submitSurvey(c echo.Context, token string, req surveyRequest) (*redress.Survey, error) {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), actionTimeout)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), desk.ActionTimeout)
 	defer cancel()
 	id, err := s.db.ComplaintIDBySurveyToken(ctx, tokens.Hash(token))
 	if err != nil {
@@ -173,7 +174,7 @@ func (s *Server) submitSurvey(c echo.Context, token string, req surveyRequest) (
 	if st := complaint.Survey.Status; st == redress.SurveyAnswered || st == redress.SurveyExpired {
 		return nil, redress.Errorf(redress.EGONE, "this survey link was already used or has expired (%s)", st)
 	}
-	if err := s.runUpdate(ctx, c, complaint, "customer", workflows.AnswerSurveyUpdate,
+	if err := s.customerUpdate(ctx, c, complaint.ID, workflows.AnswerSurveyUpdate,
 		workflows.SurveyAnswer{Score: req.Score, Comment: req.Comment}); err != nil {
 		return nil, err
 	}
@@ -182,4 +183,17 @@ func (s *Server) submitSurvey(c echo.Context, token string, req surveyRequest) (
 		return nil, err
 	}
 	return &updated.Survey, nil
+}
+
+// customerUpdate runs a customer's action on the complaint's workflow; a
+// retry under the same Idempotency-Key is applied once.
+func (s *Server) customerUpdate(ctx context.Context, c echo.Context, complaintID, update string, arg any) error {
+	updateID := c.Request().Header.Get("Idempotency-Key")
+	if err := desk.ValidIdempotencyKey(updateID); err != nil {
+		return err
+	}
+	if updateID != "" {
+		updateID = update + ":customer:" + updateID
+	}
+	return s.desk.Update(ctx, complaintID, updateID, update, arg)
 }

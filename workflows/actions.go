@@ -73,9 +73,6 @@ type EscalateInput struct {
 	Attribution
 }
 
-var openStatuses = []redress.Status{redress.StatusReceived, redress.StatusAcknowledged, redress.StatusInProgress,
-	redress.StatusWaitingOnCustomer, redress.StatusReopened}
-
 // action registers an agent's or customer's action as an Update. Its
 // validator refuses at once what the status does not allow; its handler
 // first fires every deadline that fell due before the action, checks again
@@ -135,19 +132,19 @@ func (wf *complaint) perform(ctx workflow.Context, by string, check func() error
 func (wf *complaint) registerActions(ctx workflow.Context) error {
 	return firstError(
 		action(ctx, wf, AcknowledgeUpdate, func(in AcknowledgeInput) error {
-			return firstError(required("acknowledge", in.Agent), wf.allow("acknowledge", redress.StatusReceived, redress.StatusReopened))
+			return firstError(required("acknowledge", in.Agent), wf.allow("acknowledge", redress.ActionAcknowledge.AllowedIn()...))
 		}, wf.acknowledge),
 		action(ctx, wf, AssignUpdate, func(in AssignInput) error {
-			return firstError(required("assign", in.Agent), wf.allow("assign", openStatuses...))
+			return firstError(required("assign", in.Agent), wf.allow("assign", redress.ActionAssign.AllowedIn()...))
 		}, wf.assign),
 		action(ctx, wf, ProgressUpdate, func(in ProgressInput) error {
-			return firstError(required("post an update to", in.Message), wf.allow("post an update to", openStatuses...))
+			return firstError(required("post an update to", in.Message), wf.allow("post an update to", redress.ActionReply.AllowedIn()...))
 		}, wf.progress),
 		// Notes are welcome in any status while the complaint's workflow runs,
 		// closed and surveyed included.
 		action(ctx, wf, NoteUpdate, func(in NoteInput) error { return required("note on", in.Message) }, wf.addNote),
 		action(ctx, wf, EscalateUpdate, func(in EscalateInput) error {
-			if err := firstError(required("escalate", in.Reason), wf.allow("escalate", openStatuses...)); err != nil {
+			if err := firstError(required("escalate", in.Reason), wf.allow("escalate", redress.ActionEscalate.AllowedIn()...)); err != nil {
 				return err
 			}
 			if wf.state.EscalationLevel >= redress.MaxEscalationLevel {

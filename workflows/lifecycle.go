@@ -51,10 +51,10 @@ const lowScore = 2
 func (wf *complaint) registerLifecycle(ctx workflow.Context) error {
 	return firstError(
 		action(ctx, wf, ResolveUpdate, func(in ResolveInput) error {
-			return firstError(required("resolve", in.Summary), wf.allow("resolve", openStatuses...))
+			return firstError(required("resolve", in.Summary), wf.allow("resolve", redress.ActionResolve.AllowedIn()...))
 		}, wf.resolveComplaint),
 		action(ctx, wf, CustomerReplyUpdate, func(in CustomerMessageInput) error {
-			return firstError(required("reply to", in.Message), wf.allow("reply to", openStatuses...))
+			return firstError(required("reply to", in.Message), wf.allow("reply to", redress.OpenStatuses...))
 		}, wf.customerReply),
 		bareAction(ctx, wf, ConfirmUpdate, func() error {
 			return wf.allow("confirm the resolution of", redress.StatusResolved)

@@ -1,4 +1,4 @@
-package api
+package desk
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func TestTemporalErrorsMapToWhatACallerCanActOn(t *testing.T) {
 		{"run limit reached", serviceerror.NewFailedPrecondition("limit on number of total updates has been reached"), redress.ECONFLICT, true},
 	}
 	for _, tt := range tests {
-		got := temporalError(tt.err)
+		got := TemporalError(tt.err)
 		var e *redress.Error
 		if !errors.As(got, &e) || e.Code != tt.code || (e.RetryAfter > 0) != tt.waitsSome {
 			t.Errorf("%s: %v maps to %#v; want code %s, retry-after given %v", tt.name, tt.err, got, tt.code, tt.waitsSome)

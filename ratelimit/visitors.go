@@ -1,11 +1,16 @@
-package api
+// Package ratelimit keeps a token bucket per caller: the API's rate limits
+// and the console's sign-in attempts count with it.
+package ratelimit
 
 import (
+	"fmt"
+	"math"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/config"
 )
 
@@ -17,12 +22,12 @@ const (
 	maxVisitors = 100_000
 )
 
-// visitors holds one token bucket per caller for one rate limit. A bucket
+// Visitors holds one token bucket per caller for one rate limit. A bucket
 // that has filled up again is dropped, since a new caller gets a full one
 // anyway: memory follows the callers of the last refill time, up to
 // maxVisitors. Beyond that an arbitrary bucket makes room, which can only
 // ever give its caller more, never less.
-type visitors struct {
+type Visitors struct {
 	limit   rate.Limit
 	burst   int
 	max     int
@@ -31,23 +36,23 @@ type visitors struct {
 	swept   time.Time
 }
 
-func newVisitors(r config.Rate) *visitors {
-	return &visitors{limit: rate.Limit(r.PerSecond), burst: r.Burst, max: maxVisitors,
+func New(r config.Rate) *Visitors {
+	return &Visitors{limit: rate.Limit(r.PerSecond), burst: r.Burst, max: maxVisitors,
 		buckets: map[string]*rate.Limiter{}, swept: time.Now()}
 }
 
 // Allow takes a token from the caller's bucket; a refusal's error says when
-// to retry. It makes visitors a store of Echo's rate limiter middleware.
-func (v *visitors) Allow(id string) (bool, error) {
-	if wait := v.take(id, time.Now()); wait > 0 {
-		return false, rateLimited(wait, "too many requests")
+// to retry. It makes Visitors a store of Echo's rate limiter middleware.
+func (v *Visitors) Allow(id string) (bool, error) {
+	if wait := v.Take(id, time.Now()); wait > 0 {
+		return false, Refusal(wait, "too many requests")
 	}
 	return true, nil
 }
 
-// take takes a token if there is one, and otherwise answers how long until
+// Take takes a token if there is one, and otherwise answers how long until
 // there is.
-func (v *visitors) take(id string, now time.Time) time.Duration {
+func (v *Visitors) Take(id string, now time.Time) time.Duration {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	b := v.bucket(id, now)
@@ -57,23 +62,23 @@ func (v *visitors) take(id string, now time.Time) time.Duration {
 	return v.untilToken(b, now)
 }
 
-// wait is how long until the caller's bucket holds a token, without taking
+// Wait is how long until the caller's bucket holds a token, without taking
 // it: zero when it holds one.
-func (v *visitors) wait(id string, now time.Time) time.Duration {
+func (v *Visitors) Wait(id string, now time.Time) time.Duration {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	return v.untilToken(v.bucket(id, now), now)
 }
 
-// charge takes a token even when there is none: the debt is waited out
+// Charge takes a token even when there is none: the debt is waited out
 // before the next token, so concurrent calls gain nothing.
-func (v *visitors) charge(id string, now time.Time) {
+func (v *Visitors) Charge(id string, now time.Time) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.bucket(id, now).ReserveN(now, 1)
 }
 
-func (v *visitors) untilToken(b *rate.Limiter, now time.Time) time.Duration {
+func (v *Visitors) untilToken(b *rate.Limiter, now time.Time) time.Duration {
 	missing := 1 - b.TokensAt(now)
 	if missing <= 0 {
 		return 0
@@ -82,7 +87,7 @@ func (v *visitors) untilToken(b *rate.Limiter, now time.Time) time.Duration {
 }
 
 // bucket finds or makes the caller's bucket; v.mu is held.
-func (v *visitors) bucket(id string, now time.Time) *rate.Limiter {
+func (v *Visitors) bucket(id string, now time.Time) *rate.Limiter {
 	if now.Sub(v.swept) >= sweepEvery {
 		for other, b := range v.buckets {
 			if b.TokensAt(now) >= float64(v.burst) {
@@ -103,4 +108,12 @@ func (v *visitors) bucket(id string, now time.Time) *rate.Limiter {
 		v.buckets[id] = b
 	}
 	return b
+}
+
+// Refusal is a refusal by a rate limit, with the whole seconds until the
+// caller's next call will pass.
+func Refusal(wait time.Duration, what string) error {
+	seconds := max(1, int(math.Ceil(wait.Seconds())))
+	return &redress.Error{Code: redress.ERATELIMITED, Message: fmt.Sprintf("%s; retry in %d s", what, seconds),
+		RetryAfter: time.Duration(seconds) * time.Second}
 }
