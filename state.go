@@ -13,6 +13,11 @@ type State struct {
 	Assignee        string      `json:"assignee"`
 	AckDueAt        *time.Time  `json:"ack_due_at"`
 	ResolveDueAt    *time.Time  `json:"resolve_due_at"`
+	// While the complaint waits on the customer the resolution clock stands
+	// still: since ResolvePausedAt, with ResolveLeftSeconds of counted time
+	// left. Both are empty while it runs.
+	ResolvePausedAt    *time.Time `json:"resolve_paused_at,omitempty"`
+	ResolveLeftSeconds int64      `json:"resolve_left_seconds,omitempty"`
 	AcknowledgedAt  *time.Time  `json:"acknowledged_at"`
 	ResolvedAt      *time.Time  `json:"resolved_at"`
 	ClosedAt        *time.Time  `json:"closed_at"`

@@ -44,6 +44,7 @@ type Server struct {
 	codecHandler  http.Handler
 	codecOrigins  []string
 	codecSessions codecSessions
+	console       FrontDoor
 }
 
 // Options are what the server is built from.
@@ -63,6 +64,16 @@ type Options struct {
 	RateLimits     config.RateLimits
 	TrustedProxies []*net.IPNet
 	Logger         *slog.Logger
+	// Console, when set, is another front door served beside the API (the
+	// agent console); it is closed first on shutdown, ending its streams.
+	Console FrontDoor
+}
+
+// FrontDoor is a set of routes served by the same server, over the same
+// operations.
+type FrontDoor interface {
+	Register(e *echo.Echo)
+	Close()
 }
 
 // New builds the API with every route.
@@ -95,6 +106,10 @@ func New(o Options) *Server {
 
 	s.registerPages(e)
 	s.registerCodec(e)
+	if o.Console != nil {
+		s.console = o.Console
+		o.Console.Register(e)
+	}
 
 	v1 := e.Group("/v1")
 	staff := s.requireRole(config.RoleIntake, config.RoleAgent, config.RoleSupervisor, config.RoleAdmin)
@@ -143,4 +158,9 @@ func (s *Server) Serve(l net.Listener) error {
 }
 
 // Shutdown stops taking requests and lets those under way finish.
-func (s *Server) Shutdown(ctx context.Context) error { return s.echo.Shutdown(ctx) }
+func (s *Server) Shutdown(ctx context.Context) error {
+	if s.console != nil {
+		s.console.Close()
+	}
+	return s.echo.Shutdown(ctx)
+}

@@ -43,6 +43,9 @@ type Config struct {
 	RateTokenMisses   string
 	RateAnalytics     string
 	TrustedProxies    string // proxies whose X-Forwarded-For names the client
+	TemporalUIURL     string        // the Temporal Web UI the console links each complaint to
+	SessionIdle       time.Duration // the console signs a person out after this long without a request
+	sessionIdle       string
 
 	Policy     redress.Policy
 	Keys       []APIKey
@@ -93,8 +96,13 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.RateTokenMisses, "rate-token-misses", env("REDRESS_RATE_TOKEN_MISSES", DefaultRateTokenMisses), "rate limit per address on unknown customer links (404); 0 is none (REDRESS_RATE_TOKEN_MISSES)")
 	fs.StringVar(&c.RateAnalytics, "rate-analytics", env("REDRESS_RATE_ANALYTICS", DefaultRateAnalytics), "rate limit per API key or address on analytics; 0 is none (REDRESS_RATE_ANALYTICS)")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", os.Getenv("REDRESS_TRUSTED_PROXIES"), "proxies, as addresses or CIDR ranges, whose X-Forwarded-For names the client; none when empty (REDRESS_TRUSTED_PROXIES)")
+	fs.StringVar(&c.TemporalUIURL, "temporal-ui-url", os.Getenv("REDRESS_TEMPORAL_UI_URL"), "the Temporal Web UI's address, for the console's link to each complaint's workflow; the dev stack sets its own (REDRESS_TEMPORAL_UI_URL)")
+	fs.StringVar(&c.sessionIdle, "session-idle", env("REDRESS_SESSION_IDLE", DefaultSessionIdle.String()), "the console signs a person out after this long without a request, from 1m to 24h (REDRESS_SESSION_IDLE)")
 	return c
 }
+
+// DefaultSessionIdle signs out a console left alone over a lunch break.
+const DefaultSessionIdle = 30 * time.Minute
 
 // DefaultRetention keeps a closed complaint's history in Temporal for 90
 // days: long enough to look into any complaint of the last quarter in the
@@ -116,6 +124,9 @@ func (c *Config) Finish() error {
 		return err
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.SessionIdle, err = time.ParseDuration(c.sessionIdle); err != nil || c.SessionIdle < time.Minute || c.SessionIdle > 24*time.Hour {
+		return fmt.Errorf("config: REDRESS_SESSION_IDLE: %q must be a duration from 1m to 24h, like 30m", c.sessionIdle)
+	}
 	if c.Retention, err = time.ParseDuration(c.retention); err != nil || c.Retention < 24*time.Hour {
 		return fmt.Errorf("config: REDRESS_RETENTION: %q must be a duration of at least 24h, like 2160h for 90 days (Temporal keeps no closed workflow for less than a day)", c.retention)
 	}

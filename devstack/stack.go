@@ -15,6 +15,8 @@ import (
 	temporallog "go.temporal.io/server/common/log"
 
 	"github.com/redress-dev/redress/api"
+	"github.com/redress-dev/redress/console"
+	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
@@ -124,9 +126,16 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 		return nil, err
 	}
 	w := worker.New(s.Temporal, s.DB, signer, cfg.Policy, channels, logger)
+	uiURL := cfg.TemporalUIURL
+	if s.UIURL != "" {
+		uiURL = s.UIURL
+	}
 	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
-		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger})
+		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger,
+		Console: console.New(console.Options{DB: s.DB, Desk: desk.New(s.DB, s.Temporal, logger), Policy: cfg.Policy,
+			Logger: logger, PublicURL: cfg.PublicURL, TemporalUIURL: uiURL, Namespace: cfg.TemporalNamespace,
+			SessionIdle: cfg.SessionIdle})})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return nil, fmt.Errorf("api: %w", err)

@@ -16,7 +16,7 @@ import (
 
 const complaintColumns = `id, customer_id, status, priority, category, severity, channel, subject, description,
 	order_ref, escalation_level, sla_breached, assignee, created_at, ack_due_at, resolve_due_at,
-	acknowledged_at, resolved_at, closed_at, resolution, survey, winback`
+	acknowledged_at, resolved_at, closed_at, resolution, survey, winback, resolve_paused_at, resolve_left_seconds`
 
 func scanComplaint(row pgx.Row) (*redress.Complaint, error) {
 	var c redress.Complaint
@@ -25,7 +25,7 @@ func scanComplaint(row pgx.Row) (*redress.Complaint, error) {
 	err := row.Scan(&id, &customerID, &c.Status, &c.Priority, &c.Category, &c.Severity, &c.Channel,
 		&c.Subject, &c.Description, &c.OrderRef, &c.EscalationLevel, &c.SLABreached, &c.Assignee,
 		&c.CreatedAt, &c.AckDueAt, &c.ResolveDueAt, &c.AcknowledgedAt, &c.ResolvedAt, &c.ClosedAt,
-		&resolution, &survey, &winback)
+		&resolution, &survey, &winback, &c.ResolvePausedAt, &c.ResolveLeftSeconds)
 	if err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, redress.Errorf(redress.ENOTFOUND, "no such complaint")
@@ -45,7 +45,7 @@ func scanComplaint(row pgx.Row) (*redress.Complaint, error) {
 		return nil, err
 	}
 	utc(&c.CreatedAt)
-	for _, t := range []*time.Time{c.AckDueAt, c.ResolveDueAt, c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt} {
+	for _, t := range []*time.Time{c.AckDueAt, c.ResolveDueAt, c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt, c.ResolvePausedAt} {
 		utc(t)
 	}
 	return &c, nil
@@ -259,10 +259,12 @@ func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHas
 		tag, err := tx.Exec(ctx, `UPDATE complaints SET status = $3, priority = $4, escalation_level = $5,
 			sla_breached = $6, assignee = $7, ack_due_at = $8, resolve_due_at = $9, acknowledged_at = $10,
 			resolved_at = $11, closed_at = $12, resolution = nullif($13::jsonb, 'null'), survey = $14,
-			survey_token_hash = coalesce($15, survey_token_hash), seq = $2, workflow_started = true
+			survey_token_hash = coalesce($15, survey_token_hash), seq = $2, workflow_started = true,
+			resolve_paused_at = $16, resolve_left_seconds = $17
 			WHERE id = $1 AND seq < $2`,
 			ch.ComplaintID, ch.Seq, s.Status, s.Priority, s.EscalationLevel, s.SLABreached, s.Assignee,
-			s.AckDueAt, s.ResolveDueAt, s.AcknowledgedAt, s.ResolvedAt, s.ClosedAt, resolution, survey, surveyTokenHash)
+			s.AckDueAt, s.ResolveDueAt, s.AcknowledgedAt, s.ResolvedAt, s.ClosedAt, resolution, survey, surveyTokenHash,
+			s.ResolvePausedAt, s.ResolveLeftSeconds)
 		if err != nil {
 			return err
 		}

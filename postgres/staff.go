@@ -44,15 +44,20 @@ func (db *DB) StaffUsers(ctx context.Context) ([]redress.StaffUser, error) {
 	return users, wrap(err)
 }
 
-// DisableStaffUser stops an account from signing in; an unknown e-mail is
-// ENOTFOUND.
+// DisableStaffUser stops an account from signing in and signs it out
+// everywhere; an unknown e-mail is ENOTFOUND.
 func (db *DB) DisableStaffUser(ctx context.Context, email string) error {
-	tag, err := db.pool.Exec(ctx, `UPDATE staff_users SET disabled_at = coalesce(disabled_at, now()) WHERE email = $1`, email)
-	if err != nil {
-		return wrap(err)
-	}
-	if tag.RowsAffected() == 0 {
-		return redress.Errorf(redress.ENOTFOUND, "no account for %s", email)
-	}
-	return nil
+	return wrap(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var id uuid.UUID
+		err := tx.QueryRow(ctx, `UPDATE staff_users SET disabled_at = coalesce(disabled_at, now()) WHERE email = $1 RETURNING id`,
+			email).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return redress.Errorf(redress.ENOTFOUND, "no account for %s", email)
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM staff_sessions WHERE user_id = $1`, id)
+		return err
+	}))
 }

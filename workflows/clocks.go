@@ -229,6 +229,7 @@ func (wf *complaint) pauseResolveClock(now time.Time) {
 	if wf.state.ResolveDueAt != nil {
 		wf.book.ResolveLeft = wf.clock.Between(now, *wf.state.ResolveDueAt)
 		wf.state.ResolveDueAt = nil
+		wf.state.ResolvePausedAt, wf.state.ResolveLeftSeconds = &now, int64(wf.book.ResolveLeft.Seconds())
 	}
 }
 
@@ -239,6 +240,7 @@ func (wf *complaint) resumeResolveClock(now time.Time) {
 		return
 	}
 	wf.book.ResolvePaused = false
+	wf.state.ResolvePausedAt, wf.state.ResolveLeftSeconds = nil, 0
 	if wf.book.ResolveLeft > 0 {
 		due := wf.clock.Add(now, wf.book.ResolveLeft)
 		wf.state.ResolveDueAt = &due

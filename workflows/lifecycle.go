@@ -87,6 +87,7 @@ func (wf *complaint) resolveComplaint(ctx workflow.Context, in ResolveInput) (re
 	now := workflow.Now(ctx).UTC()
 	wf.stopAckClock()
 	wf.state.ResolveDueAt, wf.book.ResolvePaused, wf.book.ResolveLeft = nil, false, 0
+	wf.state.ResolvePausedAt, wf.state.ResolveLeftSeconds = nil, 0
 	wf.state.Status = redress.StatusResolved
 	wf.state.ResolvedAt = &now
 	wf.state.Resolution = &redress.Resolution{Type: in.Type, Summary: in.Summary, RootCause: in.RootCause, Compensation: in.Compensation}

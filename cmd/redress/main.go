@@ -19,6 +19,8 @@ import (
 
 	"github.com/redress-dev/redress/api"
 	"github.com/redress-dev/redress/config"
+	"github.com/redress-dev/redress/console"
+	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/devstack"
 	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
@@ -114,11 +116,11 @@ Redress is ready (%.1fs).
   PostgreSQL   %s
   Data         %s
   API keys     %s
-  Staff        agent@, supervisor@ and admin@example.com (password: REDRESS_DEV_PASSWORD, default redress)
+  Console      %s/console/ as agent@, supervisor@ or admin@example.com (password: REDRESS_DEV_PASSWORD, default redress)
   Decoding     sign in at %s/codec/sign-in with dev-supervisor to read customers' data in the Web UI
 Press Ctrl-C to stop.
 `, time.Since(began).Seconds(), httpURL(stack.APIAddr), cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
-		postgresWhere(cfg.DatabaseURL, stack.PostgresDir), cfg.DataDir, keyList(cfg.Keys), cfg.PublicURL)
+		postgresWhere(cfg.DatabaseURL, stack.PostgresDir), cfg.DataDir, keyList(cfg.Keys), cfg.PublicURL, cfg.PublicURL)
 	<-ctx.Done()
 	fmt.Println("Stopping…")
 	return stack.Close()
@@ -184,7 +186,9 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	}
 	srv := api.New(api.Options{DB: db, Temporal: tc, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
-		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger})
+		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger,
+		Console: console.New(console.Options{DB: db, Desk: desk.New(db, tc, logger), Policy: cfg.Policy, Logger: logger,
+			PublicURL: cfg.PublicURL, TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, SessionIdle: cfg.SessionIdle})})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return err
