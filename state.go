@@ -6,23 +6,23 @@ import "time"
 // workflow holds it, answers queries with it and projects it into PostgreSQL
 // with every change.
 type State struct {
-	Status          Status      `json:"status"`
-	Priority        Priority    `json:"priority"`
-	EscalationLevel int         `json:"escalation_level"`
-	SLABreached     bool        `json:"sla_breached"`
-	Assignee        string      `json:"assignee"`
-	AckDueAt        *time.Time  `json:"ack_due_at"`
-	ResolveDueAt    *time.Time  `json:"resolve_due_at"`
+	Status          Status     `json:"status"`
+	Priority        Priority   `json:"priority"`
+	EscalationLevel int        `json:"escalation_level"`
+	SLABreached     bool       `json:"sla_breached"`
+	Assignee        string     `json:"assignee"`
+	AckDueAt        *time.Time `json:"ack_due_at"`
+	ResolveDueAt    *time.Time `json:"resolve_due_at"`
 	// While the complaint waits on the customer the resolution clock stands
 	// still: since ResolvePausedAt, with ResolveLeftSeconds of counted time
 	// left. Both are empty while it runs.
-	ResolvePausedAt    *time.Time `json:"resolve_paused_at,omitempty"`
-	ResolveLeftSeconds int64      `json:"resolve_left_seconds,omitempty"`
-	AcknowledgedAt  *time.Time  `json:"acknowledged_at"`
-	ResolvedAt      *time.Time  `json:"resolved_at"`
-	ClosedAt        *time.Time  `json:"closed_at"`
-	Resolution      *Resolution `json:"resolution"`
-	Survey          Survey      `json:"survey"`
+	ResolvePausedAt    *time.Time  `json:"resolve_paused_at,omitempty"`
+	ResolveLeftSeconds int64       `json:"resolve_left_seconds,omitempty"`
+	AcknowledgedAt     *time.Time  `json:"acknowledged_at"`
+	ResolvedAt         *time.Time  `json:"resolved_at"`
+	ClosedAt           *time.Time  `json:"closed_at"`
+	Resolution         *Resolution `json:"resolution"`
+	Survey             Survey      `json:"survey"`
 }
 
 // Change is one step of a complaint's history as its workflow records it: the

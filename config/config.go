@@ -42,7 +42,7 @@ type Config struct {
 	RateCustomer      string
 	RateTokenMisses   string
 	RateAnalytics     string
-	TrustedProxies    string // proxies whose X-Forwarded-For names the client
+	TrustedProxies    string        // proxies whose X-Forwarded-For names the client
 	TemporalUIURL     string        // the Temporal Web UI the console links each complaint to
 	SessionIdle       time.Duration // the console signs a person out after this long without a request
 	sessionIdle       string

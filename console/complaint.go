@@ -85,10 +85,10 @@ type complaintView struct {
 	Earlier    []redress.Complaint
 	Clocks     []slaClock
 	Now        time.Time
-	May        map[string]bool // the actions both the status and the person's role allow
-	Agents     []redress.StaffUser          // whom a supervisor may assign to
-	Nonce      string                       // makes a resubmitted form the same action
-	WorkflowAt string                       // the complaint's workflow in the Temporal Web UI
+	May        map[string]bool     // the actions both the status and the person's role allow
+	Agents     []redress.StaffUser // whom a supervisor may assign to
+	Nonce      string              // makes a resubmitted form the same action
+	WorkflowAt string              // the complaint's workflow in the Temporal Web UI
 	Types      []string
 	Causes     []string
 }

@@ -73,8 +73,8 @@ func templateFuncs(lang string, w map[string]string) template.FuncMap {
 			}
 			return ""
 		},
-		"lang":  func() string { return lang },
-		"level": func(n int) string { return w[fmt.Sprintf("level_%d", n)] },
+		"lang":       func() string { return lang },
+		"level":      func(n int) string { return w[fmt.Sprintf("level_%d", n)] },
 		"has":        func(s redress.State, a string) bool { return s.Allows(redress.StaffAction(a)) },
 		"queueNames": func() []string { return queueOrder },
 		"seconds":    func(n int64) string { return (time.Duration(n) * time.Second).String() },

@@ -15,9 +15,9 @@ import (
 	temporallog "go.temporal.io/server/common/log"
 
 	"github.com/redress-dev/redress/api"
+	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/console"
 	"github.com/redress-dev/redress/desk"
-	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/temporalutil"
