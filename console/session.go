@@ -181,6 +181,11 @@ func (c *Console) login(ctx echo.Context) error {
 	if bcrypt.CompareHashAndPassword(hash, []byte(ctx.FormValue("password"))) != nil || account == nil || account.User.Disabled {
 		return again()
 	}
+	// Sessions past their time are deleted at each sign-in, so the table
+	// holds about as many rows as there are people signed in.
+	if err := c.db.DropIdleStaffSessions(ctx.Request().Context(), c.idle, sessionLifetime); err != nil {
+		return c.failure(ctx, err)
+	}
 	token := randomToken()
 	if err := c.db.StartStaffSession(ctx.Request().Context(), hashToken(token), account.User.ID, randomToken()); err != nil {
 		return c.failure(ctx, err)

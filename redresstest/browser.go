@@ -23,9 +23,16 @@ type Browser struct {
 const elementKey = "element-6066-11e4-a52e-4f735466cecf"
 
 // StartBrowser starts chromedriver and a headless Chromium whose preferred
-// language is lang ("en", "zh-CN"). Debian's chromium and chromium-driver
-// must be installed (make test installs them).
+// language is lang ("en", "zh-CN"), with a phone's window. Debian's
+// chromium and chromium-driver must be installed (make test installs them).
 func StartBrowser(t testing.TB, lang string) *Browser {
+	t.Helper()
+	return StartBrowserSized(t, lang, 420, 900)
+}
+
+// StartBrowserSized is StartBrowser with a window of the given size: 1280
+// wide for a desktop, 820 for a tablet.
+func StartBrowserSized(t testing.TB, lang string, width, height int) *Browser {
 	t.Helper()
 	driverPath, err := exec.LookPath("chromedriver")
 	if err != nil {
@@ -56,7 +63,7 @@ func StartBrowser(t testing.TB, lang string) *Browser {
 			"binary": chromiumBinary(),
 			"args": []string{"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 				"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-				"--disable-quic", "--window-size=420,900", "--user-data-dir=" + profile},
+				"--disable-quic", fmt.Sprintf("--window-size=%d,%d", width, height), "--user-data-dir=" + profile},
 			"prefs": map[string]any{"intl.accept_languages": lang},
 		},
 	}}}
@@ -207,4 +214,58 @@ func (b *Browser) WaitForText(css, want string) {
 		var text string
 		return b.try("GET", b.base+"/element/"+found[0][elementKey]+"/text", nil, &text) == nil && strings.Contains(text, want)
 	})
+}
+
+// Keys presses keys on whatever has the focus, as a person at the keyboard
+// does ("\ue007" is Enter).
+func (b *Browser) Keys(keys string) {
+	b.t.Helper()
+	var actions []map[string]string
+	for _, k := range keys {
+		actions = append(actions, map[string]string{"type": "keyDown", "value": string(k)},
+			map[string]string{"type": "keyUp", "value": string(k)})
+	}
+	b.call("POST", b.base+"/actions", map[string]any{"actions": []map[string]any{
+		{"type": "key", "id": "keyboard", "actions": actions}}}, nil)
+}
+
+// Script runs JavaScript in the page and returns its result: how a test
+// leaves a mark that a reload would wipe.
+func (b *Browser) Script(js string) any {
+	b.t.Helper()
+	var out any
+	b.call("POST", b.base+"/execute/sync", map[string]any{"script": js, "args": []any{}}, &out)
+	return out
+}
+
+// URL is the address of the page shown.
+func (b *Browser) URL() string {
+	var s string
+	b.call("GET", b.base+"/url", nil, &s)
+	return s
+}
+
+// Attribute is an attribute of the element the CSS selector finds.
+func (b *Browser) Attribute(css, name string) string {
+	b.t.Helper()
+	var s string
+	b.call("GET", b.base+"/element/"+b.find(css)+"/attribute/"+name, nil, &s)
+	return s
+}
+
+// WaitFor waits up to ten seconds for an element the CSS selector finds.
+func (b *Browser) WaitFor(css string) {
+	b.t.Helper()
+	b.waitFor(10*time.Second, "an element "+css, func() bool {
+		var found []map[string]string
+		return b.try("POST", b.base+"/elements", map[string]string{"using": "css selector", "value": css}, &found) == nil && len(found) > 0
+	})
+}
+
+// Count is how many elements the CSS selector finds now.
+func (b *Browser) Count(css string) int {
+	b.t.Helper()
+	var found []map[string]string
+	b.call("POST", b.base+"/elements", map[string]string{"using": "css selector", "value": css}, &found)
+	return len(found)
 }
