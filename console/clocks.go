@@ -63,6 +63,9 @@ func warnAt(cal *redress.Calendar, due time.Time, left time.Duration) time.Time 
 		return due
 	}
 	lo, hi := due.Add(-left), due // wall time counts at least as fast as business time
+	if cal.Between(lo, due) == left { // no time off in between: exact
+		return lo
+	}
 	for cal.Between(lo, due) < left {
 		lo = lo.Add(-2 * (due.Sub(lo)))
 		if due.Sub(lo) > 400*24*time.Hour { // a calendar with no working time left

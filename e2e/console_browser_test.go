@@ -117,6 +117,9 @@ func TestConsoleSupervisorInABrowser(t *testing.T) {
 	c := file(t, s, newComplaint("crm-browser-2"))
 	sup := redresstest.StartBrowserSized(t, "zh-CN", 820, 1180)
 	signInBrowser(t, s, sup, "sam@example.com")
+	if header := sup.Text("header.top"); !strings.Contains(header, "主管视图") {
+		t.Errorf("a Chinese browser's console header reads %q", header)
+	}
 	sup.Open(s.BaseURL + "/console/complaints/" + c.ID)
 	sup.Click("details:has(select[name=agent]) summary")
 	sup.Click("select[name=agent] option[value='ana@example.com']")

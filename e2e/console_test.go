@@ -95,6 +95,13 @@ func TestConsoleRoles(t *testing.T) {
 		t.Errorf("an agent assigning = %d: %s", p.Status, p.Body)
 	}
 	sam := s.SignIn("sam@example.com", staffPassword)
+	// A person's own language wins over the browser's (this client sends none).
+	if p := sam.Post("/console/language", url.Values{"language": {"zh"}, "next": {"/console/complaints/" + c.ID}}); p.Status != http.StatusSeeOther {
+		t.Fatalf("choosing Chinese = %d: %s", p.Status, p.Body)
+	}
+	if p := sam.Get("/console/complaints/" + c.ID); !strings.Contains(p.Body, "处理记录") {
+		t.Error("after choosing Chinese the complaint page is not in Chinese")
+	}
 	if p := sam.Get("/console/supervisor"); p.Status != http.StatusOK {
 		t.Errorf("a supervisor opening the supervisor view = %d", p.Status)
 	}
