@@ -21,6 +21,7 @@ build:
 bench: postgres
 	go test -run '^$$' -bench 'Intake|StartWorkflow' -benchtime 2000x ./bench/
 	go test -run '^$$' -bench LifecycleCost -benchtime 1x ./bench/
+	go test -run '^$$' -bench LiveUpdate -benchtime 200x ./bench/
 
 # A retention campaign of 10,000 customers on the dev stack: about 14 minutes.
 bench-campaign: postgres

@@ -1,6 +1,7 @@
 package redresstest
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"net/http"
@@ -105,4 +106,38 @@ func (u *ConsoleUser) do(method, path string, form url.Values) Page {
 		u.CSRF = m[1]
 	}
 	return p
+}
+
+// Events opens the console's live stream and passes on the id of each
+// changed complaint until the test ends.
+func (u *ConsoleUser) Events() <-chan string {
+	u.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, u.base+"/console/events", nil)
+	if err != nil {
+		u.t.Fatal(err)
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	res, err := u.client.Do(req)
+	if err != nil || res.StatusCode != http.StatusOK {
+		u.t.Fatalf("open the live stream: %v %v", err, res)
+	}
+	u.t.Cleanup(func() { res.Body.Close() })
+	ids := make(chan string, 1024)
+	go func() {
+		defer close(ids)
+		lines := bufio.NewScanner(res.Body)
+		event := ""
+		for lines.Scan() {
+			line := lines.Text()
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				event = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: ") && event == "complaint":
+				ids <- strings.TrimPrefix(line, "data: ")
+			case line == "":
+				event = ""
+			}
+		}
+	}()
+	return ids
 }
