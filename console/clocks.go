@@ -62,7 +62,7 @@ func warnAt(cal *redress.Calendar, due time.Time, left time.Duration) time.Time 
 	if left <= 0 {
 		return due
 	}
-	lo, hi := due.Add(-left), due // wall time counts at least as fast as business time
+	lo, hi := due.Add(-left), due     // wall time counts at least as fast as business time
 	if cal.Between(lo, due) == left { // no time off in between: exact
 		return lo
 	}
