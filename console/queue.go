@@ -1,25 +1,188 @@
 package console
 
 import (
+	"errors"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/postgres"
 )
 
 // queueOrder lists the queues as the navigation shows them.
-var queueOrder = []string{"mine", "unassigned", "breaching", "escalated", "waiting", "open"}
+var queueOrder = postgres.Queues
 
 var queueWords = map[string]map[string]string{
 	"en": {"queue_mine": "Mine", "queue_unassigned": "Unassigned", "queue_breaching": "Breaching soon",
-		"queue_escalated": "Escalated", "queue_waiting": "Waiting on customer", "queue_open": "All open"},
+		"queue_escalated": "Escalated", "queue_waiting": "Waiting on customer", "queue_open": "All open",
+		"col_due": "Next deadline", "col_priority": "Priority", "col_subject": "Subject", "col_customer": "Customer",
+		"col_age": "Age", "col_level": "Level", "col_assignee": "Assignee", "col_status": "Status",
+		"filter_priority": "Priority", "filter_category": "Category", "filter_channel": "Channel", "filter_tier": "Tier",
+		"filter_level": "Level", "filter_search": "Search", "search_help": "Subject, description, order, customer name or e-mail",
+		"any": "Any", "filter": "Filter", "clear": "Clear", "next_page": "Next page", "first_page": "First page",
+		"queue_empty": "No open complaint is in this queue.", "no_deadline": "no deadline",
+		"queue_keys": "Keys: j and k move through the queue · Enter opens",
+		"age_days":   "%dd %dh", "age_hours": "%dh %dm", "age_minutes": "%dm",
+		"category_product_quality": "Product quality", "category_safety": "Safety", "category_service": "Service",
+		"category_delivery": "Delivery", "category_billing": "Billing", "category_privacy": "Privacy", "category_other": "Other",
+		"channel_web": "Web", "channel_email": "E-mail", "channel_phone": "Phone", "channel_chat": "Chat",
+		"channel_social": "Social", "channel_store": "Store",
+		"tier_standard": "Standard", "tier_silver": "Silver", "tier_gold": "Gold", "tier_diamond": "Diamond",
+		"unassigned": "unassigned",
+	},
 	"zh": {"queue_mine": "我的", "queue_unassigned": "未分配", "queue_breaching": "即将超时",
-		"queue_escalated": "已升级", "queue_waiting": "等待客户", "queue_open": "全部未结"},
+		"queue_escalated": "已升级", "queue_waiting": "等待客户", "queue_open": "全部未结",
+		"col_due": "下一截止", "col_priority": "优先级", "col_subject": "主题", "col_customer": "客户",
+		"col_age": "已过时间", "col_level": "级别", "col_assignee": "处理人", "col_status": "状态",
+		"filter_priority": "优先级", "filter_category": "类别", "filter_channel": "渠道", "filter_tier": "客户等级",
+		"filter_level": "级别", "filter_search": "搜索", "search_help": "主题、描述、订单号、客户姓名或邮箱",
+		"any": "全部", "filter": "筛选", "clear": "清除", "next_page": "下一页", "first_page": "第一页",
+		"queue_empty": "此队列中没有未结投诉。", "no_deadline": "无截止时间",
+		"queue_keys": "快捷键：j 和 k 在队列中移动 · Enter 打开",
+		"age_days":   "%d天%d小时", "age_hours": "%d小时%d分", "age_minutes": "%d分钟",
+		"category_product_quality": "产品质量", "category_safety": "安全", "category_service": "服务",
+		"category_delivery": "配送", "category_billing": "账单", "category_privacy": "隐私", "category_other": "其他",
+		"channel_web": "网页", "channel_email": "邮件", "channel_phone": "电话", "channel_chat": "在线聊天",
+		"channel_social": "社交媒体", "channel_store": "门店",
+		"tier_standard": "普通", "tier_silver": "银卡", "tier_gold": "金卡", "tier_diamond": "钻石",
+		"unassigned": "未分配",
+	},
 }
 
 func (c *Console) registerQueues(g *echo.Group) {
 	g.GET("/queues/:queue", c.queue)
 }
 
+// queueFilter is what the filter form asked for, as the form shows it.
+type queueFilter struct {
+	Priority, Category, Channel, Tier, Level, Search string
+}
+
+// queueView is what the queue page shows.
+type queueView struct {
+	Name    string
+	Filter  queueFilter
+	Rows    []queueRow
+	Now     time.Time
+	Next    string // the next page's address, "" on the last page
+	First   string // the first page's address, "" on the first page
+	Choices queueChoices
+}
+
+// queueChoices are the filter form's options.
+type queueChoices struct {
+	Priorities []redress.Priority
+	Categories []redress.Category
+	Channels   []redress.Channel
+	Tiers      []redress.Tier
+	Levels     []int
+}
+
+// queueRow is one complaint of the queue with its next clock (nil when
+// none runs) and whether its resolution clock stands still while the
+// customer owes an answer.
+type queueRow struct {
+	postgres.QueueItem
+	Clock  *slaClock
+	Paused bool
+}
+
 func (c *Console) queue(ctx echo.Context) error {
-	return c.render(ctx, http.StatusOK, "queue", page{Title: ctx.Param("queue"), Nav: ctx.Param("queue")})
+	name := ctx.Param("queue")
+	if !slices.Contains(queueOrder, name) {
+		return c.failure(ctx, redress.Errorf(redress.ENOTFOUND, "There is no queue %q.", name))
+	}
+	v := viewerOf(ctx)
+	now := time.Now()
+	f, q, err := c.queueQuery(ctx)
+	if err == nil {
+		q.Queue, q.Assignee, q.BreachingBy = name, v.User.Email, c.breachingBy(now)
+		var items []postgres.QueueItem
+		var next string
+		if items, next, err = c.db.Queue(ctx.Request().Context(), q); err == nil {
+			view := queueView{Name: name, Filter: f, Now: now, Choices: queueChoices{
+				Priorities: redress.Priorities, Categories: redress.Categories, Channels: redress.Channels,
+				Tiers: redress.Tiers, Levels: []int{0, 1, 2, 3}}}
+			for _, it := range items {
+				view.Rows = append(view.Rows, c.queueRow(it))
+			}
+			if next != "" {
+				view.Next = f.address(name, next)
+			}
+			if q.Cursor != "" {
+				view.First = f.address(name, "")
+			}
+			return c.render(ctx, http.StatusOK, "queue", page{Title: queueWords[v.Lang]["queue_"+name], Nav: name, Data: view})
+		}
+	}
+	var e *redress.Error
+	if errors.As(err, &e) && e.Code == redress.EINVALID {
+		return c.render(ctx, http.StatusUnprocessableEntity, "message", page{Title: http.StatusText(http.StatusUnprocessableEntity),
+			Nav: name, Error: refusalText(e)})
+	}
+	return c.failure(ctx, err)
+}
+
+// queueQuery reads and checks the filters; a bad one is EINVALID naming it.
+func (c *Console) queueQuery(ctx echo.Context) (queueFilter, postgres.QueueQuery, error) {
+	f := queueFilter{Priority: ctx.QueryParam("priority"), Category: ctx.QueryParam("category"),
+		Channel: ctx.QueryParam("channel"), Tier: ctx.QueryParam("tier"), Level: ctx.QueryParam("level"),
+		Search: strings.TrimSpace(ctx.QueryParam("q"))}
+	q := postgres.QueueQuery{Priority: redress.Priority(f.Priority), Category: redress.Category(f.Category),
+		Channel: redress.Channel(f.Channel), Tier: redress.Tier(f.Tier), Search: f.Search, Cursor: ctx.QueryParam("cursor")}
+	ch := &redress.Checker{}
+	redress.CheckEnum(ch, "priority", q.Priority, false, redress.Priorities)
+	redress.CheckEnum(ch, "category", q.Category, false, redress.Categories)
+	redress.CheckEnum(ch, "channel", q.Channel, false, redress.Channels)
+	redress.CheckEnum(ch, "tier", q.Tier, false, redress.Tiers)
+	if f.Level != "" {
+		n, err := strconv.Atoi(f.Level)
+		if err != nil || n < 0 || n > redress.MaxEscalationLevel {
+			ch.Fail("level", "must be an escalation level from 0 to %d", redress.MaxEscalationLevel)
+		}
+		q.Level = &n
+	}
+	ch.Text("q", f.Search, false, 200)
+	return f, q, ch.Err()
+}
+
+// address is the queue's page with the same filters from cursor on.
+func (f queueFilter) address(queue, cursor string) string {
+	v := url.Values{}
+	for _, p := range [][2]string{{"priority", f.Priority}, {"category", f.Category}, {"channel", f.Channel},
+		{"tier", f.Tier}, {"level", f.Level}, {"q", f.Search}, {"cursor", cursor}} {
+		if p[1] != "" {
+			v.Set(p[0], p[1])
+		}
+	}
+	if len(v) == 0 {
+		return "/console/queues/" + queue
+	}
+	return "/console/queues/" + queue + "?" + v.Encode()
+}
+
+// breachingBy is, per priority, where the policy's warning share of each
+// window begins, counted from now in the priority's calendar: a deadline
+// before it is breaching soon.
+func (c *Console) breachingBy(now time.Time) map[redress.Priority]postgres.Horizon {
+	share := 1 - c.policy.AckWarningAt
+	by := map[redress.Priority]postgres.Horizon{}
+	for _, p := range redress.Priorities {
+		sla, cal := c.policy.SLA[p], c.calendars[p]
+		by[p] = postgres.Horizon{Ack: cal.Add(now, time.Duration(float64(sla.AckWithin.D())*share)),
+			Resolve: cal.Add(now, time.Duration(float64(sla.ResolveWithin.D())*share))}
+	}
+	return by
+}
+
+func (c *Console) queueRow(it postgres.QueueItem) queueRow {
+	clock := c.nextClock(redress.State{Status: it.Status, Priority: it.Priority,
+		AckDueAt: it.AckDueAt, ResolveDueAt: it.ResolveDueAt, ResolvePausedAt: it.ResolvePausedAt})
+	return queueRow{QueueItem: it, Clock: clock, Paused: it.ResolvePausedAt != nil}
 }

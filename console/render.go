@@ -78,6 +78,17 @@ func templateFuncs(lang string, w map[string]string) template.FuncMap {
 		"has":        func(s redress.State, a string) bool { return s.Allows(redress.StaffAction(a)) },
 		"queueNames": func() []string { return queueOrder },
 		"seconds":    func(n int64) string { return (time.Duration(n) * time.Second).String() },
+		// age is how long ago since was, to the minute.
+		"age": func(since, now time.Time) string {
+			d := max(now.Sub(since), 0)
+			switch {
+			case d >= 24*time.Hour:
+				return fmt.Sprintf(w["age_days"], int(d.Hours())/24, int(d.Hours())%24)
+			case d >= time.Hour:
+				return fmt.Sprintf(w["age_hours"], int(d.Hours()), int(d.Minutes())%60)
+			}
+			return fmt.Sprintf(w["age_minutes"], int(d.Minutes()))
+		},
 	}
 }
 

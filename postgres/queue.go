@@ -1,0 +1,239 @@
+package postgres
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/redress-dev/redress"
+)
+
+// The console's queues.
+const (
+	QueueMine       = "mine"       // assigned to the viewer
+	QueueUnassigned = "unassigned" // assigned to no one
+	QueueBreaching  = "breaching"  // a deadline inside the policy's warning share, or past
+	QueueEscalated  = "escalated"  // above the agent level
+	QueueWaiting    = "waiting"    // waiting on the customer
+	QueueOpen       = "open"       // every open complaint
+)
+
+// Queues lists the queues.
+var Queues = []string{QueueMine, QueueUnassigned, QueueBreaching, QueueEscalated, QueueWaiting, QueueOpen}
+
+// Horizon is, for one priority, how near a deadline makes a complaint
+// breaching soon: an acknowledgement due by Ack or a resolution due by
+// Resolve.
+type Horizon struct {
+	Ack, Resolve time.Time
+}
+
+// QueueQuery selects one page of a queue. Empty filters do not filter.
+type QueueQuery struct {
+	Queue string
+	// Assignee is whose queue "mine" is: the viewer's e-mail.
+	Assignee string
+	// BreachingBy holds, per priority, where "breaching soon" ends; a
+	// priority missing from it has no complaint breaching soon.
+	BreachingBy map[redress.Priority]Horizon
+	Priority    redress.Priority
+	Category    redress.Category
+	Channel     redress.Channel
+	Tier        redress.Tier
+	Level       *int // escalation level
+	// Search matches any part of the subject, description, order reference,
+	// or the customer's name or e-mail, ignoring case.
+	Search string
+	Limit  int    // 50 when zero, at most 200
+	Cursor string // opaque; from the previous page
+}
+
+// QueueItem is one row of a queue: the complaint with its customer's name
+// and tier.
+type QueueItem struct {
+	ID              string
+	Subject         string
+	Status          redress.Status
+	Priority        redress.Priority
+	Category        redress.Category
+	Channel         redress.Channel
+	Severity        redress.Severity
+	EscalationLevel int
+	SLABreached     bool
+	Assignee        string
+	CreatedAt       time.Time
+	AckDueAt        *time.Time
+	ResolveDueAt    *time.Time
+	ResolvePausedAt *time.Time
+	CustomerName    string
+	Tier            redress.Tier
+}
+
+// openComplaint is the predicate of the queue indexes, written as they
+// are so that the planner uses them.
+const openComplaint = `c.status IN ('received', 'acknowledged', 'in_progress', 'waiting_on_customer', 'reopened')`
+
+// queueCursor is where a queue's page ended: the last complaint's next
+// deadline (nil for none, which sorts last) and id.
+type queueCursor struct {
+	Due *time.Time `json:"d"`
+	ID  uuid.UUID  `json:"i"`
+}
+
+func (k queueCursor) encode() string {
+	b, _ := json.Marshal(k)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeQueueCursor(s string) (queueCursor, error) {
+	var k queueCursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err == nil {
+		err = json.Unmarshal(b, &k)
+	}
+	if err != nil || k.ID == uuid.Nil {
+		return k, redress.Invalid(redress.FieldError{Field: "cursor", Message: "not a cursor from a previous page of this queue"})
+	}
+	return k, nil
+}
+
+// due is the cursor's deadline as the next_due_at column holds it.
+func (k queueCursor) due() pgtype.Timestamptz {
+	if k.Due == nil {
+		return pgtype.Timestamptz{InfinityModifier: pgtype.Infinity, Valid: true}
+	}
+	return pgtype.Timestamptz{Time: *k.Due, Valid: true}
+}
+
+// likePattern matches term anywhere, its % and _ taken literally.
+func likePattern(term string) string {
+	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(term) + "%"
+}
+
+// Queue reads one page of a queue: open complaints, the next deadline
+// first, then by id; complaints with no running deadline last. Pages are
+// keyset pages, so a complaint that moves between pages is neither lost
+// nor shown twice within its own position. next is empty on the last page.
+func (db *DB) Queue(ctx context.Context, q QueueQuery) (items []QueueItem, next string, err error) {
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where := []string{openComplaint}
+	switch q.Queue {
+	case QueueMine:
+		if q.Assignee == "" {
+			return nil, "", redress.Errorf(redress.EINVALID, "the queue %q needs the viewer as assignee", QueueMine)
+		}
+		where = append(where, "c.assignee = "+arg(q.Assignee))
+	case QueueUnassigned:
+		where = append(where, "c.assignee = ''")
+	case QueueBreaching:
+		where = append(where, breachingSoon(q.BreachingBy, arg))
+	case QueueEscalated:
+		where = append(where, "c.escalation_level > 0")
+	case QueueWaiting:
+		where = append(where, "c.status = 'waiting_on_customer'")
+	case QueueOpen:
+	default:
+		return nil, "", redress.Errorf(redress.ENOTFOUND, "no queue %q; the queues are %s", q.Queue, strings.Join(Queues, ", "))
+	}
+	for _, f := range [][2]string{{"c.priority", string(q.Priority)}, {"c.category", string(q.Category)},
+		{"c.channel", string(q.Channel)}, {"cu.tier", string(q.Tier)}} {
+		if f[1] != "" {
+			where = append(where, f[0]+" = "+arg(f[1]))
+		}
+	}
+	if q.Level != nil {
+		where = append(where, "c.escalation_level = "+arg(*q.Level))
+	}
+	if q.Search != "" {
+		p := arg(likePattern(q.Search))
+		// The customer side is an array built once, so that the planner can
+		// combine both sides as index scans.
+		where = append(where, fmt.Sprintf(`((c.subject || ' ' || c.description || ' ' || c.order_ref) ILIKE %s
+			OR c.customer_id = ANY (ARRAY(SELECT id FROM customers WHERE (name || ' ' || email) ILIKE %s)))`, p, p))
+	}
+	if q.Cursor != "" {
+		k, err := decodeQueueCursor(q.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, fmt.Sprintf("(c.next_due_at, c.id) > (%s, %s)", arg(k.due()), arg(k.ID)))
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 200)
+	sql := `SELECT c.id, c.subject, c.status, c.priority, c.category, c.channel, c.severity, c.escalation_level,
+		c.sla_breached, c.assignee, c.created_at, c.ack_due_at, c.resolve_due_at, c.resolve_paused_at,
+		nullif(c.next_due_at, 'infinity'), cu.name, cu.tier
+		FROM complaints c JOIN customers cu ON cu.id = c.customer_id
+		WHERE ` + strings.Join(where, " AND ") + `
+		ORDER BY c.next_due_at, c.id LIMIT ` + arg(limit+1)
+	rows, err := db.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, "", wrap(err)
+	}
+	defer rows.Close()
+	items = []QueueItem{}
+	var last queueCursor
+	for rows.Next() {
+		var it QueueItem
+		var id uuid.UUID
+		var due *time.Time
+		if err := rows.Scan(&id, &it.Subject, &it.Status, &it.Priority, &it.Category, &it.Channel, &it.Severity,
+			&it.EscalationLevel, &it.SLABreached, &it.Assignee, &it.CreatedAt, &it.AckDueAt, &it.ResolveDueAt,
+			&it.ResolvePausedAt, &due, &it.CustomerName, &it.Tier); err != nil {
+			return nil, "", wrap(err)
+		}
+		it.ID = id.String()
+		utc(&it.CreatedAt)
+		for _, t := range []*time.Time{it.AckDueAt, it.ResolveDueAt, it.ResolvePausedAt} {
+			utc(t)
+		}
+		if len(items) == limit {
+			next = last.encode()
+			break
+		}
+		items = append(items, it)
+		last = queueCursor{Due: due, ID: id}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", wrap(err)
+	}
+	return items, next, nil
+}
+
+// breachingSoon holds the complaints with a deadline inside its priority's
+// horizon. The bound on next_due_at, the latest horizon, lets the planner
+// read only the front of the queue index.
+func breachingSoon(by map[redress.Priority]Horizon, arg func(any) string) string {
+	var latest time.Time
+	var per []string
+	for _, p := range redress.Priorities {
+		h, ok := by[p]
+		if !ok {
+			continue
+		}
+		per = append(per, fmt.Sprintf("(c.priority = %s AND (c.ack_due_at <= %s OR c.resolve_due_at <= %s))",
+			arg(p), arg(h.Ack), arg(h.Resolve)))
+		for _, t := range []time.Time{h.Ack, h.Resolve} {
+			if t.After(latest) {
+				latest = t
+			}
+		}
+	}
+	if len(per) == 0 {
+		return "false"
+	}
+	return fmt.Sprintf("c.next_due_at <= %s AND (%s)", arg(latest), strings.Join(per, " OR "))
+}
