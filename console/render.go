@@ -77,7 +77,7 @@ func templateFuncs(lang string, w map[string]string) template.FuncMap {
 		"level":      func(n int) string { return w[fmt.Sprintf("level_%d", n)] },
 		"has":        func(s redress.State, a string) bool { return s.Allows(redress.StaffAction(a)) },
 		"queueNames": func() []string { return queueOrder },
-		"seconds":    func(n int64) string { return (time.Duration(n) * time.Second).String() },
+		"seconds":    spanText,
 		// age is how long ago since was, to the minute.
 		"age": func(since, now time.Time) string {
 			d := max(now.Sub(since), 0)
@@ -155,3 +155,15 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // trimmed is a form value without surrounding space.
 func trimmed(ctx echo.Context, name string) string { return strings.TrimSpace(ctx.FormValue(name)) }
+
+// spanText is a length of time as a person reads it: "4d 23h 59m".
+func spanText(seconds int64) string {
+	d, h, m := seconds/86400, seconds%86400/3600, seconds%3600/60
+	switch {
+	case d > 0:
+		return fmt.Sprintf("%dd %dh %dm", d, h, m)
+	case h > 0:
+		return fmt.Sprintf("%dh %dm", h, m)
+	}
+	return fmt.Sprintf("%dm %ds", m, seconds%60)
+}

@@ -37,7 +37,7 @@ func TestConsoleAgentWorksAComplaintInABrowser(t *testing.T) {
 	agent := redresstest.StartBrowserSized(t, "en", 1280, 900)
 	signInBrowser(t, s, agent, "ana@example.com")
 	agent.Open(s.BaseURL + "/console/queues/open")
-	agent.WaitFor("#queue")
+	agent.WaitFor("#queue-rows")
 	agent.Script("window.notReloaded = true")
 
 	c := file(t, s, newComplaint("crm-browser-1"))
