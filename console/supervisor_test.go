@@ -126,6 +126,9 @@ func TestSupervisorPage(t *testing.T) {
 		t.Fatalf("supervisor page: %d\n%s", r.Code, r.Body)
 	}
 	page := r.Body.String()
+	if strings.Contains(page, "style=") || strings.Contains(page, "<style") || strings.Contains(page, "<script>") {
+		t.Errorf("inline style or script, which the console's Content-Security-Policy forbids")
+	}
 	workload := region(t, page, "workload")
 	// ana holds the overdue complaint at level 0, and acknowledged and
 	// resolved the billing one today; nobody holds the parcel, at level 1.
