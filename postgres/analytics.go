@@ -51,11 +51,11 @@ type RootCauseCount struct {
 	Count     int    `json:"count"`
 }
 
-// summaryQuery measures the window's complaints in one pass. The SLA is met
-// when a complaint was acknowledged (resolved) without an acknowledgement
-// (resolution) breach; complaints still within their window are not counted
-// either way. Time to resolve runs to the first resolution.
-const summaryQuery = `
+// windowOutcomes selects the complaints filed in a window ($1 to $2) as c,
+// and the outcomes their timelines record as lines: whether an
+// acknowledgement ($3) or a resolution ($4) breach was recorded, the first
+// resolution and any reopening. Queries join them on lines.complaint_id.
+const windowOutcomes = `
 WITH c AS (SELECT * FROM complaints WHERE created_at >= $1 AND created_at < $2),
 lines AS (
 	SELECT complaint_id,
@@ -64,20 +64,34 @@ lines AS (
 		min(at) FILTER (WHERE kind = 'resolved') AS first_resolved_at,
 		bool_or(kind = 'reopened') AS reopened
 	FROM timeline WHERE complaint_id IN (SELECT id FROM c) GROUP BY complaint_id)
-SELECT
-	count(*),
+`
+
+// slaCompliance counts, over windowOutcomes as c and l, the complaints
+// measured for the acknowledgement SLA and those that met it, then the same
+// for the resolution SLA. The SLA is met when a complaint was acknowledged
+// (resolved) without an acknowledgement (resolution) breach; complaints still
+// within their window are not counted either way.
+const slaCompliance = `
 	count(*) FILTER (WHERE c.acknowledged_at IS NOT NULL OR l.ack_breached),
 	count(*) FILTER (WHERE c.acknowledged_at IS NOT NULL AND NOT coalesce(l.ack_breached, false)),
 	count(*) FILTER (WHERE l.first_resolved_at IS NOT NULL OR l.resolve_breached),
-	count(*) FILTER (WHERE l.first_resolved_at IS NOT NULL AND NOT coalesce(l.resolve_breached, false)),
+	count(*) FILTER (WHERE l.first_resolved_at IS NOT NULL AND NOT coalesce(l.resolve_breached, false))`
+
+// answeredSurvey holds for a complaint whose customer gave a CSAT score.
+const answeredSurvey = `survey->>'status' = 'answered'`
+
+// summaryQuery measures the window's complaints in one pass. Time to resolve
+// runs to the first resolution.
+const summaryQuery = windowOutcomes + `SELECT
+	count(*),` + slaCompliance + `,
 	count(c.acknowledged_at),
 	avg(extract(epoch FROM c.acknowledged_at - c.created_at))::float8,
 	percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM c.acknowledged_at - c.created_at)),
 	count(l.first_resolved_at),
 	avg(extract(epoch FROM l.first_resolved_at - c.created_at))::float8,
 	percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_resolved_at - c.created_at)),
-	avg((c.survey->>'score')::int) FILTER (WHERE c.survey->>'status' = 'answered')::float8,
-	count(*) FILTER (WHERE c.survey->>'status' = 'answered'),
+	avg((c.survey->>'score')::int) FILTER (WHERE c.` + answeredSurvey + `)::float8,
+	count(*) FILTER (WHERE c.` + answeredSurvey + `),
 	count(*) FILTER (WHERE c.survey->>'status' IN ('sent', 'reminded', 'answered', 'expired')),
 	count(*) FILTER (WHERE l.reopened),
 	count(*) FILTER (WHERE l.first_resolved_at IS NOT NULL),
@@ -128,15 +142,8 @@ func (db *DB) Summary(ctx context.Context, from, to time.Time) (*Summary, error)
 		return nil, wrap(err)
 	}
 
-	rows, err = db.pool.Query(ctx, `SELECT resolution->>'root_cause', count(*) FROM complaints
-		WHERE created_at >= $1 AND created_at < $2 AND resolution IS NOT NULL
-		GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 5`, from, to)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	s.TopRootCauses, err = pgx.CollectRows(rows, pgx.RowToStructByPos[RootCauseCount])
-	if err != nil {
-		return nil, wrap(err)
+	if s.TopRootCauses, err = db.rootCauses(ctx, from, to, 5); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -147,4 +154,17 @@ func percent(part, whole int) *float64 {
 	}
 	p := math.Round(float64(part)*1000/float64(whole)) / 10
 	return &p
+}
+
+// rootCauses ranks the root causes of the complaints filed in a window that
+// were resolved, the most frequent first; limit 0 keeps them all.
+func (db *DB) rootCauses(ctx context.Context, from, to time.Time, limit int) ([]RootCauseCount, error) {
+	rows, err := db.pool.Query(ctx, `SELECT resolution->>'root_cause', count(*) FROM complaints
+		WHERE created_at >= $1 AND created_at < $2 AND resolution IS NOT NULL
+		GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT nullif($3, 0)`, from, to, limit)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	counts, err := pgx.CollectRows(rows, pgx.RowToStructByPos[RootCauseCount])
+	return counts, wrap(err)
 }
