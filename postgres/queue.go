@@ -118,9 +118,10 @@ func likePattern(term string) string {
 }
 
 // Queue reads one page of a queue: open complaints, the next deadline
-// first, then by id; complaints with no running deadline last. Pages are
-// keyset pages, so a complaint that moves between pages is neither lost
-// nor shown twice within its own position. next is empty on the last page.
+// first, then by id; complaints with no running deadline last. Each page
+// starts after the last row of the one before (keyset pages), so
+// complaints filed meanwhile do not shift the pages. next is empty on the
+// last page.
 func (db *DB) Queue(ctx context.Context, q QueueQuery) (items []QueueItem, next string, err error) {
 	sql, args, limit, err := queueSQL(q)
 	if err != nil {
