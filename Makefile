@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
 
-.PHONY: run test fuzz build bench bench-campaign postgres chromium
+.PHONY: run test fuzz build bench bench-campaign bench-console postgres chromium
 
 run: postgres
 	go run ./cmd/redress dev
@@ -26,6 +26,11 @@ bench: postgres
 # A retention campaign of 10,000 customers on the dev stack: about 14 minutes.
 bench-campaign: postgres
 	go test -run '^$$' -bench Campaign -benchtime 1x -timeout 40m ./bench/
+
+# The console's queue pages over a million complaints (p50 and p99 per queue
+# and search): about 4 minutes, most of it loading the complaints.
+bench-console: postgres
+	go test -run '^$$' -bench QueuePage -benchtime 200x -timeout 30m -v ./bench/
 
 postgres:
 	@./scripts/ensure-postgres.sh

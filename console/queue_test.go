@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"html"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -17,39 +16,23 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/labstack/echo/v4"
 
 	"github.com/redress-dev/redress"
-	"github.com/redress-dev/redress/console"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/redresstest"
-	"github.com/redress-dev/redress/staff"
 )
 
 // signedIn serves the console and returns a request maker carrying the
 // session of a new agent, whose e-mail it also returns.
 func signedIn(t *testing.T, db *postgres.DB) (get func(path string) (int, string), email string) {
 	t.Helper()
-	ctx := context.Background()
 	email = "ana@example.com"
-	user, err := staff.Add(ctx, db, email, "Ana", "agent", "a long enough password")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := uuid.NewString()
-	hash := sha256.Sum256([]byte(token))
-	if err := db.StartStaffSession(ctx, hash[:], user.ID, uuid.NewString()); err != nil {
-		t.Fatal(err)
-	}
-	c := console.New(console.Options{DB: db, Policy: redress.DefaultPolicy(), Logger: slog.New(slog.DiscardHandler)})
-	t.Cleanup(c.Close)
-	e := echo.New()
-	c.Register(e)
+	console, session := redresstest.Console(t, db, email, "agent")
 	return func(path string) (int, string) {
 		req := httptest.NewRequest(http.MethodGet, path, nil)
-		req.AddCookie(&http.Cookie{Name: "redress_session", Value: token})
+		req.AddCookie(session)
 		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, req)
+		console.ServeHTTP(rec, req)
 		body, _ := io.ReadAll(rec.Body)
 		return rec.Code, string(body)
 	}, email

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -117,68 +118,15 @@ func likePattern(term string) string {
 }
 
 // Queue reads one page of a queue: open complaints, the next deadline
-// first, then by id; complaints with no running deadline last. Pages are
-// keyset pages, so a complaint that moves between pages is neither lost
-// nor shown twice within its own position. next is empty on the last page.
+// first, then by id; complaints with no running deadline last. Each page
+// starts after the last row of the one before (keyset pages), so
+// complaints filed meanwhile do not shift the pages. next is empty on the
+// last page.
 func (db *DB) Queue(ctx context.Context, q QueueQuery) (items []QueueItem, next string, err error) {
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+	sql, args, limit, err := queueSQL(q)
+	if err != nil {
+		return nil, "", err
 	}
-	where := []string{openComplaint}
-	switch q.Queue {
-	case QueueMine:
-		if q.Assignee == "" {
-			return nil, "", redress.Errorf(redress.EINVALID, "the queue %q needs the viewer as assignee", QueueMine)
-		}
-		where = append(where, "c.assignee = "+arg(q.Assignee))
-	case QueueUnassigned:
-		where = append(where, "c.assignee = ''")
-	case QueueBreaching:
-		where = append(where, breachingSoon(q.BreachingBy, arg))
-	case QueueEscalated:
-		where = append(where, "c.escalation_level > 0")
-	case QueueWaiting:
-		where = append(where, "c.status = 'waiting_on_customer'")
-	case QueueOpen:
-	default:
-		return nil, "", redress.Errorf(redress.ENOTFOUND, "no queue %q; the queues are %s", q.Queue, strings.Join(Queues, ", "))
-	}
-	for _, f := range [][2]string{{"c.priority", string(q.Priority)}, {"c.category", string(q.Category)},
-		{"c.channel", string(q.Channel)}, {"cu.tier", string(q.Tier)}} {
-		if f[1] != "" {
-			where = append(where, f[0]+" = "+arg(f[1]))
-		}
-	}
-	if q.Level != nil {
-		where = append(where, "c.escalation_level = "+arg(*q.Level))
-	}
-	if q.Search != "" {
-		p := arg(likePattern(q.Search))
-		// The customer side is an array built once, so that the planner can
-		// combine both sides as index scans.
-		where = append(where, fmt.Sprintf(`((c.subject || ' ' || c.description || ' ' || c.order_ref) ILIKE %s
-			OR c.customer_id = ANY (ARRAY(SELECT id FROM customers WHERE (name || ' ' || email) ILIKE %s)))`, p, p))
-	}
-	if q.Cursor != "" {
-		k, err := decodeQueueCursor(q.Cursor)
-		if err != nil {
-			return nil, "", err
-		}
-		where = append(where, fmt.Sprintf("(c.next_due_at, c.id) > (%s, %s)", arg(k.due()), arg(k.ID)))
-	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	limit = min(limit, 200)
-	sql := `SELECT c.id, c.subject, c.status, c.priority, c.category, c.channel, c.severity, c.escalation_level,
-		c.sla_breached, c.assignee, c.created_at, c.ack_due_at, c.resolve_due_at, c.resolve_paused_at,
-		nullif(c.next_due_at, 'infinity'), cu.name, cu.tier
-		FROM complaints c JOIN customers cu ON cu.id = c.customer_id
-		WHERE ` + strings.Join(where, " AND ") + `
-		ORDER BY c.next_due_at, c.id LIMIT ` + arg(limit+1)
 	rows, err := db.pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, "", wrap(err)
@@ -211,6 +159,76 @@ func (db *DB) Queue(ctx context.Context, q QueueQuery) (items []QueueItem, next 
 		return nil, "", wrap(err)
 	}
 	return items, next, nil
+}
+
+// queueSQL is the query of one page of a queue, with its arguments and its
+// page size; it fetches one row more, to tell whether a next page exists.
+func queueSQL(q QueueQuery) (sql string, args []any, limit int, err error) {
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	where := []string{openComplaint}
+	switch q.Queue {
+	case QueueMine:
+		if q.Assignee == "" {
+			return "", nil, 0, redress.Errorf(redress.EINVALID, "the queue %q needs the viewer as assignee", QueueMine)
+		}
+		where = append(where, "c.assignee = "+arg(q.Assignee))
+	case QueueUnassigned:
+		where = append(where, "c.assignee = ''")
+	case QueueBreaching:
+		where = append(where, breachingSoon(q.BreachingBy, arg))
+	case QueueEscalated:
+		where = append(where, "c.escalation_level > 0")
+	case QueueWaiting:
+		where = append(where, "c.status = 'waiting_on_customer'")
+	case QueueOpen:
+	default:
+		return "", nil, 0, redress.Errorf(redress.ENOTFOUND, "no queue %q; the queues are %s", q.Queue, strings.Join(Queues, ", "))
+	}
+	for _, f := range [][2]string{{"c.priority", string(q.Priority)}, {"c.category", string(q.Category)},
+		{"c.channel", string(q.Channel)}, {"cu.tier", string(q.Tier)}} {
+		if f[1] != "" {
+			where = append(where, f[0]+" = "+arg(f[1]))
+		}
+	}
+	if q.Level != nil {
+		where = append(where, "c.escalation_level = "+arg(*q.Level))
+	}
+	if q.Search != "" {
+		// A term of three characters or more has trigrams: the customers it
+		// names are found once, by index, so that the planner can combine
+		// both sides as bitmap index scans. A shorter one (a two-character
+		// Chinese word) has none and no index finds it: the queue is read in
+		// order and each row's own customer checked, rather than every
+		// customer scanned first.
+		p := arg(likePattern(q.Search))
+		customer := fmt.Sprintf("c.customer_id = ANY (ARRAY(SELECT id FROM customers WHERE (name || ' ' || email) ILIKE %s))", p)
+		if utf8.RuneCountInString(q.Search) < 3 {
+			customer = fmt.Sprintf("(cu.name || ' ' || cu.email) ILIKE %s", p)
+		}
+		where = append(where, fmt.Sprintf("((c.subject || ' ' || c.description || ' ' || c.order_ref) ILIKE %s OR %s)", p, customer))
+	}
+	if q.Cursor != "" {
+		k, err := decodeQueueCursor(q.Cursor)
+		if err != nil {
+			return "", nil, 0, err
+		}
+		where = append(where, fmt.Sprintf("(c.next_due_at, c.id) > (%s, %s)", arg(k.due()), arg(k.ID)))
+	}
+	limit = q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 200)
+	sql = `SELECT c.id, c.subject, c.status, c.priority, c.category, c.channel, c.severity, c.escalation_level,
+		c.sla_breached, c.assignee, c.created_at, c.ack_due_at, c.resolve_due_at, c.resolve_paused_at,
+		nullif(c.next_due_at, 'infinity'), cu.name, cu.tier
+		FROM complaints c JOIN customers cu ON cu.id = c.customer_id
+		WHERE ` + strings.Join(where, " AND ") + `
+		ORDER BY c.next_due_at, c.id LIMIT ` + arg(limit+1)
+	return sql, args, limit, nil
 }
 
 // breachingSoon holds the complaints with a deadline inside its priority's

@@ -243,6 +243,7 @@ func TestQueueSearch(t *testing.T) {
 	}
 	zhang := customer("Zhang Minghua", "minghua@example.cn")
 	wang := customer("Wang Fang", "wang.fang@example.org")
+	li := customer("李娜", "lina@example.com")
 	at := time.Now().UTC().Truncate(time.Second)
 	complaint := func(cu *redress.Customer, subject, description, orderRef string, status redress.Status) string {
 		f := newFiling(cu.ID, at)
@@ -258,6 +259,7 @@ func TestQueueSearch(t *testing.T) {
 	underscore := complaint(wang, "Wrong code a_b on the invoice", "", "", redress.StatusReceived)
 	axb := complaint(wang, "Wrong code axb on the invoice", "", "", redress.StatusReceived)
 	complaint(zhang, "Screen cracked again", "", "ORD-2026-0042", redress.StatusClosed)
+	refund := complaint(li, "Refund missing", "", "", redress.StatusWaitingOnCustomer)
 
 	for _, c := range []struct {
 		term string
@@ -270,6 +272,9 @@ func TestQueueSearch(t *testing.T) {
 		{"wang.fang@example", []string{chinese, percent, thousand, underscore, axb}},
 		{"屏幕", []string{chinese}},
 		{"态度", []string{chinese}},
+		{"李娜", []string{refund}},
+		{"lina@", []string{refund}},
+		{"Fa", []string{chinese, percent, thousand, underscore, axb, hinge}},
 		{"100%", []string{percent}},
 		{"a_b", []string{underscore}},
 		{"nothing like this", nil},
