@@ -41,14 +41,25 @@ func (c *Console) clocks(s redress.State) []slaClock {
 	return out
 }
 
-// nextClock is the complaint's first running deadline, nil when none runs
-// (its clock paused, or it is no longer worked).
-func (c *Console) nextClock(s redress.State) *slaClock {
-	if all := c.clocks(s); len(all) > 0 && s.Status.Open() {
-		return &all[0]
+// nextClock is the clock a list shows for a complaint: the first due,
+// unless a later one is already further along (in its warning share while
+// the first is not), nil when none runs (its clock paused, or it is no
+// longer worked).
+func (c *Console) nextClock(s redress.State, now time.Time) *slaClock {
+	all := c.clocks(s)
+	if len(all) == 0 || !s.Status.Open() {
+		return nil
 	}
-	return nil
+	shown := &all[0]
+	for i := range all[1:] {
+		if urgency[all[i+1].State(now)] > urgency[shown.State(now)] {
+			shown = &all[i+1]
+		}
+	}
+	return shown
 }
+
+var urgency = map[string]int{"on_track": 0, "warned": 1, "breached": 2}
 
 func (c *Console) clockFor(kind string, p redress.Priority, due time.Time, window time.Duration) slaClock {
 	left := time.Duration(float64(window) * (1 - c.policy.AckWarningAt))

@@ -110,7 +110,7 @@ func (c *Console) queue(ctx echo.Context) error {
 				Priorities: redress.Priorities, Categories: redress.Categories, Channels: redress.Channels,
 				Tiers: redress.Tiers, Levels: []int{0, 1, 2, 3}}}
 			for _, it := range items {
-				view.Rows = append(view.Rows, c.queueRow(it))
+				view.Rows = append(view.Rows, c.queueRow(it, now))
 			}
 			if next != "" {
 				view.Next = f.address(name, next)
@@ -181,8 +181,8 @@ func (c *Console) breachingBy(now time.Time) map[redress.Priority]postgres.Horiz
 	return by
 }
 
-func (c *Console) queueRow(it postgres.QueueItem) queueRow {
+func (c *Console) queueRow(it postgres.QueueItem, now time.Time) queueRow {
 	clock := c.nextClock(redress.State{Status: it.Status, Priority: it.Priority,
-		AckDueAt: it.AckDueAt, ResolveDueAt: it.ResolveDueAt, ResolvePausedAt: it.ResolvePausedAt})
+		AckDueAt: it.AckDueAt, ResolveDueAt: it.ResolveDueAt, ResolvePausedAt: it.ResolvePausedAt}, now)
 	return queueRow{QueueItem: it, Clock: clock, Paused: it.ResolvePausedAt != nil}
 }
