@@ -120,6 +120,9 @@ func TestConsoleSupervisorInABrowser(t *testing.T) {
 	if header := sup.Text("header.top"); !strings.Contains(header, "主管视图") {
 		t.Errorf("a Chinese browser's console header reads %q", header)
 	}
+	sup.Open(s.BaseURL + "/console/queues/unassigned")
+	sup.WaitFor("tr[data-id='" + c.ID + "']")
+	screenshot(sup, "console-queue-tablet-zh")
 	sup.Open(s.BaseURL + "/console/complaints/" + c.ID)
 	sup.Click("details:has(select[name=agent]) summary")
 	sup.Click("select[name=agent] option[value='ana@example.com']")

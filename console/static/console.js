@@ -72,7 +72,7 @@ function listen() {
   const mine = page && page.dataset.complaintId;
   const source = new EventSource(url);
   source.addEventListener("complaint", (e) => {
-    if (!mine || e.data === mine) soon();
+    if (!mine || !e.data || e.data === mine) soon(); // "" means catch up after a lost connection
   });
   source.addEventListener("signed-out", () => { source.close(); location.reload(); });
 }
