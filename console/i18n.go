@@ -13,7 +13,9 @@ var commonWords = map[string]map[string]string{
 		"status_waiting_on_customer": "Waiting on customer", "status_resolved": "Resolved", "status_reopened": "Reopened",
 		"status_closed":  "Closed",
 		"clock_on_track": "on track", "clock_warned": "due soon", "clock_breached": "overdue", "clock_paused": "paused",
-		"save": "Save",
+		"save":                     "Save",
+		"category_product_quality": "Product quality", "category_safety": "Safety", "category_service": "Service",
+		"category_delivery": "Delivery", "category_billing": "Billing", "category_privacy": "Privacy", "category_other": "Other",
 	},
 	"zh": {
 		"lang": "zh-CN", "console": "Redress 工作台", "sign_in": "登录", "email": "邮箱", "password": "密码",
@@ -26,6 +28,8 @@ var commonWords = map[string]map[string]string{
 		"status_waiting_on_customer": "等待客户", "status_resolved": "已解决", "status_reopened": "已重新打开",
 		"status_closed":  "已关闭",
 		"clock_on_track": "正常", "clock_warned": "即将到期", "clock_breached": "已超时", "clock_paused": "已暂停",
-		"save": "保存",
+		"save":                     "保存",
+		"category_product_quality": "产品质量", "category_safety": "安全", "category_service": "服务",
+		"category_delivery": "配送", "category_billing": "账单", "category_privacy": "隐私", "category_other": "其他",
 	},
 }

@@ -29,10 +29,15 @@ type page struct {
 // languages the console speaks; every key exists in each (a test checks).
 var languages = language.NewMatcher([]language.Tag{language.English, language.Chinese})
 
-// words merges the words of every page, each file owning its own.
+// wordParts are the words of each page, each file owning its own.
+func wordParts() []map[string]map[string]string {
+	return []map[string]map[string]string{commonWords, queueWords, complaintWords, supervisorWords}
+}
+
+// words merges the words of every page.
 func words() map[string]map[string]string {
 	all := map[string]map[string]string{"en": {}, "zh": {}}
-	for _, part := range []map[string]map[string]string{commonWords, queueWords, complaintWords, supervisorWords} {
+	for _, part := range wordParts() {
 		for lang, w := range part {
 			maps.Copy(all[lang], w)
 		}
