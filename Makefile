@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
 
-.PHONY: run test fuzz build bench bench-campaign bench-console postgres chromium
+.PHONY: run test fuzz build bench bench-campaign bench-console bench-analytics postgres chromium
 
 run: postgres
 	go run ./cmd/redress dev
@@ -31,6 +31,11 @@ bench-campaign: postgres
 # and search): about 4 minutes, most of it loading the complaints.
 bench-console: postgres
 	go test -run '^$$' -bench QueuePage -benchtime 200x -timeout 30m -v ./bench/
+
+# The analytics summary and the complaint list at 10^4, 10^5 and 10^6
+# complaints (seeded straight into PostgreSQL): about 10 minutes.
+bench-analytics: postgres
+	go test -run '^$$' -bench Analytics -benchtime 1x -timeout 60m ./bench/
 
 postgres:
 	@./scripts/ensure-postgres.sh
