@@ -77,7 +77,6 @@ func seedComplaints(b *testing.B, conn *pgx.Conn, n int) {
 	rows.Close()
 }
 
-
 // seedOutcomes gives the seeded complaints what their lives would have
 // left: acknowledgement and resolution times, a root cause, surveys and
 // win-backs for the finished ones, and the timeline lines analytics reads
