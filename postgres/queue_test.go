@@ -167,10 +167,10 @@ func TestQueuesMatchTheReference(t *testing.T) {
 		all = append(all, s)
 	}
 
-	horizon := func() map[redress.Priority]postgres.Horizon {
-		by := map[redress.Priority]postgres.Horizon{}
+	horizon := func() map[redress.Priority]redress.Horizon {
+		by := map[redress.Priority]redress.Horizon{}
 		for _, p := range redress.Priorities {
-			by[p] = postgres.Horizon{Ack: base.Add(time.Duration(pick(10)) * time.Hour),
+			by[p] = redress.Horizon{Ack: base.Add(time.Duration(pick(10)) * time.Hour),
 				Resolve: base.Add(time.Duration(pick(10)) * time.Hour)}
 		}
 		return by
