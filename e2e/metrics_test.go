@@ -63,7 +63,6 @@ func TestMetricsAfterALifecycle(t *testing.T) {
 	limits := config.DefaultRateLimits() // the service's own, each counted from zero on /metrics
 	s := redresstest.StartStack(t, redresstest.StackOptions{Policy: metricsPolicy, RateLimits: &limits})
 	c := file(t, s, newComplaint("crm-metrics"))
-	filed := s.WaitFor(c.ID, 10*time.Second, "the workflow's first step", func(c *redress.Complaint) bool { return c.ResolveDueAt != nil })
 
 	// A workflow task that fails: a workflow of a type the worker lacks.
 	stray, err := s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "metrics-stray", TaskQueue: workflows.TaskQueue}, "NoSuchWorkflow")
@@ -92,7 +91,11 @@ func TestMetricsAfterALifecycle(t *testing.T) {
 	go func() {
 		acked <- s.Do("POST", "/v1/complaints/"+c.ID+"/acknowledge", "dev-agent", map[string]string{"agent": "ana"})
 	}()
-	waitForMetric(t, s, "temporal_activity_execution_failed_total", 30*time.Second)
+	during := waitForMetric(t, s, "temporal_activity_execution_failed_total", 30*time.Second)
+	if v, _ := during.Value("redress_gauge_query_failed", "query", "outbox"); v != 1 || during.Has("redress_outbox_backlog") || !during.Has("redress_open_complaints") {
+		t.Errorf("without the outbox table: redress_gauge_query_failed{query=outbox} = %v, backlog reported %v, open complaints reported %v; want 1, false, true",
+			v, during.Has("redress_outbox_backlog"), during.Has("redress_open_complaints"))
+	}
 	if _, err := db.Exec(ctx, `ALTER TABLE outbox_away RENAME TO outbox`); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +106,7 @@ func TestMetricsAfterALifecycle(t *testing.T) {
 	waitForMetric(t, s, "temporal_workflow_task_execution_failed_total", 10*time.Second)
 
 	// Past two seconds from filing, the resolution is due soon.
-	time.Sleep(time.Until(filed.CreatedAt.Add(3 * time.Second)))
+	time.Sleep(time.Until(c.CreatedAt.Add(3 * time.Second)))
 	m := scrape(t, s)
 	for _, status := range redress.OpenStatuses {
 		for _, level := range []string{"0", "1", "2", "3"} {
@@ -118,7 +121,7 @@ func TestMetricsAfterALifecycle(t *testing.T) {
 	}
 	for _, p := range redress.Priorities {
 		want := 0.0
-		if p == filed.Priority {
+		if p == c.Priority {
 			want = 1
 		}
 		if got, ok := m.Value("redress_complaints_due_soon", "priority", string(p)); !ok || got != want {
@@ -128,6 +131,11 @@ func TestMetricsAfterALifecycle(t *testing.T) {
 	for _, name := range []string{"redress_outbox_backlog", "redress_outbox_oldest_age_seconds"} {
 		if _, ok := m.Value(name); !ok {
 			t.Errorf("%s is missing", name)
+		}
+	}
+	for _, query := range []string{"open_complaints", "due_soon", "outbox"} {
+		if v, ok := m.Value("redress_gauge_query_failed", "query", query); !ok || v != 0 {
+			t.Errorf("redress_gauge_query_failed{query=%s} = %v, %v with the outbox back; want 0", query, v, ok)
 		}
 	}
 
