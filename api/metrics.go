@@ -7,13 +7,14 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/redress-dev/redress/metrics"
 )
 
-// metrics are the API's Prometheus series, in a registry of its own so that
-// several servers can live in one test process.
-type metrics struct {
+// httpMetrics are the API's Prometheus series of its HTTP calls, in the
+// process's registry (a test's stack has a registry of its own, so several
+// servers can live in one test process).
+type httpMetrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
@@ -22,9 +23,9 @@ type metrics struct {
 	rateLimited *prometheus.CounterVec
 }
 
-func newMetrics() *metrics {
-	m := &metrics{
-		registry: prometheus.NewRegistry(),
+func newHTTPMetrics(reg *prometheus.Registry) *httpMetrics {
+	m := &httpMetrics{
+		registry: reg,
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "redress_http_requests_total", Help: "HTTP requests by route, method and status."},
 			[]string{"route", "method", "status"}),
@@ -35,12 +36,11 @@ func newMetrics() *metrics {
 			Name: "redress_http_rate_limited_total", Help: "HTTP requests refused by a rate limit, by route group and limit."},
 			[]string{"group", "limit"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.rateLimited, collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(m.requests, m.latency, m.rateLimited)
 	return m
 }
 
-func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
+func (m *httpMetrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		err := next(c)
@@ -57,6 +57,6 @@ func (m *metrics) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func (m *metrics) handler() http.Handler {
-	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+func (m *httpMetrics) handler() http.Handler {
+	return metrics.Handler(m.registry)
 }

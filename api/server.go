@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/redress-dev/redress/codec"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/desk"
+	"github.com/redress-dev/redress/metrics"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/tokens"
 )
@@ -37,7 +39,7 @@ type Server struct {
 	keys     keyring
 	tokens   *tokens.Signer
 	logger   *slog.Logger
-	metrics  *metrics
+	metrics  *httpMetrics
 	pages    pageTemplates
 
 	codec         *codec.Codec
@@ -64,6 +66,10 @@ type Options struct {
 	RateLimits     config.RateLimits
 	TrustedProxies []*net.IPNet
 	Logger         *slog.Logger
+	// Metrics is the process's registry, which /metrics serves; the API
+	// adds its HTTP series and the complaints' and outbox's gauges. A
+	// registry of the server's own when nil.
+	Metrics *prometheus.Registry
 	// Console, when set, is another front door served beside the API (the
 	// agent console); it is closed first on shutdown, ending its streams.
 	Console FrontDoor
@@ -79,7 +85,7 @@ type FrontDoor interface {
 // New builds the API with every route.
 func New(o Options) *Server {
 	s := &Server{db: o.DB, temporal: o.Temporal, desk: desk.New(o.DB, o.Temporal, o.Logger), policy: o.Policy, keys: newKeyring(o.Keys),
-		tokens: tokens.NewSigner(o.TokenSecret, o.PublicURL), logger: o.Logger, metrics: newMetrics(),
+		tokens: tokens.NewSigner(o.TokenSecret, o.PublicURL), logger: o.Logger,
 		clocks: map[redress.Priority]*redress.Calendar{}, pages: newPageTemplates(o.Policy.Timezone),
 		codec: o.Codec, codecOrigins: parseOrigins(o.CodecOrigins)}
 	if o.Codec != nil {
@@ -89,6 +95,11 @@ func New(o Options) *Server {
 	for _, p := range redress.Priorities {
 		s.clocks[p] = o.Policy.Clock(p)
 	}
+	if o.Metrics == nil {
+		o.Metrics = metrics.NewRegistry()
+	}
+	s.metrics = newHTTPMetrics(o.Metrics)
+	o.Metrics.MustRegister(newBusinessGauges(o.DB, o.Policy, s.clocks, o.Logger))
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"maps"
+	"net"
 	"os"
 	"regexp"
 	"slices"
@@ -24,6 +25,7 @@ func TestComposeFile(t *testing.T) {
 		Services map[string]struct {
 			Environment map[string]string `yaml:"environment"`
 			Ports       []string          `yaml:"ports"`
+			Expose      []string          `yaml:"expose"`
 		} `yaml:"services"`
 	}
 	if err := yaml.Unmarshal(raw, &compose); err != nil {
@@ -74,6 +76,14 @@ func TestComposeFile(t *testing.T) {
 			}
 		}
 	}
+	// The worker serves its metrics on the compose network, where a
+	// Prometheus can scrape them, without publishing them.
+	worker := compose.Services["worker"]
+	addr := worker.Environment["REDRESS_METRICS_ADDR"]
+	if _, port, err := net.SplitHostPort(addr); err != nil || !slices.Contains(worker.Expose, port) {
+		t.Errorf("worker: REDRESS_METRICS_ADDR %q, expose %v; want the metrics port exposed", addr, worker.Expose)
+	}
+
 	// The secrets the production commands check reach them.
 	for service, keys := range map[string][]string{
 		"worker": {"REDRESS_TOKEN_SECRET", "REDRESS_PAYLOAD_KEYS", "DATABASE_URL"},

@@ -24,6 +24,7 @@ type Config struct {
 	TemporalAddress   string
 	TemporalNamespace string
 	HTTPAddr          string
+	MetricsAddr       string // the worker's /metrics; the API serves its own on HTTPAddr
 	PolicyFile        string
 	DataDir           string
 	PublicURL         string
@@ -76,6 +77,7 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.TemporalAddress, "temporal-address", env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), "Temporal frontend host:port (TEMPORAL_ADDRESS)")
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (TEMPORAL_NAMESPACE)")
 	fs.StringVar(&c.HTTPAddr, "http-addr", env("REDRESS_HTTP_ADDR", ":8080"), "address of the HTTP API (REDRESS_HTTP_ADDR)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("REDRESS_METRICS_ADDR", ":9464"), "address of the worker's Prometheus /metrics; the API and the dev stack serve /metrics on the HTTP address (REDRESS_METRICS_ADDR)")
 	fs.StringVar(&c.PolicyFile, "policy", os.Getenv("REDRESS_POLICY"), "policy YAML file (REDRESS_POLICY); built-in defaults when empty")
 	fs.StringVar(&c.DataDir, "data-dir", env("REDRESS_DATA_DIR", ".redress"), "where the dev stack keeps PostgreSQL and Temporal data (REDRESS_DATA_DIR)")
 	fs.StringVar(&c.PublicURL, "public-url", env("REDRESS_PUBLIC_URL", "http://localhost:8080"), "base of the links sent to customers (REDRESS_PUBLIC_URL)")

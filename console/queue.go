@@ -98,7 +98,7 @@ func (c *Console) queue(ctx echo.Context) error {
 	now := time.Now()
 	f, q, err := c.queueQuery(ctx)
 	if err == nil {
-		q.Queue, q.Assignee, q.BreachingBy = name, v.User.Email, c.breachingBy(now)
+		q.Queue, q.Assignee, q.BreachingBy = name, v.User.Email, c.policy.WarningHorizons(now, c.calendars)
 		var items []postgres.QueueItem
 		var next string
 		if items, next, err = c.db.Queue(ctx.Request().Context(), q); err == nil {
@@ -161,20 +161,6 @@ func (f queueFilter) address(queue, cursor string) string {
 		return "/console/queues/" + queue
 	}
 	return "/console/queues/" + queue + "?" + v.Encode()
-}
-
-// breachingBy is, per priority, where the policy's warning share of each
-// window begins, counted from now in the priority's calendar: a deadline
-// before it is breaching soon.
-func (c *Console) breachingBy(now time.Time) map[redress.Priority]postgres.Horizon {
-	share := 1 - c.policy.AckWarningAt
-	by := map[redress.Priority]postgres.Horizon{}
-	for _, p := range redress.Priorities {
-		sla, cal := c.policy.SLA[p], c.calendars[p]
-		by[p] = postgres.Horizon{Ack: cal.Add(now, time.Duration(float64(sla.AckWithin.D())*share)),
-			Resolve: cal.Add(now, time.Duration(float64(sla.ResolveWithin.D())*share))}
-	}
-	return by
 }
 
 func (c *Console) queueRow(it postgres.QueueItem, now time.Time) queueRow {

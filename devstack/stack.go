@@ -18,6 +18,7 @@ import (
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/console"
 	"github.com/redress-dev/redress/desk"
+	"github.com/redress-dev/redress/metrics"
 	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/temporalutil"
@@ -34,6 +35,10 @@ type Stack struct {
 	APIAddr     string // where the API listens, host:port
 	UIURL       string // empty when the UI is off
 	PostgresDir string // the dev cluster's files; empty when DATABASE_URL is set
+	// Metrics is the one registry of the stack's parts, served by the API's
+	// /metrics: the worker's and the client's Temporal SDK series with the
+	// API's own.
+	Metrics *metrics.Registry
 
 	postgres *Postgres
 	server   *TemporalServer
@@ -103,7 +108,8 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if err != nil {
 		return nil, err
 	}
-	if s.Temporal, err = temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, payloadCodec.DataConverter(), logger); err != nil {
+	s.Metrics = metrics.New(logger)
+	if s.Temporal, err = temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, payloadCodec.DataConverter(), s.Metrics.Temporal, logger); err != nil {
 		return nil, err
 	}
 	if err := temporalutil.EnsureSearchAttributes(ctx, s.Temporal, cfg.TemporalNamespace); err != nil {
@@ -132,7 +138,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	}
 	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
-		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger,
+		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: s.Metrics.Registry,
 		Console: console.New(console.Options{DB: s.DB, Desk: desk.New(s.DB, s.Temporal, logger), Policy: cfg.Policy,
 			Logger: logger, PublicURL: cfg.PublicURL, TemporalUIURL: uiURL, Namespace: cfg.TemporalNamespace,
 			SessionIdle: cfg.SessionIdle})})
@@ -194,6 +200,9 @@ func (s *Stack) close() error {
 	}
 	if s.Temporal != nil {
 		s.Temporal.Close()
+	}
+	if s.Metrics != nil {
+		errs = append(errs, s.Metrics.Close())
 	}
 	if s.server != nil {
 		errs = append(errs, s.server.Stop())

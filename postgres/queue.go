@@ -28,13 +28,6 @@ const (
 // Queues lists the queues.
 var Queues = []string{QueueMine, QueueUnassigned, QueueBreaching, QueueEscalated, QueueWaiting, QueueOpen}
 
-// Horizon is, for one priority, how near a deadline makes a complaint
-// breaching soon: an acknowledgement due by Ack or a resolution due by
-// Resolve.
-type Horizon struct {
-	Ack, Resolve time.Time
-}
-
 // QueueQuery selects one page of a queue. Empty filters do not filter.
 type QueueQuery struct {
 	Queue string
@@ -42,7 +35,7 @@ type QueueQuery struct {
 	Assignee string
 	// BreachingBy holds, per priority, where "breaching soon" ends; a
 	// priority missing from it has no complaint breaching soon.
-	BreachingBy map[redress.Priority]Horizon
+	BreachingBy map[redress.Priority]redress.Horizon
 	Priority    redress.Priority
 	Category    redress.Category
 	Channel     redress.Channel
@@ -234,7 +227,7 @@ func queueSQL(q QueueQuery) (sql string, args []any, limit int, err error) {
 // breachingSoon holds the complaints with a deadline inside its priority's
 // horizon. The bound on next_due_at, the latest horizon, lets the planner
 // read only the front of the queue index.
-func breachingSoon(by map[redress.Priority]Horizon, arg func(any) string) string {
+func breachingSoon(by map[redress.Priority]redress.Horizon, arg func(any) string) string {
 	var latest time.Time
 	var per []string
 	for _, p := range redress.Priorities {

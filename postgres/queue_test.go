@@ -120,11 +120,12 @@ func fileStored(t *testing.T, db *postgres.DB, s *stored) {
 	}
 }
 
-func TestQueuesMatchTheReference(t *testing.T) {
-	db := redresstest.NewDB(t)
-	rng := rand.New(rand.NewPCG(7, 11))
-	base := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	agents := []string{"ana@example.com", "bo@example.com", ""}
+// fileRandomComplaints files n complaints of random states, for random
+// customers of every tier, assigned to one of agents. Their deadlines come
+// from a few instants around base, so that ties are common and the queue
+// order falls back on the id.
+func fileRandomComplaints(t *testing.T, db *postgres.DB, rng *rand.Rand, base time.Time, agents []string, n int) []stored {
+	t.Helper()
 	var customers []*redress.Customer
 	for i, tier := range redress.Tiers {
 		c, _, err := db.UpsertCustomer(context.Background(), redress.Customer{ExternalID: uuid.NewString(),
@@ -135,8 +136,6 @@ func TestQueuesMatchTheReference(t *testing.T) {
 		customers = append(customers, c)
 	}
 	pick := func(n int) int { return rng.IntN(n) }
-	// Deadlines come from a few instants, so that ties are common and the
-	// order falls back on the id.
 	deadline := func() *time.Time {
 		if pick(4) == 0 {
 			return nil
@@ -145,7 +144,7 @@ func TestQueuesMatchTheReference(t *testing.T) {
 		return &t
 	}
 	var all []stored
-	for range 180 {
+	for range n {
 		s := stored{customer: customers[pick(len(customers))]}
 		s.ID = uuid.NewString()
 		s.CustomerID = s.customer.ID
@@ -166,11 +165,21 @@ func TestQueuesMatchTheReference(t *testing.T) {
 		fileStored(t, db, &s)
 		all = append(all, s)
 	}
+	return all
+}
 
-	horizon := func() map[redress.Priority]postgres.Horizon {
-		by := map[redress.Priority]postgres.Horizon{}
+func TestQueuesMatchTheReference(t *testing.T) {
+	db := redresstest.NewDB(t)
+	rng := rand.New(rand.NewPCG(7, 11))
+	base := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	agents := []string{"ana@example.com", "bo@example.com", ""}
+	all := fileRandomComplaints(t, db, rng, base, agents, 180)
+	pick := func(n int) int { return rng.IntN(n) }
+
+	horizon := func() map[redress.Priority]redress.Horizon {
+		by := map[redress.Priority]redress.Horizon{}
 		for _, p := range redress.Priorities {
-			by[p] = postgres.Horizon{Ack: base.Add(time.Duration(pick(10)) * time.Hour),
+			by[p] = redress.Horizon{Ack: base.Add(time.Duration(pick(10)) * time.Hour),
 				Resolve: base.Add(time.Duration(pick(10)) * time.Hour)}
 		}
 		return by

@@ -21,9 +21,11 @@ import (
 
 // Dial connects to the Temporal frontend, waiting up to a minute for it to
 // come up (compose starts everything at once). dc encrypts payloads; every
-// client of the same namespace must use the same keys.
-func Dial(ctx context.Context, address, namespace string, dc converter.DataConverter, logger *slog.Logger) (client.Client, error) {
-	opts := client.Options{HostPort: address, Namespace: namespace, DataConverter: dc, Logger: sdklog.NewStructuredLogger(logger)}
+// client of the same namespace must use the same keys. The client, and the
+// workers built on it, report their metrics to metrics.
+func Dial(ctx context.Context, address, namespace string, dc converter.DataConverter, metrics client.MetricsHandler, logger *slog.Logger) (client.Client, error) {
+	opts := client.Options{HostPort: address, Namespace: namespace, DataConverter: dc, MetricsHandler: metrics,
+		Logger: sdklog.NewStructuredLogger(logger)}
 	deadline := time.Now().Add(time.Minute)
 	for {
 		c, err := client.DialContext(ctx, opts)

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"github.com/redress-dev/redress/console"
 	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/devstack"
+	"github.com/redress-dev/redress/metrics"
 	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/staff"
@@ -111,6 +113,7 @@ func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	fmt.Printf(`
 Redress is ready (%.1fs).
   API          %s
+  Metrics      %s/metrics (the API's and the worker's)
   Temporal     %s (namespace %s)
   Web UI       %s
   PostgreSQL   %s
@@ -119,7 +122,7 @@ Redress is ready (%.1fs).
   Console      %s/console/ as agent@, supervisor@ or admin@example.com (password: REDRESS_DEV_PASSWORD, default redress)
   Decoding     sign in at %s/codec/sign-in with dev-supervisor to read customers' data in the Web UI
 Press Ctrl-C to stop.
-`, time.Since(began).Seconds(), httpURL(stack.APIAddr), cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
+`, time.Since(began).Seconds(), httpURL(stack.APIAddr), httpURL(stack.APIAddr), cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
 		postgresWhere(cfg.DatabaseURL, stack.PostgresDir), cfg.DataDir, keyList(cfg.Keys), cfg.PublicURL, cfg.PublicURL)
 	<-ctx.Done()
 	fmt.Println("Stopping…")
@@ -175,18 +178,19 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	if err := cfg.RequireAPISecrets(); err != nil {
 		return err
 	}
-	db, tc, err := connect(ctx, cfg, logger)
+	reg := metrics.New(logger)
+	db, tc, err := connect(ctx, cfg, reg, logger)
 	if err != nil {
 		return err
 	}
-	defer closeAll(db, tc)
+	defer closeAll(db, tc, reg)
 	payloadCodec, err := cfg.Codec()
 	if err != nil {
 		return err
 	}
 	srv := api.New(api.Options{DB: db, Temporal: tc, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
-		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger,
+		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: reg.Registry,
 		Console: console.New(console.Options{DB: db, Desk: desk.New(db, tc, logger), Policy: cfg.Policy, Logger: logger,
 			PublicURL: cfg.PublicURL, TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, SessionIdle: cfg.SessionIdle})})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -207,11 +211,17 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	if err := cfg.RequireWorkerSecrets(); err != nil {
 		return err
 	}
-	db, tc, err := connect(ctx, cfg, logger)
+	metricsListener, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	defer metricsListener.Close()
+	reg := metrics.New(logger)
+	db, tc, err := connect(ctx, cfg, reg, logger)
 	if err != nil {
 		return err
 	}
-	defer closeAll(db, tc)
+	defer closeAll(db, tc, reg)
 	if err := temporalutil.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
 		return err
 	}
@@ -223,18 +233,25 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 		// may not let the worker change it; the complaints still work.
 		logger.Warn("could not set the namespace's retention; set it where the namespace is managed", "want", cfg.Retention, "error", err)
 	}
-	logger.Info("worker running", "task_queue", "complaints")
 	signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
 	channels, err := notify.Channels(cfg.Channels(), db, signer, logger)
 	if err != nil {
 		return err
 	}
-	return worker.New(tc, db, signer, cfg.Policy, channels, logger).Run(ctx)
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- reg.Serve(ctx, metricsListener) }()
+	logger.Info("worker running", "task_queue", "complaints", "metrics", metricsListener.Addr().String())
+	err = worker.New(tc, db, signer, cfg.Policy, channels, logger).Run(ctx)
+	stop()
+	return errors.Join(err, <-served)
 }
 
 // connect opens the database and dials Temporal, as the production
-// commands do against external services.
-func connect(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*postgres.DB, client.Client, error) {
+// commands do against external services. The client reports its metrics
+// to reg.
+func connect(ctx context.Context, cfg *config.Config, reg *metrics.Registry, logger *slog.Logger) (*postgres.DB, client.Client, error) {
 	payloadCodec, err := cfg.Codec()
 	if err != nil {
 		return nil, nil, err
@@ -243,7 +260,7 @@ func connect(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*pos
 	if err != nil {
 		return nil, nil, err
 	}
-	tc, err := temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, payloadCodec.DataConverter(), logger)
+	tc, err := temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, payloadCodec.DataConverter(), reg.Temporal, logger)
 	if err != nil {
 		db.Close()
 		return nil, nil, err
@@ -251,8 +268,9 @@ func connect(ctx context.Context, cfg *config.Config, logger *slog.Logger) (*pos
 	return db, tc, nil
 }
 
-func closeAll(db *postgres.DB, tc client.Client) {
+func closeAll(db *postgres.DB, tc client.Client, reg *metrics.Registry) {
 	tc.Close()
+	_ = reg.Close()
 	db.Close()
 }
 

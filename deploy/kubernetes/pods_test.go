@@ -165,3 +165,34 @@ func TestPodsRunLockedDown(t *testing.T) {
 		t.Errorf("containers run images %v; want one, so the migration matches the code", images)
 	}
 }
+
+// A Prometheus that discovers pods by their prometheus.io annotations
+// scrapes the API on its HTTP port and the worker on its metrics listener,
+// the port REDRESS_METRICS_ADDR names.
+func TestPodsAreScraped(t *testing.T) {
+	m := load(t)
+	listens := map[string]string{"redress-api": "8080", "redress-worker": ""}
+	for _, d := range m.deployments {
+		if _, ok := listens[d.Name]; !ok {
+			continue
+		}
+		want := listens[d.Name]
+		c := d.Spec.Template.Spec.Containers[0]
+		for _, e := range c.Env {
+			if e.Name == "REDRESS_METRICS_ADDR" {
+				_, want, _ = strings.Cut(e.Value, ":")
+			}
+		}
+		a := d.Spec.Template.Annotations
+		if a["prometheus.io/scrape"] != "true" || a["prometheus.io/path"] != "/metrics" {
+			t.Errorf("%s: annotations %v; want prometheus.io/scrape true and path /metrics", d.Name, a)
+		}
+		if port := a["prometheus.io/port"]; port == "" || port != want || containerPort(c, port) == 0 {
+			t.Errorf("%s: scraped on port %q; it serves /metrics on %q, which must be a container port", d.Name, port, want)
+		}
+		delete(listens, d.Name)
+	}
+	if len(listens) > 0 {
+		t.Errorf("no Deployment for %v", listens)
+	}
+}
