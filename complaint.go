@@ -161,6 +161,10 @@ type TimelineEntry struct {
 	Kind   string `json:"kind"`
 	Public bool   `json:"public"`
 	Detail string `json:"detail"`
+	// Breach, on an SLA breach's line, names the deadline that passed
+	// (BreachAcknowledgement or BreachResolution), so that analytics count
+	// it from data rather than from the detail's words.
+	Breach string `json:"breach,omitempty"`
 }
 
 // ComplaintWorkflowID names the workflow that carries one complaint.

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/redress-dev/redress"
 )
 
 // Summary describes the complaints filed in a window (SPEC section 4,
@@ -51,60 +49,52 @@ type RootCauseCount struct {
 	Count     int    `json:"count"`
 }
 
-// windowOutcomes selects the complaints filed in a window ($1 to $2) as c,
-// and the outcomes their timelines record as lines: whether an
-// acknowledgement ($3) or a resolution ($4) breach was recorded, the first
-// resolution and any reopening. Queries join them on lines.complaint_id.
-const windowOutcomes = `
-WITH c AS (SELECT * FROM complaints WHERE created_at >= $1 AND created_at < $2),
-lines AS (
-	SELECT complaint_id,
-		bool_or(kind = 'sla_breached' AND detail LIKE '%' || $3) AS ack_breached,
-		bool_or(kind = 'sla_breached' AND detail LIKE '%' || $4) AS resolve_breached,
-		min(at) FILTER (WHERE kind = 'resolved') AS first_resolved_at,
-		bool_or(kind = 'reopened') AS reopened
-	FROM timeline WHERE complaint_id IN (SELECT id FROM c) GROUP BY complaint_id)
+// windowComplaints selects the complaints filed in a window ($1 to $2) as c.
+// Each carries its outcomes (the deadlines it breached, its first
+// resolution, whether it was reopened), which the projection keeps.
+const windowComplaints = `
+WITH c AS (SELECT * FROM complaints WHERE created_at >= $1 AND created_at < $2)
 `
 
-// slaCompliance counts, over windowOutcomes as c and l, the complaints
-// measured for the acknowledgement SLA and those that met it, then the same
-// for the resolution SLA. The SLA is met when a complaint was acknowledged
+// slaCompliance counts, over windowComplaints as c, the complaints measured
+// for the acknowledgement SLA and those that met it, then the same for the
+// resolution SLA. The SLA is met when a complaint was acknowledged
 // (resolved) without an acknowledgement (resolution) breach; complaints still
 // within their window are not counted either way.
 const slaCompliance = `
-	count(*) FILTER (WHERE c.acknowledged_at IS NOT NULL OR l.ack_breached),
-	count(*) FILTER (WHERE c.acknowledged_at IS NOT NULL AND NOT coalesce(l.ack_breached, false)),
-	count(*) FILTER (WHERE l.first_resolved_at IS NOT NULL OR l.resolve_breached),
-	count(*) FILTER (WHERE l.first_resolved_at IS NOT NULL AND NOT coalesce(l.resolve_breached, false))`
+	count(*) FILTER (WHERE c.acknowledged_at IS NOT NULL OR c.ack_breached),
+	count(*) FILTER (WHERE c.acknowledged_at IS NOT NULL AND NOT c.ack_breached),
+	count(*) FILTER (WHERE c.first_resolved_at IS NOT NULL OR c.resolve_breached),
+	count(*) FILTER (WHERE c.first_resolved_at IS NOT NULL AND NOT c.resolve_breached)`
 
 // answeredSurvey holds for a complaint whose customer gave a CSAT score.
 const answeredSurvey = `survey->>'status' = 'answered'`
 
 // summaryQuery measures the window's complaints in one pass. Time to resolve
 // runs to the first resolution.
-const summaryQuery = windowOutcomes + `SELECT
+const summaryQuery = windowComplaints + `SELECT
 	count(*),` + slaCompliance + `,
 	count(c.acknowledged_at),
 	avg(extract(epoch FROM c.acknowledged_at - c.created_at))::float8,
 	percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM c.acknowledged_at - c.created_at)),
-	count(l.first_resolved_at),
-	avg(extract(epoch FROM l.first_resolved_at - c.created_at))::float8,
-	percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM l.first_resolved_at - c.created_at)),
+	count(c.first_resolved_at),
+	avg(extract(epoch FROM c.first_resolved_at - c.created_at))::float8,
+	percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM c.first_resolved_at - c.created_at)),
 	avg((c.survey->>'score')::int) FILTER (WHERE c.` + answeredSurvey + `)::float8,
 	count(*) FILTER (WHERE c.` + answeredSurvey + `),
 	count(*) FILTER (WHERE c.survey->>'status' IN ('sent', 'reminded', 'answered', 'expired')),
-	count(*) FILTER (WHERE l.reopened),
-	count(*) FILTER (WHERE l.first_resolved_at IS NOT NULL),
+	count(*) FILTER (WHERE c.reopened),
+	count(*) FILTER (WHERE c.first_resolved_at IS NOT NULL),
 	count(*) FILTER (WHERE c.winback->>'outcome' = 'won_back'),
 	count(*) FILTER (WHERE c.winback->>'status' = 'finished')
-FROM c LEFT JOIN lines l ON l.complaint_id = c.id`
+FROM c`
 
 // Summary measures the complaints filed from from (inclusive) to to.
 func (db *DB) Summary(ctx context.Context, from, to time.Time) (*Summary, error) {
 	s := &Summary{From: from, To: to, ByStatus: map[string]int{}, ByCategory: map[string]int{},
 		ByPriority: map[string]int{}, ByChannel: map[string]int{}, TopRootCauses: []RootCauseCount{}}
 	var ackMeasured, ackMet, resolveMeasured, resolveMet, reopened, resolved, wonBack, finished int
-	err := db.pool.QueryRow(ctx, summaryQuery, from, to, redress.BreachAcknowledgement, redress.BreachResolution).Scan(
+	err := db.pool.QueryRow(ctx, summaryQuery, from, to).Scan(
 		&s.Total, &ackMeasured, &ackMet, &resolveMeasured, &resolveMet,
 		&s.TimeToAcknowledge.Count, &s.TimeToAcknowledge.MeanSeconds, &s.TimeToAcknowledge.P90Seconds,
 		&s.TimeToResolve.Count, &s.TimeToResolve.MeanSeconds, &s.TimeToResolve.P90Seconds,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -229,14 +230,14 @@ func (db *DB) Complaint(ctx context.Context, id string) (*redress.Complaint, err
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `SELECT at, actor, made_by, kind, public, detail FROM timeline
+	rows, err := db.pool.Query(ctx, `SELECT at, actor, made_by, kind, public, detail, breach FROM timeline
 		WHERE complaint_id = $1 ORDER BY at, seq`, uid)
 	if err != nil {
 		return nil, wrap(err)
 	}
 	c.Timeline, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.TimelineEntry, error) {
 		var e redress.TimelineEntry
-		err := row.Scan(&e.At, &e.Actor, &e.By, &e.Kind, &e.Public, &e.Detail)
+		err := row.Scan(&e.At, &e.Actor, &e.By, &e.Kind, &e.Public, &e.Detail, &e.Breach)
 		e.At = e.At.UTC()
 		return e, err
 	})
@@ -282,14 +283,65 @@ func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHas
 }
 
 func insertTimeline(ctx context.Context, tx pgx.Tx, complaintID string, firstSeq int, entries []redress.TimelineEntry) error {
+	var o outcomes
 	for i, e := range entries {
-		if _, err := tx.Exec(ctx, `INSERT INTO timeline (complaint_id, seq, at, actor, made_by, kind, public, detail)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING`,
-			complaintID, firstSeq+i, e.At, e.Actor, e.By, e.Kind, e.Public, e.Detail); err != nil {
+		e.Breach = breachOf(e)
+		if _, err := tx.Exec(ctx, `INSERT INTO timeline (complaint_id, seq, at, actor, made_by, kind, public, detail, breach)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+			complaintID, firstSeq+i, e.At, e.Actor, e.By, e.Kind, e.Public, e.Detail, e.Breach); err != nil {
 			return err
 		}
+		o.add(e)
 	}
-	return nil
+	if !o.any() {
+		return nil
+	}
+	// Each outcome only ever turns on, and the first resolution only moves
+	// earlier, so a retried or late write leaves the same result.
+	_, err := tx.Exec(ctx, `UPDATE complaints SET ack_breached = ack_breached OR $2, resolve_breached = resolve_breached OR $3,
+		first_resolved_at = least(first_resolved_at, $4), reopened = reopened OR $5 WHERE id = $1`,
+		complaintID, o.ackBreached, o.resolveBreached, o.firstResolved, o.reopened)
+	return err
+}
+
+// outcomes are what a complaint's lines say about how it went, kept on the
+// complaint for analytics.
+type outcomes struct {
+	ackBreached, resolveBreached, reopened bool
+	firstResolved                          *time.Time
+}
+
+func (o *outcomes) add(e redress.TimelineEntry) {
+	switch {
+	case e.Breach == redress.BreachAcknowledgement:
+		o.ackBreached = true
+	case e.Breach == redress.BreachResolution:
+		o.resolveBreached = true
+	case e.Kind == redress.KindResolved && (o.firstResolved == nil || e.At.Before(*o.firstResolved)):
+		at := e.At
+		o.firstResolved = &at
+	case e.Kind == redress.KindReopened:
+		o.reopened = true
+	}
+}
+
+func (o *outcomes) any() bool {
+	return o.ackBreached || o.resolveBreached || o.reopened || o.firstResolved != nil
+}
+
+// breachOf is the deadline a breach's line names. Workers from before the
+// field named it only in the detail's words, which end with the reason;
+// such a line can reach the store during a rolling upgrade.
+func breachOf(e redress.TimelineEntry) string {
+	if e.Kind != redress.KindSLABreached || e.Breach != "" {
+		return e.Breach
+	}
+	for _, reason := range []string{redress.BreachAcknowledgement, redress.BreachResolution} {
+		if strings.HasSuffix(e.Detail, reason) {
+			return reason
+		}
+	}
+	return ""
 }
 
 func insertEvents(ctx context.Context, tx pgx.Tx, events []redress.Event) error {

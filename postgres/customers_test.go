@@ -315,20 +315,7 @@ func TestRefusedIntakeLeavesTheCustomerAsItWas(t *testing.T) {
 // migration: the oldest keeps the key, the others keep their details.
 func TestMigrationKeepsDuplicateCustomers(t *testing.T) {
 	ctx := context.Background()
-	url := redresstest.NewDatabaseURL(t)
-	db, err := postgres.Open(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := db.MigrateUpTo(ctx, 3); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	db, conn := olderSchema(t, 3)
 	if _, err := conn.Exec(ctx, `INSERT INTO customers (id, external_id, email, phone, created_at) VALUES
 		('00000000-0000-7000-8000-000000000001', 'old', 'Dup@example.com', '+86 1', '2026-01-01'),
 		('00000000-0000-7000-8000-000000000002', 'new', 'dup@example.com ', '+861', '2026-02-01'),
@@ -355,4 +342,26 @@ func TestMigrationKeepsDuplicateCustomers(t *testing.T) {
 		cu.ID != "00000000-0000-7000-8000-000000000003" {
 		t.Errorf("an e-mail without duplicates matches %+v (created %v, %v)", cu, created, err)
 	}
+}
+
+// olderSchema opens a fresh database migrated up to version last only, and
+// a plain connection to put rows in it as that version stored them.
+func olderSchema(t *testing.T, last int) (*postgres.DB, *pgx.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	url := redresstest.NewDatabaseURL(t)
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if err := db.MigrateUpTo(ctx, last); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return db, conn
 }

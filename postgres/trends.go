@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/redress-dev/redress"
 )
 
 // Trends are the analytics of a window over time, for the supervisor's
@@ -36,9 +34,9 @@ type WeekCompliance struct {
 }
 
 // weeklyCompliance is the summary's SLA compliance per ISO week of filing
-// in the zone $5.
-const weeklyCompliance = windowOutcomes + `SELECT date_trunc('week', c.created_at AT TIME ZONE $5)::date,` + slaCompliance + `
-FROM c LEFT JOIN lines l ON l.complaint_id = c.id GROUP BY 1`
+// in the zone $3.
+const weeklyCompliance = windowComplaints + `SELECT date_trunc('week', c.created_at AT TIME ZONE $3)::date,` + slaCompliance + `
+FROM c GROUP BY 1`
 
 // Trends measures the complaints filed from from (inclusive) to to, by the
 // days and weeks of zone, which must be a named zone PostgreSQL knows.
@@ -73,7 +71,7 @@ func (db *DB) Trends(ctx context.Context, from, to time.Time, zone *time.Locatio
 	for i := range t.Weeks {
 		weeks[dateKey(t.Weeks[i].Week)] = &t.Weeks[i]
 	}
-	rows, err = db.pool.Query(ctx, weeklyCompliance, from, to, redress.BreachAcknowledgement, redress.BreachResolution, zone.String())
+	rows, err = db.pool.Query(ctx, weeklyCompliance, from, to, zone.String())
 	if err != nil {
 		return nil, wrap(err)
 	}

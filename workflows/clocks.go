@@ -161,6 +161,7 @@ func (wf *complaint) breachResolve(ctx workflow.Context) error {
 func (wf *complaint) breach(ctx workflow.Context, reason string) bool {
 	wf.state.SLABreached = true
 	wf.note(ctx, "system", redress.KindSLABreached, "SLA breached: "+reason)
+	wf.pending.Timeline[len(wf.pending.Timeline)-1].Breach = reason
 	// Complaints that breached before win-backs existed replay without one.
 	if wf.in.CustomerTier.Premium() &&
 		workflow.GetVersion(ctx, "winback-on-premium-breach", workflow.DefaultVersion, 1) >= 1 {
