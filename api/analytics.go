@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/postgres"
 )
 
 // maxAnalyticsWindow keeps a summary's scan bounded.
@@ -16,6 +17,39 @@ const maxAnalyticsWindow = 400 * 24 * time.Hour
 // analyticsSummary measures the complaints filed from `from` (inclusive) to
 // `to`: by default the last 30 days.
 func (s *Server) analyticsSummary(c echo.Context) error {
+	from, to, err := analyticsWindow(c)
+	if err != nil {
+		return err
+	}
+	summary, err := s.db.Summary(c.Request().Context(), from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, summary)
+}
+
+type agentsAnswer struct {
+	From   time.Time               `json:"from"`
+	To     time.Time               `json:"to"`
+	Agents []postgres.AgentFigures `json:"agents"`
+}
+
+// analyticsAgents measures each assignee over the window's complaints.
+func (s *Server) analyticsAgents(c echo.Context) error {
+	from, to, err := analyticsWindow(c)
+	if err != nil {
+		return err
+	}
+	agents, err := s.db.AgentPerformance(c.Request().Context(), from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, agentsAnswer{From: from, To: to, Agents: agents})
+}
+
+// analyticsWindow reads `from` and `to`, RFC 3339 times: by default the 30
+// days up to now, at most 400 days.
+func analyticsWindow(c echo.Context) (from, to time.Time, err error) {
 	q := c.QueryParams()
 	ch := &redress.Checker{}
 	for name := range q {
@@ -23,7 +57,7 @@ func (s *Server) analyticsSummary(c echo.Context) error {
 			ch.Fail(name, "unknown parameter; use from and to")
 		}
 	}
-	to := time.Now().UTC()
+	to = time.Now().UTC()
 	if v := q.Get("to"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
@@ -31,7 +65,7 @@ func (s *Server) analyticsSummary(c echo.Context) error {
 		}
 		to = t.UTC()
 	}
-	from := to.Add(-30 * 24 * time.Hour)
+	from = to.Add(-30 * 24 * time.Hour)
 	if v := q.Get("from"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
@@ -46,12 +80,5 @@ func (s *Server) analyticsSummary(c echo.Context) error {
 			ch.Fail("from", "the window may span at most 400 days")
 		}
 	}
-	if err := ch.Err(); err != nil {
-		return err
-	}
-	summary, err := s.db.Summary(c.Request().Context(), from, to)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, summary)
+	return from, to, ch.Err()
 }

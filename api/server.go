@@ -141,6 +141,7 @@ func New(o Options) *Server {
 	v1.POST("/customers", s.createCustomer, staff)
 	v1.GET("/customers/:id", s.getCustomer, staff)
 	v1.GET("/analytics/summary", s.analyticsSummary, supervisor)
+	v1.GET("/analytics/agents", s.analyticsAgents, supervisor)
 	admin := s.requireRole(config.RoleAdmin)
 	v1.POST("/campaigns", s.startCampaign, admin)
 	v1.GET("/campaigns/:id", s.getCampaign, admin)

@@ -142,6 +142,19 @@ func TestLifecycleToWonBackCustomer(t *testing.T) {
 		len(summary.TopRootCauses) != 1 || summary.TopRootCauses[0].RootCause != "logistics" {
 		t.Errorf("summary = %+v", summary)
 	}
+	ok(t, "agents as an agent", s.Do("GET", "/v1/analytics/agents"+window, "dev-agent", nil), 403)
+	var agents struct {
+		Agents []struct {
+			Assignee string   `json:"assignee"`
+			Handled  int      `json:"handled"`
+			CSAT     *float64 `json:"csat_average"`
+		} `json:"agents"`
+	}
+	ok(t, "agents", s.Do("GET", "/v1/analytics/agents"+window, "dev-supervisor", nil), 200).JSON(t, &agents)
+	if len(agents.Agents) != 1 || agents.Agents[0].Assignee != won.Assignee || agents.Agents[0].Handled != 1 ||
+		agents.Agents[0].CSAT == nil || *agents.Agents[0].CSAT != 1 {
+		t.Errorf("agents = %+v; want %q with the one complaint, scored 1", agents, won.Assignee)
+	}
 }
 
 func TestReopenTwiceAndSilentClose(t *testing.T) {
