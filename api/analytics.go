@@ -1,8 +1,10 @@
 package api
 
 import (
+	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -17,7 +19,7 @@ const maxAnalyticsWindow = 400 * 24 * time.Hour
 // analyticsSummary measures the complaints filed from `from` (inclusive) to
 // `to`: by default the last 30 days.
 func (s *Server) analyticsSummary(c echo.Context) error {
-	from, to, err := analyticsWindow(c)
+	from, to, err := analyticsWindow(c, &redress.Checker{})
 	if err != nil {
 		return err
 	}
@@ -28,6 +30,30 @@ func (s *Server) analyticsSummary(c echo.Context) error {
 	return c.JSON(http.StatusOK, summary)
 }
 
+// analyticsTimeseries follows one metric over the window in buckets of a
+// day, a week or a month of the policy's time zone, optionally broken down.
+func (s *Server) analyticsTimeseries(c echo.Context) error {
+	q := c.QueryParams()
+	ch := &redress.Checker{}
+	metric, interval, by := q.Get("metric"), q.Get("interval"), q.Get("by")
+	metrics := slices.Sorted(maps.Keys(postgres.TimeseriesMetrics))
+	redress.CheckEnum(ch, "metric", metric, true, metrics)
+	if interval == "" {
+		interval = "day"
+	}
+	redress.CheckEnum(ch, "interval", interval, false, postgres.TimeseriesIntervals)
+	redress.CheckEnum(ch, "by", by, false, slices.Sorted(maps.Keys(postgres.TimeseriesDimensions)))
+	from, to, err := analyticsWindow(c, ch, "metric", "interval", "by")
+	if err != nil {
+		return err
+	}
+	series, err := s.db.Timeseries(c.Request().Context(), metric, interval, by, from, to, s.zone)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, series)
+}
+
 type agentsAnswer struct {
 	From   time.Time               `json:"from"`
 	To     time.Time               `json:"to"`
@@ -36,7 +62,7 @@ type agentsAnswer struct {
 
 // analyticsAgents measures each assignee over the window's complaints.
 func (s *Server) analyticsAgents(c echo.Context) error {
-	from, to, err := analyticsWindow(c)
+	from, to, err := analyticsWindow(c, &redress.Checker{})
 	if err != nil {
 		return err
 	}
@@ -48,13 +74,14 @@ func (s *Server) analyticsAgents(c echo.Context) error {
 }
 
 // analyticsWindow reads `from` and `to`, RFC 3339 times: by default the 30
-// days up to now, at most 400 days.
-func analyticsWindow(c echo.Context) (from, to time.Time, err error) {
+// days up to now, at most 400 days. Its error holds ch's faults too; other
+// names than params and from and to are refused.
+func analyticsWindow(c echo.Context, ch *redress.Checker, params ...string) (from, to time.Time, err error) {
 	q := c.QueryParams()
-	ch := &redress.Checker{}
+	allowed := append([]string{"from", "to"}, params...)
 	for name := range q {
-		if !slices.Contains([]string{"from", "to"}, name) {
-			ch.Fail(name, "unknown parameter; use from and to")
+		if !slices.Contains(allowed, name) {
+			ch.Fail(name, "unknown parameter; use %s", strings.Join(allowed, ", "))
 		}
 	}
 	to = time.Now().UTC()

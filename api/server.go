@@ -36,6 +36,7 @@ type Server struct {
 	desk     *desk.Desk
 	policy   redress.Policy
 	clocks   map[redress.Priority]*redress.Calendar // built once: a calendar loads its time zone
+	zone     *time.Location                         // the policy's, for analytics' days
 	keys     keyring
 	tokens   *tokens.Signer
 	logger   *slog.Logger
@@ -95,6 +96,11 @@ func New(o Options) *Server {
 	for _, p := range redress.Priorities {
 		s.clocks[p] = o.Policy.Clock(p)
 	}
+	if zone, err := time.LoadLocation(o.Policy.Timezone); err == nil {
+		s.zone = zone
+	} else {
+		s.zone = time.UTC // a policy names a zone it has checked; an empty one is UTC
+	}
 	if o.Metrics == nil {
 		o.Metrics = metrics.NewRegistry()
 	}
@@ -142,6 +148,7 @@ func New(o Options) *Server {
 	v1.GET("/customers/:id", s.getCustomer, staff)
 	v1.GET("/analytics/summary", s.analyticsSummary, supervisor)
 	v1.GET("/analytics/agents", s.analyticsAgents, supervisor)
+	v1.GET("/analytics/timeseries", s.analyticsTimeseries, supervisor)
 	admin := s.requireRole(config.RoleAdmin)
 	v1.POST("/campaigns", s.startCampaign, admin)
 	v1.GET("/campaigns/:id", s.getCampaign, admin)

@@ -142,6 +142,18 @@ func TestLifecycleToWonBackCustomer(t *testing.T) {
 		len(summary.TopRootCauses) != 1 || summary.TopRootCauses[0].RootCause != "logistics" {
 		t.Errorf("summary = %+v", summary)
 	}
+	var volume struct {
+		Series []struct {
+			Key    string `json:"key"`
+			Points []struct {
+				Value *float64 `json:"value"`
+			} `json:"points"`
+		} `json:"series"`
+	}
+	ok(t, "timeseries", s.Do("GET", "/v1/analytics/timeseries"+window+"&metric=volume&interval=week&by=category", "dev-supervisor", nil), 200).JSON(t, &volume)
+	if len(volume.Series) != 1 || volume.Series[0].Key != "delivery" {
+		t.Errorf("weekly volume by category = %+v; want the delivery complaint alone", volume)
+	}
 	ok(t, "agents as an agent", s.Do("GET", "/v1/analytics/agents"+window, "dev-agent", nil), 403)
 	var agents struct {
 		Agents []struct {
@@ -212,6 +224,10 @@ func TestCustomerSideBadInput(t *testing.T) {
 		{"analytics with a bad date", "GET", "/v1/analytics/summary?from=last-week", "dev-supervisor", nil, 422, "from"},
 		{"analytics backwards", "GET", "/v1/analytics/summary?from=2026-11-02T00:00:00Z&to=2026-11-01T00:00:00Z", "dev-supervisor", nil, 422, "from"},
 		{"analytics over years", "GET", "/v1/analytics/summary?from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "dev-supervisor", nil, 422, "from"},
+		{"timeseries without a metric", "GET", "/v1/analytics/timeseries", "dev-supervisor", nil, 422, "metric"},
+		{"timeseries by a colour", "GET", "/v1/analytics/timeseries?metric=volume&by=colour", "dev-supervisor", nil, 422, "by"},
+		{"timeseries by the hour", "GET", "/v1/analytics/timeseries?metric=volume&interval=hour", "dev-supervisor", nil, 422, "interval"},
+		{"agents with a stray parameter", "GET", "/v1/analytics/agents?team=a", "dev-supervisor", nil, 422, "team"},
 		{"analytics with an unknown parameter", "GET", "/v1/analytics/summary?group=x", "dev-supervisor", nil, 422, "group"},
 	}
 	for _, tt := range tests {
