@@ -16,8 +16,9 @@ import (
 
 // BenchmarkAnalytics seeds 10^4, 10^5 and 10^6 complaints with their
 // outcomes and times what a dashboard and an integrator ask of the store:
-// the analytics summary for 30 and 400 days, and the complaint list under
-// every filter the SPEC allows, alone and two at once. Run with
+// the analytics summary for 30 and 400 days, two timeseries over 400 days,
+// the agents' figures for 30 days, and the complaint list under every
+// filter the SPEC allows, alone and two at once. Run with
 // `make bench-analytics`.
 func BenchmarkAnalytics(b *testing.B) {
 	for _, n := range []int{10_000, 100_000, 1_000_000} {
@@ -40,6 +41,20 @@ func BenchmarkAnalytics(b *testing.B) {
 					return err
 				})
 			}
+			shanghai, _ := time.LoadLocation("Asia/Shanghai")
+			for _, ts := range []struct{ name, metric, interval, by string }{
+				{"timeseries-volume-day-by-category-400d", "volume", "day", "category"},
+				{"timeseries-resolve-p90-week-400d", "time_to_resolve_p90_seconds", "week", ""},
+			} {
+				timeCalls(b, ts.name, 5, func() error {
+					_, err := db.Timeseries(ctx, ts.metric, ts.interval, ts.by, now.Add(-400*24*time.Hour), now, shanghai)
+					return err
+				})
+			}
+			timeCalls(b, "agents-30d", 5, func() error {
+				_, err := db.AgentPerformance(ctx, now.Add(-30*24*time.Hour), now)
+				return err
+			})
 			var customer string
 			if err := conn.QueryRow(ctx, `SELECT customer_id FROM complaints GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`).Scan(&customer); err != nil {
 				b.Fatal(err)
