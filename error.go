@@ -3,10 +3,11 @@ package redress
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 )
 
-// Error codes. The HTTP layer maps each to one status in one place.
+// Error codes. Each means one HTTP status (HTTPStatus), whichever front door answers.
 const (
 	EINVALID      = "invalid"      // the request is malformed or fails validation
 	ENOTFOUND     = "not_found"    // no such resource
@@ -59,4 +60,33 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// HTTPStatus is the HTTP status err answers with, whichever front door
+// answers: its code's, 422 for a validation failure that names its fields,
+// and 500 for anything that is not an *Error.
+func HTTPStatus(err error) int {
+	var e *Error
+	if !errors.As(err, &e) {
+		return http.StatusInternalServerError
+	}
+	if e.Code == EINVALID && len(e.Fields) > 0 {
+		return http.StatusUnprocessableEntity
+	}
+	if status, ok := codeStatus[e.Code]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
+}
+
+var codeStatus = map[string]int{
+	EINVALID:      http.StatusBadRequest,
+	ENOTFOUND:     http.StatusNotFound,
+	ECONFLICT:     http.StatusConflict,
+	EUNAUTHORIZED: http.StatusUnauthorized,
+	EFORBIDDEN:    http.StatusForbidden,
+	EGONE:         http.StatusGone,
+	EUNAVAILABLE:  http.StatusServiceUnavailable,
+	ERATELIMITED:  http.StatusTooManyRequests,
+	EINTERNAL:     http.StatusInternalServerError,
 }

@@ -22,18 +22,6 @@ type problem struct {
 	Errors []redress.FieldError `json:"errors,omitempty"`
 }
 
-var codeStatus = map[string]int{
-	redress.EINVALID:      http.StatusBadRequest,
-	redress.ENOTFOUND:     http.StatusNotFound,
-	redress.ECONFLICT:     http.StatusConflict,
-	redress.EUNAUTHORIZED: http.StatusUnauthorized,
-	redress.EFORBIDDEN:    http.StatusForbidden,
-	redress.EGONE:         http.StatusGone,
-	redress.EUNAVAILABLE:  http.StatusServiceUnavailable,
-	redress.ERATELIMITED:  http.StatusTooManyRequests,
-	redress.EINTERNAL:     http.StatusInternalServerError,
-}
-
 // handleError is the one place where errors become HTTP answers. Only
 // internal errors are logged: the others are the caller's to fix.
 func (s *Server) handleError(err error, c echo.Context) {
@@ -46,12 +34,9 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var de *redress.Error
 	switch {
 	case errors.As(err, &de):
-		p.Status = codeStatus[de.Code]
+		p.Status = redress.HTTPStatus(de)
 		p.Detail = de.Message
 		p.Errors = de.Fields
-		if de.Code == redress.EINVALID && len(de.Fields) > 0 {
-			p.Status = http.StatusUnprocessableEntity
-		}
 		p.Type = "urn:redress:problem:" + de.Code
 		retryAfter = de.RetryAfter
 	case errors.As(err, &he):

@@ -76,7 +76,7 @@ func (s *Server) renderPageIn(c echo.Context, status int, lang, name string, dat
 func (s *Server) pageError(c echo.Context, err error) error {
 	words := messages[pageLanguage(c.Request().Header.Get("Accept-Language"))]
 	code := redress.ErrorCode(err)
-	status := codeStatus[code]
+	status := redress.HTTPStatus(err)
 	msg := words["error"] + ": " + redress.ErrorMessage(err)
 	switch code {
 	case redress.ENOTFOUND:
@@ -123,7 +123,7 @@ func (s *Server) trackAction(update string, arg func(c echo.Context) (any, error
 				return s.pageError(c, err)
 			}
 			words := messages[pageLanguage(c.Request().Header.Get("Accept-Language"))]
-			return s.showTrackPage(c, codeStatus[redress.ErrorCode(err)], words["error"]+": "+redress.ErrorMessage(err))
+			return s.showTrackPage(c, redress.HTTPStatus(err), words["error"]+": "+redress.ErrorMessage(err))
 		}
 		return c.Redirect(http.StatusSeeOther, "/track/"+c.Param("token"))
 	}

@@ -8,10 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/redress-dev/redress/postgres"
-	"github.com/redress-dev/redress/redresstest"
 )
 
 // BenchmarkAnalytics seeds 10^4, 10^5 and 10^6 complaints with their
@@ -24,14 +21,7 @@ func BenchmarkAnalytics(b *testing.B) {
 	for _, n := range []int{10_000, 100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("complaints=%d", n), func(b *testing.B) {
 			ctx := context.Background()
-			dbURL := redresstest.NewDatabaseURL(b)
-			db := redresstest.OpenDB(b, dbURL)
-			conn, err := pgx.Connect(ctx, dbURL)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer conn.Close(ctx)
-			seedComplaints(b, conn, n)
+			db, conn := seededDatabase(b, n)
 			seedOutcomes(b, conn)
 
 			now := time.Now().UTC()

@@ -8,29 +8,19 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/redress-dev/redress/redresstest"
 )
 
 // BenchmarkQueuePage times the console's queue page, through HTTP with a
 // signed-in agent, over a million complaints: each queue's first page, a
-// page deep into the open queue, and searches. Run with `make bench-console`.
+// page deep into the open queue, and searches, 200 requests each. Run with
+// `make bench-console`.
 func BenchmarkQueuePage(b *testing.B) {
 	ctx := context.Background()
-	dbURL := redresstest.NewDatabaseURL(b)
-	db := redresstest.OpenDB(b, dbURL)
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	seedComplaints(b, conn, 1_000_000)
+	db, conn := seededDatabase(b, 1_000_000)
 
 	console, session := redresstest.Console(b, db, "agent7@example.com", "agent")
 	server := httptest.NewServer(console)
@@ -83,20 +73,9 @@ func BenchmarkQueuePage(b *testing.B) {
 		if body, err := page(p[1]); err != nil || !strings.Contains(body, "<tr data-href=") {
 			b.Fatalf("%s shows no complaint (%v)", p[1], err)
 		}
-		b.Run(p[0], func(b *testing.B) {
-			latencies := make([]time.Duration, b.N)
-			b.ResetTimer()
-			for i := range b.N {
-				t := time.Now()
-				if _, err := page(p[1]); err != nil {
-					b.Fatal(err)
-				}
-				latencies[i] = time.Since(t)
-			}
-			b.StopTimer()
-			slices.Sort(latencies)
-			b.ReportMetric(float64(latencies[b.N/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(latencies[b.N*99/100].Microseconds())/1000, "p99-ms")
+		timeCalls(b, p[0], 200, func() error {
+			_, err := page(p[1])
+			return err
 		})
 	}
 }

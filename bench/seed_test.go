@@ -7,7 +7,25 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/redresstest"
 )
+
+// seededDatabase is a fresh database holding n seeded complaints, and a
+// plain connection to it for the seeding's own statements.
+func seededDatabase(b *testing.B, n int) (*postgres.DB, *pgx.Conn) {
+	ctx := context.Background()
+	url := redresstest.NewDatabaseURL(b)
+	db := redresstest.OpenDB(b, url)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { conn.Close(context.Background()) })
+	seedComplaints(b, conn, n)
+	return db, conn
+}
 
 // benchAgents is how many agents the seeded complaints are assigned among.
 const benchAgents = 50

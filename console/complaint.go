@@ -151,7 +151,7 @@ func (c *Console) act(run func(echo.Context, desk.Call) (*redress.Complaint, err
 			if !errors.As(err, &e) || e.Code == redress.EINTERNAL || e.Code == redress.ENOTFOUND {
 				return c.failure(ctx, err)
 			}
-			return c.showComplaint(ctx, statusOf(e.Code), refusalText(e))
+			return c.showComplaint(ctx, redress.HTTPStatus(e), refusalText(e))
 		}
 		return ctx.Redirect(http.StatusSeeOther, "/console/complaints/"+call.ComplaintID)
 	}
@@ -168,24 +168,4 @@ func refusalText(e *redress.Error) string {
 		parts[i] = f.Field + ": " + f.Message
 	}
 	return strings.Join(parts, "; ")
-}
-
-func statusOf(code string) int {
-	switch code {
-	case redress.EINVALID:
-		return http.StatusUnprocessableEntity
-	case redress.ECONFLICT:
-		return http.StatusConflict
-	case redress.EFORBIDDEN:
-		return http.StatusForbidden
-	case redress.EGONE:
-		return http.StatusGone
-	case redress.ERATELIMITED:
-		return http.StatusTooManyRequests
-	case redress.ENOTFOUND:
-		return http.StatusNotFound
-	case redress.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }

@@ -143,7 +143,7 @@ func (c *Console) render(ctx echo.Context, status int, name string, p page) erro
 // domain's words, anything else as a generic failure that is logged.
 func (c *Console) failure(ctx echo.Context, err error) error {
 	code := redress.ErrorCode(err)
-	status := statusOf(code)
+	status := redress.HTTPStatus(err)
 	msg := redress.ErrorMessage(err)
 	if code == redress.EINTERNAL {
 		status = http.StatusInternalServerError

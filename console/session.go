@@ -240,7 +240,7 @@ func (c *Console) logout(ctx echo.Context) error {
 func (c *Console) setLanguage(ctx echo.Context) error {
 	lang := ctx.FormValue("language")
 	if !slices.Contains([]string{"", "en", "zh"}, lang) {
-		return c.failure(ctx, redress.Errorf(redress.EINVALID, "language: must be en, zh or empty"))
+		return c.failure(ctx, redress.Invalid(redress.FieldError{Field: "language", Message: "must be en, zh or empty"}))
 	}
 	if err := c.db.SetStaffLanguage(ctx.Request().Context(), viewerOf(ctx).User.ID, lang); err != nil {
 		return c.failure(ctx, err)

@@ -2,10 +2,7 @@ package console_test
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -14,48 +11,28 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/labstack/echo/v4"
 
 	"github.com/redress-dev/redress"
-	"github.com/redress-dev/redress/console"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/redresstest"
-	"github.com/redress-dev/redress/staff"
 )
 
 // consoleServer is the console over a fresh database, as the API serves it.
 type consoleServer struct {
 	t  *testing.T
 	db *postgres.DB
-	e  *echo.Echo
+	h  http.Handler
 }
 
 func newConsoleServer(t *testing.T) *consoleServer {
 	db := redresstest.NewDB(t)
-	c := console.New(console.Options{DB: db, Policy: redress.DefaultPolicy(), Logger: slog.New(slog.DiscardHandler)})
-	t.Cleanup(c.Close)
-	e := echo.New()
-	c.Register(e)
-	return &consoleServer{t: t, db: db, e: e}
+	return &consoleServer{t: t, db: db, h: redresstest.ConsoleHandler(t, db)}
 }
 
-// signIn makes an account with the role and a session for it, as the
-// sign-in form would, and returns the session's cookie.
+// signIn makes an account with the role, named by its e-mail's local part,
+// and returns its session's cookie.
 func (s *consoleServer) signIn(email, role string) *http.Cookie {
-	s.t.Helper()
-	ctx := context.Background()
-	u, err := staff.Add(ctx, s.db, email, strings.Split(email, "@")[0], role, "correct horse battery")
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	b := make([]byte, 32)
-	rand.Read(b)
-	token := hex.EncodeToString(b)
-	hash := sha256.Sum256([]byte(token))
-	if err := s.db.StartStaffSession(ctx, hash[:], u.ID, "csrf-"+token); err != nil {
-		s.t.Fatal(err)
-	}
-	return &http.Cookie{Name: "redress_session", Value: token}
+	return redresstest.ConsoleSession(s.t, s.db, email, strings.Split(email, "@")[0], role)
 }
 
 func (s *consoleServer) get(path string, cookie *http.Cookie, headers ...string) *httptest.ResponseRecorder {
@@ -65,7 +42,7 @@ func (s *consoleServer) get(path string, cookie *http.Cookie, headers ...string)
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	rec := httptest.NewRecorder()
-	s.e.ServeHTTP(rec, req)
+	s.h.ServeHTTP(rec, req)
 	return rec
 }
 

@@ -16,13 +16,22 @@ import (
 	"github.com/redress-dev/redress/staff"
 )
 
-// Console serves the agent console over db under the default policy, with
-// no Temporal behind it (pages that only read), and signs in a new person:
-// requests that carry the returned cookie are theirs.
-func Console(tb testing.TB, db *postgres.DB, email, role string) (http.Handler, *http.Cookie) {
+// ConsoleHandler serves the agent console over db under the default
+// policy, with no Temporal behind it (pages that only read).
+func ConsoleHandler(tb testing.TB, db *postgres.DB) http.Handler {
+	c := console.New(console.Options{DB: db, Policy: redress.DefaultPolicy(), Logger: slog.New(slog.DiscardHandler)})
+	tb.Cleanup(c.Close)
+	e := echo.New()
+	c.Register(e)
+	return e
+}
+
+// ConsoleSession makes an account and a session for it, as the sign-in
+// form would: requests that carry the returned cookie are that person's.
+func ConsoleSession(tb testing.TB, db *postgres.DB, email, name, role string) *http.Cookie {
 	tb.Helper()
 	ctx := context.Background()
-	user, err := staff.Add(ctx, db, email, "Test "+role, role, "a long enough password")
+	user, err := staff.Add(ctx, db, email, name, role, "a long enough password")
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -32,9 +41,11 @@ func Console(tb testing.TB, db *postgres.DB, email, role string) (http.Handler, 
 	if err := db.StartStaffSession(ctx, hash[:], user.ID, uuid.NewString()); err != nil {
 		tb.Fatal(err)
 	}
-	c := console.New(console.Options{DB: db, Policy: redress.DefaultPolicy(), Logger: slog.New(slog.DiscardHandler)})
-	tb.Cleanup(c.Close)
-	e := echo.New()
-	c.Register(e)
-	return e, &http.Cookie{Name: "redress_session", Value: token}
+	return &http.Cookie{Name: "redress_session", Value: token}
+}
+
+// Console is ConsoleHandler with one person signed in.
+func Console(tb testing.TB, db *postgres.DB, email, role string) (http.Handler, *http.Cookie) {
+	tb.Helper()
+	return ConsoleHandler(tb, db), ConsoleSession(tb, db, email, "Test "+role, role)
 }
