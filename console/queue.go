@@ -81,12 +81,11 @@ type queueChoices struct {
 }
 
 // queueRow is one complaint of the queue with its next clock (nil when
-// none runs) and whether its resolution clock stands still while the
-// customer owes an answer.
+// none runs; its ResolvePausedAt says whether the resolution clock stands
+// still while the customer owes an answer).
 type queueRow struct {
 	postgres.QueueItem
-	Clock  *slaClock
-	Paused bool
+	Clock *slaClock
 }
 
 func (c *Console) queue(ctx echo.Context) error {
@@ -97,26 +96,33 @@ func (c *Console) queue(ctx echo.Context) error {
 	v := viewerOf(ctx)
 	now := time.Now()
 	f, q, err := c.queueQuery(ctx)
-	if err == nil {
-		q.Queue, q.Assignee, q.BreachingBy = name, v.User.Email, c.policy.WarningHorizons(now, c.calendars)
-		var items []postgres.QueueItem
-		var next string
-		if items, next, err = c.db.Queue(ctx.Request().Context(), q); err == nil {
-			view := queueView{Name: name, Filter: f, Now: now, Choices: queueChoices{
-				Priorities: redress.Priorities, Categories: redress.Categories, Channels: redress.Channels,
-				Tiers: redress.Tiers, Levels: []int{0, 1, 2, 3}}}
-			for _, it := range items {
-				view.Rows = append(view.Rows, c.queueRow(it, now))
-			}
-			if next != "" {
-				view.Next = f.address(name, next)
-			}
-			if q.Cursor != "" {
-				view.First = f.address(name, "")
-			}
-			return c.render(ctx, http.StatusOK, "queue", page{Title: queueWords[v.Lang]["queue_"+name], Nav: name, Data: view})
-		}
+	if err != nil {
+		return c.refuseQueue(ctx, name, err)
 	}
+	q.Queue, q.Assignee, q.BreachingBy = name, v.User.Email, c.policy.WarningHorizons(now, c.calendars)
+	items, next, err := c.db.Queue(ctx.Request().Context(), q)
+	if err != nil {
+		return c.refuseQueue(ctx, name, err)
+	}
+	view := queueView{Name: name, Filter: f, Now: now, Choices: queueChoices{
+		Priorities: redress.Priorities, Categories: redress.Categories, Channels: redress.Channels,
+		Tiers: redress.Tiers, Levels: []int{0, 1, 2, 3}}}
+	for _, it := range items {
+		view.Rows = append(view.Rows, c.queueRow(it, now))
+	}
+	if next != "" {
+		view.Next = f.address(name, next)
+	}
+	if q.Cursor != "" {
+		view.First = f.address(name, "")
+	}
+	return c.render(ctx, http.StatusOK, "queue", page{Title: queueWords[v.Lang]["queue_"+name], Nav: name, Data: view})
+}
+
+// refuseQueue shows bad filters (or a cursor this console did not hand out)
+// with the queue's tab still current, each fault named; anything else is a
+// failure.
+func (c *Console) refuseQueue(ctx echo.Context, name string, err error) error {
 	var e *redress.Error
 	if errors.As(err, &e) && e.Code == redress.EINVALID {
 		return c.render(ctx, http.StatusUnprocessableEntity, "message", page{Title: http.StatusText(http.StatusUnprocessableEntity),
@@ -166,5 +172,5 @@ func (f queueFilter) address(queue, cursor string) string {
 func (c *Console) queueRow(it postgres.QueueItem, now time.Time) queueRow {
 	clock := c.nextClock(redress.State{Status: it.Status, Priority: it.Priority,
 		AckDueAt: it.AckDueAt, ResolveDueAt: it.ResolveDueAt, ResolvePausedAt: it.ResolvePausedAt}, now)
-	return queueRow{QueueItem: it, Clock: clock, Paused: it.ResolvePausedAt != nil}
+	return queueRow{QueueItem: it, Clock: clock}
 }
