@@ -156,7 +156,6 @@ func (c *Console) failure(ctx echo.Context, err error) error {
 	return c.render(ctx, status, "message", page{Title: http.StatusText(status), Error: msg})
 }
 
-
 // trimmed is a form value without surrounding space.
 func trimmed(ctx echo.Context, name string) string { return strings.TrimSpace(ctx.FormValue(name)) }
 
