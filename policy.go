@@ -49,6 +49,15 @@ type Policy struct {
 	Survey        SurveyPolicy     `yaml:"survey" json:"survey"`
 	Winback       WinbackPolicy    `yaml:"winback" json:"winback"`
 	Campaign      CampaignPolicy   `yaml:"campaign" json:"campaign"`
+	Analytics     AnalyticsPolicy  `yaml:"analytics" json:"analytics"`
+}
+
+// AnalyticsPolicy shapes the figures analytics report. Changing it has the
+// rollups rebuilt (see postgres.RebuildAnalytics).
+type AnalyticsPolicy struct {
+	// A complaint is a repeat when the same customer, or the same order
+	// reference, complained within this window before it.
+	RepeatWithin Duration `yaml:"repeat_within" json:"repeat_within"`
 }
 
 // BusinessHours is the working calendar SLA clocks count in when enabled.
@@ -140,6 +149,7 @@ func DefaultPolicy() Policy {
 			{Level: 3, Notify: "executives"},
 		},
 		ReopenWithin: Duration(168 * time.Hour),
+		Analytics:    AnalyticsPolicy{RepeatWithin: Duration(720 * time.Hour)},
 		Survey:       SurveyPolicy{RemindAfter: Duration(48 * time.Hour), ExpireAfter: Duration(168 * time.Hour)},
 		Winback: WinbackPolicy{
 			Within: Duration(720 * time.Hour),
@@ -268,6 +278,9 @@ func (p Policy) Validate() error {
 	}
 	if p.ReopenWithin <= 0 {
 		return bad("reopen_within", "must be positive")
+	}
+	if p.Analytics.RepeatWithin <= 0 {
+		return bad("analytics.repeat_within", "must be positive")
 	}
 	if p.Survey.RemindAfter <= 0 {
 		return bad("survey.remind_after", "must be positive")

@@ -23,7 +23,7 @@ func (s *Server) analyticsSummary(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	summary, err := s.db.Summary(c.Request().Context(), from, to)
+	summary, err := s.db.Summary(c.Request().Context(), s.basis, from, to)
 	if err != nil {
 		return err
 	}
@@ -42,12 +42,12 @@ func (s *Server) analyticsTimeseries(c echo.Context) error {
 		interval = "day"
 	}
 	redress.CheckEnum(ch, "interval", interval, false, postgres.TimeseriesIntervals)
-	redress.CheckEnum(ch, "by", by, false, slices.Sorted(maps.Keys(postgres.TimeseriesDimensions)))
+	redress.CheckEnum(ch, "by", by, false, postgres.TimeseriesDimensions)
 	from, to, err := analyticsWindow(c, ch, "metric", "interval", "by")
 	if err != nil {
 		return err
 	}
-	series, err := s.db.Timeseries(c.Request().Context(), metric, interval, by, from, to, s.zone)
+	series, err := s.db.Timeseries(c.Request().Context(), s.basis, metric, interval, by, from, to)
 	if err != nil {
 		return err
 	}
@@ -66,7 +66,7 @@ func (s *Server) analyticsAgents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	agents, err := s.db.AgentPerformance(c.Request().Context(), from, to)
+	agents, err := s.db.AgentPerformance(c.Request().Context(), s.basis, from, to)
 	if err != nil {
 		return err
 	}

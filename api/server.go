@@ -36,7 +36,7 @@ type Server struct {
 	desk     *desk.Desk
 	policy   redress.Policy
 	clocks   map[redress.Priority]*redress.Calendar // built once: a calendar loads its time zone
-	zone     *time.Location                         // the policy's, for analytics' days
+	basis    postgres.Basis                         // the policy's, for analytics' days
 	keys     keyring
 	tokens   *tokens.Signer
 	logger   *slog.Logger
@@ -96,11 +96,7 @@ func New(o Options) *Server {
 	for _, p := range redress.Priorities {
 		s.clocks[p] = o.Policy.Clock(p)
 	}
-	if zone, err := time.LoadLocation(o.Policy.Timezone); err == nil {
-		s.zone = zone
-	} else {
-		s.zone = time.UTC // a policy names a zone it has checked; an empty one is UTC
-	}
+	s.basis = postgres.BasisOf(o.Policy)
 	if o.Metrics == nil {
 		o.Metrics = metrics.NewRegistry()
 	}

@@ -114,10 +114,8 @@ func (c *Console) registerSupervisor(g *echo.Group, supervisors echo.MiddlewareF
 func (c *Console) supervisor(ctx echo.Context) error {
 	rctx := ctx.Request().Context()
 	w := vocabulary[viewerOf(ctx).Lang]
-	zone, err := time.LoadLocation(c.policy.Timezone)
-	if err != nil {
-		return c.failure(ctx, err)
-	}
+	basis := postgres.BasisOf(c.policy)
+	zone := basis.Zone
 	now := time.Now()
 	today := dayStart(now.In(zone), 0)
 	view := supervisorView{Now: now, Zone: c.policy.Timezone, BreachCap: breachListCap}
@@ -156,11 +154,11 @@ func (c *Console) supervisor(ctx echo.Context) error {
 	}
 
 	if ctx.Request().Header.Get("X-Console-Refresh") == "" {
-		summary, err := c.db.Summary(rctx, from, to)
+		summary, err := c.db.Summary(rctx, basis, from, to)
 		if err != nil {
 			return c.failure(ctx, err)
 		}
-		trends, err := c.db.Trends(rctx, from, to, zone)
+		trends, err := c.db.Trends(rctx, basis, from, to)
 		if err != nil {
 			return c.failure(ctx, err)
 		}

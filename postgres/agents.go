@@ -2,10 +2,9 @@ package postgres
 
 import (
 	"context"
-	"math"
+	"maps"
+	"slices"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // AgentFigures is how one assignee handled the complaints filed in a window
@@ -29,43 +28,43 @@ type MedianStats struct {
 	MedianSeconds *float64 `json:"median_seconds"`
 }
 
-// agentsQuery measures each assignee's complaints of the window, on the
-// summary's definitions; time to resolve runs to the first resolution.
-const agentsQuery = windowComplaints + `SELECT c.assignee, count(*),` + slaCompliance + `,
-	count(c.acknowledged_at),
-	percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.acknowledged_at - c.created_at)),
-	count(c.first_resolved_at),
-	percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM c.first_resolved_at - c.created_at)),
-	avg((c.survey->>'score')::int) FILTER (WHERE c.` + answeredSurvey + `)::float8,
-	count(*) FILTER (WHERE c.` + answeredSurvey + `),
-	count(*) FILTER (WHERE c.reopened)
-FROM c WHERE c.assignee <> '' GROUP BY 1 ORDER BY 1`
-
 // AgentPerformance measures, per assignee, the complaints filed from from
-// (inclusive) to to. A complaint counts for whoever holds it now: a
-// reassigned complaint moves with its figures.
-func (db *DB) AgentPerformance(ctx context.Context, from, to time.Time) ([]AgentFigures, error) {
-	rows, err := db.pool.Query(ctx, agentsQuery, from, to)
+// (inclusive) to to, on the summary's definitions. A complaint counts for
+// whoever holds it now: a reassigned complaint moves with its figures.
+// Medians come from the duration sketches, within 1% of the exact ones.
+func (db *DB) AgentPerformance(ctx context.Context, basis Basis, from, to time.Time) ([]AgentFigures, error) {
+	cells, err := db.cells(ctx, basis, from, to, []string{"assignee"}, []string{"assignee"})
 	if err != nil {
-		return nil, wrap(err)
+		return nil, err
 	}
-	agents, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (AgentFigures, error) {
-		var a AgentFigures
-		var ackMeasured, ackMet, resolveMeasured, resolveMet, reopened int
-		err := row.Scan(&a.Assignee, &a.Handled, &ackMeasured, &ackMet, &resolveMeasured, &resolveMet,
-			&a.TimeToAcknowledge.Count, &a.TimeToAcknowledge.MedianSeconds, &a.TimeToResolve.Count, &a.TimeToResolve.MedianSeconds,
-			&a.CSATAverage, &a.CSATAnswered, &reopened)
-		a.AckSLACompliance, a.ResolveSLACompliance = percent(ackMet, ackMeasured), percent(resolveMet, resolveMeasured)
-		a.ReopenRate = percent(reopened, a.TimeToResolve.Count)
-		for _, v := range []*float64{a.TimeToAcknowledge.MedianSeconds, a.TimeToResolve.MedianSeconds, a.CSATAverage} {
-			if v != nil {
-				*v = math.Round(*v*100) / 100
-			}
+	tallies := map[string]*tally{}
+	for i := range cells {
+		c := &cells[i]
+		if c.value == "" {
+			continue
 		}
-		return a, err
-	})
-	if agents == nil {
-		agents = []AgentFigures{}
+		if tallies[c.value] == nil {
+			tallies[c.value] = &tally{}
+		}
+		tallies[c.value].add(c)
 	}
-	return agents, wrap(err)
+	agents := []AgentFigures{}
+	for _, name := range slices.Sorted(maps.Keys(tallies)) {
+		t := tallies[name]
+		if t.complaints == 0 {
+			continue
+		}
+		agents = append(agents, AgentFigures{
+			Assignee:             name,
+			Handled:              int(t.complaints),
+			TimeToAcknowledge:    MedianStats{int(t.acknowledged), rounded(t.ackSketch.quantile(0.5))},
+			TimeToResolve:        MedianStats{int(t.resolved), rounded(t.resolveSketch.quantile(0.5))},
+			AckSLACompliance:     percent(t.ackMet, t.ackMeasured),
+			ResolveSLACompliance: percent(t.resolveMet, t.resolveMeasured),
+			CSATAverage:          rounded(ratio(t.csatScoreSum, t.surveysAnswered)),
+			CSATAnswered:         int(t.surveysAnswered),
+			ReopenRate:           percent(t.reopened, t.resolved),
+		})
+	}
+	return agents, nil
 }

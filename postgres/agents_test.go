@@ -2,6 +2,8 @@ package postgres_test
 
 import (
 	"context"
+	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,7 +54,7 @@ func TestAgentPerformance(t *testing.T) {
 	story(2 * h)
 	story(30*24*h, step(redress.State{Status: redress.StatusReceived, Assignee: "bo"}, 30*24*h, redress.KindAssigned, ""))
 
-	agents, err := db.AgentPerformance(ctx, base, base.Add(24*h))
+	agents, err := db.AgentPerformance(ctx, utcBasis, base, base.Add(24*h))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,6 +68,7 @@ func TestAgentPerformance(t *testing.T) {
 		return *p
 	}
 	ana, bo := agents[0], agents[1]
+	// Medians come from the sketch: within 1% of the exact one.
 	checks := []struct {
 		what      string
 		got, want float64
@@ -85,7 +88,7 @@ func TestAgentPerformance(t *testing.T) {
 		{"bo reopen rate", num(bo.ReopenRate), -1},
 	}
 	for _, c := range checks {
-		if c.got != c.want {
+		if c.got != c.want && !(strings.Contains(c.what, "median") && math.Abs(c.got-c.want) <= 0.01*c.want) {
 			t.Errorf("%s = %v; want %v (-1: not measured)", c.what, c.got, c.want)
 		}
 	}

@@ -1,11 +1,12 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
+	"maps"
 	"math"
+	"slices"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // Summary describes the complaints filed in a window (SPEC section 4,
@@ -28,7 +29,8 @@ type Summary struct {
 	TopRootCauses        []RootCauseCount `json:"top_root_causes"`
 }
 
-// DurationStats are wall-clock durations in seconds.
+// DurationStats are wall-clock durations in seconds. The mean is exact;
+// the p90 comes from a sketch and is within 1% of the exact one.
 type DurationStats struct {
 	Count       int      `json:"count"`
 	MeanSeconds *float64 `json:"mean_seconds"`
@@ -49,96 +51,77 @@ type RootCauseCount struct {
 	Count     int    `json:"count"`
 }
 
-// windowComplaints selects the complaints filed in a window ($1 to $2) as c.
-// Each carries its outcomes (the deadlines it breached, its first
-// resolution, whether it was reopened), which the projection keeps.
-const windowComplaints = `
-WITH c AS (SELECT * FROM complaints WHERE created_at >= $1 AND created_at < $2)
-`
+// summaryDimensions are the breakdowns a summary counts by.
+var summaryDimensions = []string{"", "status", "category", "priority", "channel", "root_cause"}
 
-// slaCompliance counts, over windowComplaints as c, the complaints measured
-// for the acknowledgement SLA and those that met it, then the same for the
-// resolution SLA. The SLA is met when a complaint was acknowledged
-// (resolved) without an acknowledgement (resolution) breach; complaints still
-// within their window are not counted either way.
-const slaCompliance = `
-	count(*) FILTER (WHERE c.acknowledged_at IS NOT NULL OR c.ack_breached),
-	count(*) FILTER (WHERE c.acknowledged_at IS NOT NULL AND NOT c.ack_breached),
-	count(*) FILTER (WHERE c.first_resolved_at IS NOT NULL OR c.resolve_breached),
-	count(*) FILTER (WHERE c.first_resolved_at IS NOT NULL AND NOT c.resolve_breached)`
-
-// answeredSurvey holds for a complaint whose customer gave a CSAT score.
-const answeredSurvey = `survey->>'status' = 'answered'`
-
-// summaryQuery measures the window's complaints in one pass. Time to resolve
-// runs to the first resolution.
-const summaryQuery = windowComplaints + `SELECT
-	count(*),` + slaCompliance + `,
-	count(c.acknowledged_at),
-	avg(extract(epoch FROM c.acknowledged_at - c.created_at))::float8,
-	percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM c.acknowledged_at - c.created_at)),
-	count(c.first_resolved_at),
-	avg(extract(epoch FROM c.first_resolved_at - c.created_at))::float8,
-	percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM c.first_resolved_at - c.created_at)),
-	avg((c.survey->>'score')::int) FILTER (WHERE c.` + answeredSurvey + `)::float8,
-	count(*) FILTER (WHERE c.` + answeredSurvey + `),
-	count(*) FILTER (WHERE c.survey->>'status' IN ('sent', 'reminded', 'answered', 'expired')),
-	count(*) FILTER (WHERE c.reopened),
-	count(*) FILTER (WHERE c.first_resolved_at IS NOT NULL),
-	count(*) FILTER (WHERE c.winback->>'outcome' = 'won_back'),
-	count(*) FILTER (WHERE c.winback->>'status' = 'finished')
-FROM c`
-
-// Summary measures the complaints filed from from (inclusive) to to.
-func (db *DB) Summary(ctx context.Context, from, to time.Time) (*Summary, error) {
-	s := &Summary{From: from, To: to, ByStatus: map[string]int{}, ByCategory: map[string]int{},
-		ByPriority: map[string]int{}, ByChannel: map[string]int{}, TopRootCauses: []RootCauseCount{}}
-	var ackMeasured, ackMet, resolveMeasured, resolveMet, reopened, resolved, wonBack, finished int
-	err := db.pool.QueryRow(ctx, summaryQuery, from, to).Scan(
-		&s.Total, &ackMeasured, &ackMet, &resolveMeasured, &resolveMet,
-		&s.TimeToAcknowledge.Count, &s.TimeToAcknowledge.MeanSeconds, &s.TimeToAcknowledge.P90Seconds,
-		&s.TimeToResolve.Count, &s.TimeToResolve.MeanSeconds, &s.TimeToResolve.P90Seconds,
-		&s.CSAT.Average, &s.CSAT.Answered, &s.CSAT.Sent, &reopened, &resolved, &wonBack, &finished)
+// Summary measures the complaints filed from from (inclusive) to to. The
+// SLA is met when a complaint was acknowledged (resolved) without an
+// acknowledgement (resolution) breach; complaints still within their
+// window count neither way. Time to resolve runs to the first resolution.
+func (db *DB) Summary(ctx context.Context, basis Basis, from, to time.Time) (*Summary, error) {
+	cells, err := db.cells(ctx, basis, from, to, summaryDimensions, []string{""})
 	if err != nil {
-		return nil, wrap(err)
-	}
-	s.AckSLACompliance = percent(ackMet, ackMeasured)
-	s.ResolveSLACompliance = percent(resolveMet, resolveMeasured)
-	s.CSAT.ResponseRate = percent(s.CSAT.Answered, s.CSAT.Sent)
-	s.ReopenRate = percent(reopened, resolved)
-	s.WinbackRate = percent(wonBack, finished)
-	for _, v := range []*float64{s.TimeToAcknowledge.MeanSeconds, s.TimeToAcknowledge.P90Seconds,
-		s.TimeToResolve.MeanSeconds, s.TimeToResolve.P90Seconds, s.CSAT.Average} {
-		if v != nil {
-			*v = math.Round(*v*100) / 100
-		}
-	}
-
-	rows, err := db.pool.Query(ctx, `
-		SELECT 'status', status, count(*) FROM complaints WHERE created_at >= $1 AND created_at < $2 GROUP BY 2
-		UNION ALL SELECT 'category', category, count(*) FROM complaints WHERE created_at >= $1 AND created_at < $2 GROUP BY 2
-		UNION ALL SELECT 'priority', priority, count(*) FROM complaints WHERE created_at >= $1 AND created_at < $2 GROUP BY 2
-		UNION ALL SELECT 'channel', channel, count(*) FROM complaints WHERE created_at >= $1 AND created_at < $2 GROUP BY 2`, from, to)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	groups := map[string]map[string]int{"status": s.ByStatus, "category": s.ByCategory, "priority": s.ByPriority, "channel": s.ByChannel}
-	var dimension, value string
-	var n int
-	if _, err := pgx.ForEachRow(rows, []any{&dimension, &value, &n}, func() error {
-		groups[dimension][value] = n
-		return nil
-	}); err != nil {
-		return nil, wrap(err)
-	}
-
-	if s.TopRootCauses, err = db.rootCauses(ctx, from, to, 5); err != nil {
 		return nil, err
 	}
+	s := &Summary{From: from, To: to, ByStatus: map[string]int{}, ByCategory: map[string]int{},
+		ByPriority: map[string]int{}, ByChannel: map[string]int{}}
+	groups := map[string]map[string]int{"status": s.ByStatus, "category": s.ByCategory,
+		"priority": s.ByPriority, "channel": s.ByChannel}
+	var whole tally
+	rootCauses := map[string]int{}
+	for i := range cells {
+		c := &cells[i]
+		switch c.dimension {
+		case "":
+			whole.add(c)
+		case "root_cause":
+			if c.value != "" {
+				rootCauses[c.value] += int(c.complaints)
+			}
+		default:
+			groups[c.dimension][c.value] += int(c.complaints)
+		}
+	}
+	for _, g := range groups {
+		maps.DeleteFunc(g, func(_ string, n int) bool { return n == 0 })
+	}
+	n := &whole.counts
+	s.Total = int(n.complaints)
+	s.AckSLACompliance = percent(n.ackMet, n.ackMeasured)
+	s.ResolveSLACompliance = percent(n.resolveMet, n.resolveMeasured)
+	s.TimeToAcknowledge = DurationStats{Count: int(n.acknowledged), MeanSeconds: rounded(meanSeconds(&whole.ackMicros, n.acknowledged)),
+		P90Seconds: rounded(whole.ackSketch.quantile(0.9))}
+	s.TimeToResolve = DurationStats{Count: int(n.resolved), MeanSeconds: rounded(meanSeconds(&whole.resolveMicros, n.resolved)),
+		P90Seconds: rounded(whole.resolveSketch.quantile(0.9))}
+	s.CSAT = CSAT{Average: rounded(ratio(n.csatScoreSum, n.surveysAnswered)), Answered: int(n.surveysAnswered),
+		Sent: int(n.surveysSent), ResponseRate: percent(n.surveysAnswered, n.surveysSent)}
+	s.ReopenRate = percent(n.reopened, n.resolved)
+	s.WinbackRate = percent(n.wonBack, n.winbacksFinished)
+	s.TopRootCauses = ranked(rootCauses, 5)
 	return s, nil
 }
 
-func percent(part, whole int) *float64 {
+// ranked is the root causes, the most frequent first (then by name), at
+// most limit of them; limit 0 keeps them all.
+func ranked(counts map[string]int, limit int) []RootCauseCount {
+	list := []RootCauseCount{}
+	for cause, n := range counts {
+		if n > 0 {
+			list = append(list, RootCauseCount{cause, n})
+		}
+	}
+	slices.SortFunc(list, func(a, b RootCauseCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.RootCause, b.RootCause))
+	})
+	if limit > 0 && len(list) > limit {
+		list = list[:limit]
+	}
+	return list
+}
+
+// percent is part of whole as a percentage to one decimal; nil when whole
+// is 0.
+func percent[N int | int64](part, whole N) *float64 {
 	if whole == 0 {
 		return nil
 	}
@@ -146,15 +129,19 @@ func percent(part, whole int) *float64 {
 	return &p
 }
 
-// rootCauses ranks the root causes of the complaints filed in a window that
-// were resolved, the most frequent first; limit 0 keeps them all.
-func (db *DB) rootCauses(ctx context.Context, from, to time.Time, limit int) ([]RootCauseCount, error) {
-	rows, err := db.pool.Query(ctx, `SELECT resolution->>'root_cause', count(*) FROM complaints
-		WHERE created_at >= $1 AND created_at < $2 AND resolution IS NOT NULL
-		GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT nullif($3, 0)`, from, to, limit)
-	if err != nil {
-		return nil, wrap(err)
+func ratio(sum, n int64) *float64 {
+	if n == 0 {
+		return nil
 	}
-	counts, err := pgx.CollectRows(rows, pgx.RowToStructByPos[RootCauseCount])
-	return counts, wrap(err)
+	v := float64(sum) / float64(n)
+	return &v
+}
+
+// rounded rounds a figure to two decimals.
+func rounded(v *float64) *float64 {
+	if v == nil {
+		return nil
+	}
+	r := math.Round(*v*100) / 100
+	return &r
 }

@@ -18,6 +18,7 @@ const customerColumns = `id, coalesce(external_id, ''), name, email, phone, tier
 // querier is what a pool and a transaction share for reads.
 type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
 // customerFields are the scan targets of customerColumns; the id is set

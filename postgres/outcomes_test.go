@@ -34,7 +34,7 @@ func TestOutcomesHoldWhateverTheOrderOfWrites(t *testing.T) {
 	apply(3, resolved, redress.TimelineEntry{At: base.Add(5 * time.Hour), Kind: redress.KindResolved, Detail: "Refunded"})
 	apply(4, resolved, redress.TimelineEntry{At: base.Add(8 * time.Hour), Kind: redress.KindResolved, Detail: "Again"})
 
-	s, err := db.Summary(ctx, base, base.Add(24*time.Hour))
+	s, err := db.Summary(ctx, utcBasis, base, base.Add(24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestMigrationFillsInOutcomes(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
-	s, err := db.Summary(ctx, day, day.Add(24*time.Hour))
+	s, err := db.Summary(ctx, utcBasis, day, day.Add(24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

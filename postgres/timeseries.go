@@ -3,55 +3,54 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"math"
+	"maps"
+	"slices"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
-// TimeseriesMetrics are the figures a timeseries can follow, each an
-// aggregate over the complaints filed in a bucket on the summary's
-// definitions: the value (null when nothing was measured) and how many
-// complaints it measured.
-var TimeseriesMetrics = map[string]struct{ value, measured string }{
-	"volume": {`count(*)::float8`, `count(*)`},
-	"ack_sla_compliance_pct": {
-		`round(100.0 * count(*) FILTER (WHERE c.acknowledged_at IS NOT NULL AND NOT c.ack_breached) /
-			nullif(count(*) FILTER (WHERE c.acknowledged_at IS NOT NULL OR c.ack_breached), 0), 1)::float8`,
-		`count(*) FILTER (WHERE c.acknowledged_at IS NOT NULL OR c.ack_breached)`},
-	"resolve_sla_compliance_pct": {
-		`round(100.0 * count(*) FILTER (WHERE c.first_resolved_at IS NOT NULL AND NOT c.resolve_breached) /
-			nullif(count(*) FILTER (WHERE c.first_resolved_at IS NOT NULL OR c.resolve_breached), 0), 1)::float8`,
-		`count(*) FILTER (WHERE c.first_resolved_at IS NOT NULL OR c.resolve_breached)`},
-	"time_to_acknowledge_mean_seconds": {`avg(extract(epoch FROM c.acknowledged_at - c.created_at))::float8`, `count(c.acknowledged_at)`},
-	"time_to_acknowledge_p90_seconds": {
-		`percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM c.acknowledged_at - c.created_at))`, `count(c.acknowledged_at)`},
-	"time_to_resolve_mean_seconds": {`avg(extract(epoch FROM c.first_resolved_at - c.created_at))::float8`, `count(c.first_resolved_at)`},
-	"time_to_resolve_p90_seconds": {
-		`percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM c.first_resolved_at - c.created_at))`, `count(c.first_resolved_at)`},
-	"csat_average": {`avg((c.survey->>'score')::int) FILTER (WHERE c.` + answeredSurvey + `)::float8`,
-		`count(*) FILTER (WHERE c.` + answeredSurvey + `)`},
-	"csat_response_rate_pct": {
-		`round(100.0 * count(*) FILTER (WHERE c.` + answeredSurvey + `) /
-			nullif(count(*) FILTER (WHERE c.survey->>'status' IN ('sent', 'reminded', 'answered', 'expired')), 0), 1)::float8`,
-		`count(*) FILTER (WHERE c.survey->>'status' IN ('sent', 'reminded', 'answered', 'expired'))`},
-	"reopen_rate_pct": {`round(100.0 * count(*) FILTER (WHERE c.reopened) / nullif(count(c.first_resolved_at), 0), 1)::float8`,
-		`count(c.first_resolved_at)`},
-	"winback_rate_pct": {
-		`round(100.0 * count(*) FILTER (WHERE c.winback->>'outcome' = 'won_back') /
-			nullif(count(*) FILTER (WHERE c.winback->>'status' = 'finished'), 0), 1)::float8`,
-		`count(*) FILTER (WHERE c.winback->>'status' = 'finished')`},
+// timeseriesMetric is a figure of a tally on the summary's definitions:
+// its value (nil when nothing was measured) and how many complaints it
+// measured; sketched when it reads the duration sketches.
+type timeseriesMetric struct {
+	value    func(t *tally) *float64
+	measured func(t *tally) int64
+	sketched bool
 }
 
-// TimeseriesDimensions are what a timeseries can be broken down by.
-var TimeseriesDimensions = map[string]string{
-	"category":   `c.category`,
-	"channel":    `c.channel`,
-	"priority":   `c.priority`,
-	"tier":       `cu.tier`,
-	"root_cause": `coalesce(c.resolution->>'root_cause', '')`,
-	"assignee":   `c.assignee`,
+// TimeseriesMetrics are the figures a timeseries can follow.
+var TimeseriesMetrics = map[string]timeseriesMetric{
+	"volume": {func(t *tally) *float64 { v := float64(t.complaints); return &v },
+		func(t *tally) int64 { return t.complaints }, false},
+	"ack_sla_compliance_pct": {func(t *tally) *float64 { return percent(t.ackMet, t.ackMeasured) },
+		func(t *tally) int64 { return t.ackMeasured }, false},
+	"resolve_sla_compliance_pct": {func(t *tally) *float64 { return percent(t.resolveMet, t.resolveMeasured) },
+		func(t *tally) int64 { return t.resolveMeasured }, false},
+	"time_to_acknowledge_mean_seconds": {func(t *tally) *float64 { return meanSeconds(&t.ackMicros, t.acknowledged) },
+		func(t *tally) int64 { return t.acknowledged }, false},
+	"time_to_acknowledge_p90_seconds": {func(t *tally) *float64 { return t.ackSketch.quantile(0.9) },
+		func(t *tally) int64 { return t.acknowledged }, true},
+	"time_to_resolve_mean_seconds": {func(t *tally) *float64 { return meanSeconds(&t.resolveMicros, t.resolved) },
+		func(t *tally) int64 { return t.resolved }, false},
+	"time_to_resolve_p90_seconds": {func(t *tally) *float64 { return t.resolveSketch.quantile(0.9) },
+		func(t *tally) int64 { return t.resolved }, true},
+	"csat_average": {func(t *tally) *float64 { return ratio(t.csatScoreSum, t.surveysAnswered) },
+		func(t *tally) int64 { return t.surveysAnswered }, false},
+	"csat_response_rate_pct": {func(t *tally) *float64 { return percent(t.surveysAnswered, t.surveysSent) },
+		func(t *tally) int64 { return t.surveysSent }, false},
+	"reopen_rate_pct": {func(t *tally) *float64 { return percent(t.reopened, t.resolved) },
+		func(t *tally) int64 { return t.resolved }, false},
+	"winback_rate_pct": {func(t *tally) *float64 { return percent(t.wonBack, t.winbacksFinished) },
+		func(t *tally) int64 { return t.winbacksFinished }, false},
+	"repeat_customer_rate_pct": {func(t *tally) *float64 { return percent(t.repeatCustomer, t.complaints) },
+		func(t *tally) int64 { return t.complaints }, false},
+	"repeat_order_rate_pct": {func(t *tally) *float64 { return percent(t.repeatOrder, t.complaints) },
+		func(t *tally) int64 { return t.complaints }, false},
 }
+
+// TimeseriesDimensions are what a timeseries can be broken down by. A
+// complaint counts under the tier its customer had when it was filed, and
+// under root cause "" until it is resolved.
+var TimeseriesDimensions = []string{"assignee", "category", "channel", "priority", "root_cause", "tier"}
 
 // TimeseriesIntervals are the buckets' lengths.
 var TimeseriesIntervals = []string{"day", "week", "month"}
@@ -80,77 +79,62 @@ type Point struct {
 	Measured int       `json:"measured"`
 }
 
-// Timeseries follows metric over the complaints filed from from (inclusive)
-// to to, in buckets of interval that begin at midnight in zone (weeks on
-// Monday), optionally per value of the dimension by. metric, interval and
-// by must be among the names above; the API checks them.
-func (db *DB) Timeseries(ctx context.Context, metric, interval, by string, from, to time.Time, zone *time.Location) (*Timeseries, error) {
+// Timeseries follows metric over the complaints filed from from
+// (inclusive) to to, in buckets of interval that begin at midnight in the
+// basis's zone (weeks on Monday), optionally per value of the dimension by.
+// metric, interval and by must be among the names above; the API checks
+// them.
+func (db *DB) Timeseries(ctx context.Context, basis Basis, metric, interval, by string, from, to time.Time) (*Timeseries, error) {
 	m, ok := TimeseriesMetrics[metric]
 	if !ok {
 		return nil, fmt.Errorf("timeseries: unknown metric %q", metric)
 	}
-	key := `''`
-	if by != "" {
-		if key, ok = TimeseriesDimensions[by]; !ok {
-			return nil, fmt.Errorf("timeseries: unknown dimension %q", by)
-		}
+	if by != "" && !slices.Contains(TimeseriesDimensions, by) {
+		return nil, fmt.Errorf("timeseries: unknown dimension %q", by)
 	}
+	zone := basis.Zone
 	ts := &Timeseries{Metric: metric, Interval: interval, By: by, Zone: zone.String(), Series: []Series{}}
+	at := map[string]int{}
 	for b := bucketStart(from, interval, zone); b.Before(to); b = nextBucket(b, interval) {
+		at[dateKey(b)] = len(ts.Buckets)
 		ts.Buckets = append(ts.Buckets, b)
 	}
-	rows, err := db.pool.Query(ctx, `SELECT date_trunc($3, c.created_at AT TIME ZONE $4)::date, `+key+`, `+m.value+`, `+m.measured+`
-		FROM complaints c JOIN customers cu ON cu.id = c.customer_id
-		WHERE c.created_at >= $1 AND c.created_at < $2 GROUP BY 1, 2 ORDER BY 2, 1`, from, to, interval, zone.String())
+	var sketched []string
+	if m.sketched {
+		sketched = []string{by}
+	}
+	cells, err := db.cells(ctx, basis, from, to, []string{by}, sketched)
 	if err != nil {
-		return nil, wrap(err)
+		return nil, err
 	}
-	at := map[string]int{}
-	for i, b := range ts.Buckets {
-		at[dateKey(b)] = i
+	// Every series has a tally per bucket; a breakdown's series are its
+	// values with a complaint in the window, in order.
+	tallies := map[string][]tally{}
+	if by == "" {
+		tallies[""] = make([]tally, len(ts.Buckets))
 	}
-	series := map[string]int{}
-	// addSeries starts a breakdown's series with a point in every bucket:
-	// no complaint counts zero, any other figure is not measured.
-	addSeries := func(name string) []Point {
+	for i := range cells {
+		c := &cells[i]
+		day := time.Date(c.day.Year(), c.day.Month(), c.day.Day(), 0, 0, 0, 0, zone)
+		b, ok := at[dateKey(bucketStart(day, interval, zone))]
+		if !ok || c.complaints == 0 {
+			continue
+		}
+		if tallies[c.value] == nil {
+			tallies[c.value] = make([]tally, len(ts.Buckets))
+		}
+		tallies[c.value][b].add(c)
+	}
+	for _, key := range slices.Sorted(maps.Keys(tallies)) {
 		points := make([]Point, len(ts.Buckets))
-		for i, b := range ts.Buckets {
-			points[i].Start = b
-			if metric == "volume" {
-				zero := 0.0
-				points[i].Value = &zero
+		for i := range points {
+			t := &tallies[key][i]
+			points[i] = Point{Start: ts.Buckets[i], Measured: int(m.measured(t))}
+			if t.complaints > 0 || metric == "volume" {
+				points[i].Value = rounded(m.value(t))
 			}
 		}
-		series[name] = len(ts.Series)
-		ts.Series = append(ts.Series, Series{Key: name, Points: points})
-		return points
-	}
-	if by == "" {
-		addSeries("")
-	}
-	var bucket time.Time
-	var value *float64
-	var name string
-	var measured int
-	if _, err := pgx.ForEachRow(rows, []any{&bucket, &name, &value, &measured}, func() error {
-		i, ok := at[bucket.Format(time.DateOnly)]
-		if !ok {
-			return nil
-		}
-		var points []Point
-		if n, ok := series[name]; ok {
-			points = ts.Series[n].Points
-		} else {
-			points = addSeries(name)
-		}
-		points[i].Value, points[i].Measured = nil, measured
-		if value != nil {
-			rounded := math.Round(*value*100) / 100 // a copy: the scan reuses value
-			points[i].Value = &rounded
-		}
-		return nil
-	}); err != nil {
-		return nil, wrap(err)
+		ts.Series = append(ts.Series, Series{Key: key, Points: points})
 	}
 	return ts, nil
 }

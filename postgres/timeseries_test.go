@@ -38,7 +38,7 @@ func TestTimeseriesBucketsInThePolicysZone(t *testing.T) {
 	from, to := time.Date(2026, 10, 31, 0, 0, 0, 0, shanghai), time.Date(2026, 11, 4, 0, 0, 0, 0, shanghai)
 	values := func(metric, interval, by string) map[string][]float64 {
 		t.Helper()
-		ts, err := db.Timeseries(ctx, metric, interval, by, from, to, shanghai)
+		ts, err := db.Timeseries(ctx, postgres.Basis{Zone: shanghai, RepeatWithin: utcBasis.RepeatWithin}, metric, interval, by, from, to)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,8 +85,8 @@ func TestTimeseriesBucketsInThePolicysZone(t *testing.T) {
 		map[string][]float64{"ana": {7200, -1}, "": {-1, -1}})
 	same("volume by tier", values("volume", "month", "tier"), map[string][]float64{"gold": {0, 2}})
 	for metric := range postgres.TimeseriesMetrics {
-		for dimension := range postgres.TimeseriesDimensions {
-			if _, err := db.Timeseries(ctx, metric, "week", dimension, from, to, shanghai); err != nil {
+		for _, dimension := range postgres.TimeseriesDimensions {
+			if _, err := db.Timeseries(ctx, postgres.Basis{Zone: shanghai, RepeatWithin: utcBasis.RepeatWithin}, metric, "week", dimension, from, to); err != nil {
 				t.Errorf("%s by %s: %v", metric, dimension, err)
 			}
 		}

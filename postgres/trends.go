@@ -2,9 +2,8 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // Trends are the analytics of a window over time, for the supervisor's
@@ -33,81 +32,54 @@ type WeekCompliance struct {
 	Resolve         *float64
 }
 
-// weeklyCompliance is the summary's SLA compliance per ISO week of filing
-// in the zone $3.
-const weeklyCompliance = windowComplaints + `SELECT date_trunc('week', c.created_at AT TIME ZONE $3)::date,` + slaCompliance + `
-FROM c GROUP BY 1`
-
 // Trends measures the complaints filed from from (inclusive) to to, by the
-// days and weeks of zone, which must be a named zone PostgreSQL knows.
-func (db *DB) Trends(ctx context.Context, from, to time.Time, zone *time.Location) (*Trends, error) {
+// days and weeks of the basis's zone.
+func (db *DB) Trends(ctx context.Context, basis Basis, from, to time.Time) (*Trends, error) {
+	zone := basis.Zone
 	t := &Trends{}
 	days := map[string]map[string]int{}
 	for d := startOfDay(from, zone); d.Before(to); d = daysLater(d, 1) {
 		t.Days = append(t.Days, DayVolume{Day: d, ByCategory: map[string]int{}})
 		days[dateKey(d)] = t.Days[len(t.Days)-1].ByCategory
 	}
-	rows, err := db.pool.Query(ctx, `SELECT date_trunc('day', created_at AT TIME ZONE $3)::date, category, count(*)
-		FROM complaints WHERE created_at >= $1 AND created_at < $2 GROUP BY 1, 2`, from, to, zone.String())
-	if err != nil {
-		return nil, wrap(err)
-	}
-	var day time.Time
-	var category string
-	var n int
-	if _, err := pgx.ForEachRow(rows, []any{&day, &category, &n}, func() error {
-		if counts, ok := days[dateKey(day)]; ok { // PostgreSQL's zone data may differ from Go's at the window's ends
-			counts[category] = n
-		}
-		return nil
-	}); err != nil {
-		return nil, wrap(err)
-	}
-
-	weeks := map[string]*WeekCompliance{}
+	weeks := map[string]*tally{}
 	for w := startOfWeek(from, zone); w.Before(to); w = daysLater(w, 7) {
 		t.Weeks = append(t.Weeks, WeekCompliance{Week: w})
+		weeks[dateKey(w)] = &tally{}
 	}
-	for i := range t.Weeks {
-		weeks[dateKey(t.Weeks[i].Week)] = &t.Weeks[i]
-	}
-	rows, err = db.pool.Query(ctx, weeklyCompliance, from, to, zone.String())
+	cells, err := db.cells(ctx, basis, from, to, []string{"", "category", "csat_score", "root_cause"}, nil)
 	if err != nil {
-		return nil, wrap(err)
-	}
-	var week time.Time
-	var ackMet, resolveMet int
-	var measured WeekCompliance
-	if _, err := pgx.ForEachRow(rows, []any{&week, &measured.AckMeasured, &ackMet, &measured.ResolveMeasured, &resolveMet}, func() error {
-		w, ok := weeks[dateKey(week)]
-		if !ok {
-			return nil
-		}
-		w.AckMeasured, w.Ack = measured.AckMeasured, percent(ackMet, measured.AckMeasured)
-		w.ResolveMeasured, w.Resolve = measured.ResolveMeasured, percent(resolveMet, measured.ResolveMeasured)
-		return nil
-	}); err != nil {
-		return nil, wrap(err)
-	}
-
-	rows, err = db.pool.Query(ctx, `SELECT (c.survey->>'score')::int, count(*) FROM complaints c
-		WHERE c.created_at >= $1 AND c.created_at < $2 AND c.`+answeredSurvey+` GROUP BY 1`, from, to)
-	if err != nil {
-		return nil, wrap(err)
-	}
-	var score int
-	if _, err := pgx.ForEachRow(rows, []any{&score, &n}, func() error {
-		if score >= 1 && score <= len(t.CSAT) {
-			t.CSAT[score-1] = n
-		}
-		return nil
-	}); err != nil {
-		return nil, wrap(err)
-	}
-
-	if t.RootCauses, err = db.rootCauses(ctx, from, to, 0); err != nil {
 		return nil, err
 	}
+	rootCauses := map[string]int{}
+	for i := range cells {
+		c := &cells[i]
+		day := time.Date(c.day.Year(), c.day.Month(), c.day.Day(), 0, 0, 0, 0, zone)
+		switch c.dimension {
+		case "":
+			if w, ok := weeks[dateKey(startOfWeek(day, zone))]; ok {
+				w.add(c)
+			}
+		case "category":
+			if counts, ok := days[dateKey(day)]; ok && c.complaints != 0 {
+				counts[c.value] += int(c.complaints)
+			}
+		case "csat_score":
+			if score, err := strconv.Atoi(c.value); err == nil && score >= 1 && score <= len(t.CSAT) {
+				t.CSAT[score-1] += int(c.complaints)
+			}
+		case "root_cause":
+			if c.value != "" {
+				rootCauses[c.value] += int(c.complaints)
+			}
+		}
+	}
+	for i := range t.Weeks {
+		w, n := &t.Weeks[i], weeks[dateKey(t.Weeks[i].Week)]
+		w.AckMeasured, w.Ack = int(n.ackMeasured), percent(n.ackMet, n.ackMeasured)
+		w.ResolveMeasured, w.Resolve = int(n.resolveMeasured), percent(n.resolveMet, n.resolveMeasured)
+	}
+	t.RootCauses = ranked(rootCauses, 0)
 	return t, nil
 }
 

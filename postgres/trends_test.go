@@ -41,7 +41,7 @@ func TestTrends(t *testing.T) {
 		t.Run(loc.String(), func(t *testing.T) {
 			from := time.Date(2026, 3, 4, 0, 0, 0, 0, loc)
 			to := time.Date(2026, 11, 4, 0, 0, 0, 0, loc)
-			got, err := db.Trends(ctx, from, to, loc)
+			got, err := db.Trends(ctx, postgres.Basis{Zone: loc, RepeatWithin: utcBasis.RepeatWithin}, from, to)
 			if err != nil {
 				t.Fatal(err)
 			}

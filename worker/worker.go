@@ -47,6 +47,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	defer w.temporal.Stop()
 	go w.dispatcher.Run(ctx)
+	go w.keepAnalyticsBuilt(ctx)
 	w.sweepUnstarted(ctx)
 	return nil
 }

@@ -41,6 +41,7 @@ Usage:
   redress worker   the Temporal worker and the outbox dispatcher
   redress migrate  apply the database migrations and exit
   redress users    add, list or disable the people who sign in to the console
+  redress analytics rebuild   recompute the analytics rollups from the complaints
 
 Run "redress <command> -h" for the flags; each has an environment variable.
 `
@@ -53,6 +54,12 @@ func main() {
 	if os.Args[1] == "users" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := usersMain(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	if os.Args[1] == "analytics" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := analyticsMain(ctx, os.Args[2:], os.Stdout, os.Stderr)
 		stop()
 		os.Exit(code)
 	}
