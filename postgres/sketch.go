@@ -6,8 +6,9 @@ import "math"
 // holds the durations from gamma^(i-1) to gamma^i seconds, bucket 0 those
 // under a second. Its representative 2*gamma^i/(gamma+1) is within 1% of
 // every duration in the bucket, so a percentile read from a sketch is
-// within 1% of the exact one (analytics_bucket in migration 0014 is the
-// same rule in SQL).
+// within 1% of the exact one, give or take a second, as durations under a
+// second count as zero (analytics_bucket in migration 0014 is the same
+// rule in SQL).
 const sketchGamma = 1.01 / 0.99
 
 // sketch counts durations by bucket: element i counts bucket i. Sketches

@@ -150,7 +150,8 @@ $$;
 
 -- The trigger takes away what the old row added and adds what the new one
 -- does, for every basis. Cells whose measures did not change are left
--- alone, so a status change touches two status rows, not the day's whole.
+-- alone, so a status change touches two status rows, not the day's whole
+-- (a duration's bucket changes only with its sum).
 -- The rows are written in key order, so two complaints' changes cannot
 -- deadlock on them.
 CREATE FUNCTION analytics_track() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -182,8 +183,6 @@ BEGIN
         OR sum(x.sign * x.csat_score_sum) <> 0 OR sum(x.sign * x.reopened) <> 0
         OR sum(x.sign * x.winbacks_finished) <> 0 OR sum(x.sign * x.won_back) <> 0
         OR sum(x.sign * x.repeat_customer) <> 0 OR sum(x.sign * x.repeat_order) <> 0
-        OR min(x.ack_bucket) FILTER (WHERE x.sign < 0) IS DISTINCT FROM min(x.ack_bucket) FILTER (WHERE x.sign > 0)
-        OR min(x.resolve_bucket) FILTER (WHERE x.sign < 0) IS DISTINCT FROM min(x.resolve_bucket) FILTER (WHERE x.sign > 0)
     ORDER BY 1, 2, 3, 4
     ON CONFLICT (basis, day, dimension, value) DO UPDATE SET
         complaints = d.complaints + excluded.complaints,
