@@ -54,6 +54,26 @@ func (s *Server) analyticsTimeseries(c echo.Context) error {
 	return c.JSON(http.StatusOK, series)
 }
 
+// analyticsPrevention counts the window's root causes over time with their
+// repeat complaints.
+func (s *Server) analyticsPrevention(c echo.Context) error {
+	ch := &redress.Checker{}
+	interval := c.QueryParam("interval")
+	if interval == "" {
+		interval = "week"
+	}
+	redress.CheckEnum(ch, "interval", interval, false, postgres.TimeseriesIntervals)
+	from, to, err := analyticsWindow(c, ch, "interval")
+	if err != nil {
+		return err
+	}
+	prevention, err := s.db.Prevention(c.Request().Context(), s.basis, interval, from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, prevention)
+}
+
 type agentsAnswer struct {
 	From   time.Time               `json:"from"`
 	To     time.Time               `json:"to"`

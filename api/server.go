@@ -145,6 +145,7 @@ func New(o Options) *Server {
 	v1.GET("/analytics/summary", s.analyticsSummary, supervisor)
 	v1.GET("/analytics/agents", s.analyticsAgents, supervisor)
 	v1.GET("/analytics/timeseries", s.analyticsTimeseries, supervisor)
+	v1.GET("/analytics/prevention", s.analyticsPrevention, supervisor)
 	admin := s.requireRole(config.RoleAdmin)
 	v1.POST("/campaigns", s.startCampaign, admin)
 	v1.GET("/campaigns/:id", s.getCampaign, admin)

@@ -167,6 +167,16 @@ func TestLifecycleToWonBackCustomer(t *testing.T) {
 		agents.Agents[0].CSAT == nil || *agents.Agents[0].CSAT != 1 {
 		t.Errorf("agents = %+v; want %q with the one complaint, scored 1", agents, won.Assignee)
 	}
+	var prevention struct {
+		RootCauses []struct {
+			RootCause  string `json:"root_cause"`
+			Complaints int    `json:"complaints"`
+		} `json:"root_causes"`
+	}
+	ok(t, "prevention", s.Do("GET", "/v1/analytics/prevention"+window+"&interval=day", "dev-supervisor", nil), 200).JSON(t, &prevention)
+	if len(prevention.RootCauses) != 1 || prevention.RootCauses[0].RootCause != "logistics" || prevention.RootCauses[0].Complaints != 1 {
+		t.Errorf("prevention = %+v; want the one logistics complaint", prevention)
+	}
 }
 
 func TestReopenTwiceAndSilentClose(t *testing.T) {
@@ -227,6 +237,8 @@ func TestCustomerSideBadInput(t *testing.T) {
 		{"timeseries without a metric", "GET", "/v1/analytics/timeseries", "dev-supervisor", nil, 422, "metric"},
 		{"timeseries by a colour", "GET", "/v1/analytics/timeseries?metric=volume&by=colour", "dev-supervisor", nil, 422, "by"},
 		{"timeseries by the hour", "GET", "/v1/analytics/timeseries?metric=volume&interval=hour", "dev-supervisor", nil, 422, "interval"},
+		{"prevention by the hour", "GET", "/v1/analytics/prevention?interval=hour", "dev-supervisor", nil, 422, "interval"},
+		{"prevention by a colour", "GET", "/v1/analytics/prevention?by=colour", "dev-supervisor", nil, 422, "by"},
 		{"agents with a stray parameter", "GET", "/v1/analytics/agents?team=a", "dev-supervisor", nil, 422, "team"},
 		{"analytics with an unknown parameter", "GET", "/v1/analytics/summary?group=x", "dev-supervisor", nil, 422, "group"},
 	}

@@ -45,6 +45,26 @@ END $$;
 CREATE TRIGGER complaints_fill_facts BEFORE INSERT ON complaints
     FOR EACH ROW EXECUTE FUNCTION complaints_fill_facts();
 
+-- A row filed before others of its customer or order (written by hand, or
+-- backdated) is the one before the next of them now.
+CREATE FUNCTION complaints_fix_successors() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE complaints SET previous_customer_at = NEW.created_at
+        WHERE id = (SELECT id FROM complaints WHERE customer_id = NEW.customer_id
+                AND (created_at, id) > (NEW.created_at, NEW.id) ORDER BY created_at, id LIMIT 1)
+            AND previous_customer_at IS DISTINCT FROM NEW.created_at;
+    IF NEW.order_ref <> '' THEN
+        UPDATE complaints SET previous_order_at = NEW.created_at
+            WHERE id = (SELECT id FROM complaints WHERE order_ref = NEW.order_ref AND order_ref <> ''
+                    AND (created_at, id) > (NEW.created_at, NEW.id) ORDER BY created_at, id LIMIT 1)
+                AND previous_order_at IS DISTINCT FROM NEW.created_at;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER complaints_fix_successors AFTER INSERT ON complaints
+    FOR EACH ROW EXECUTE FUNCTION complaints_fix_successors();
+
 -- A basis is what the rollups depend on besides the raw rows: the zone whose
 -- days they count and the window within which a second complaint is a
 -- repeat. Rollups are read only for a ready basis equal to the policy's;
