@@ -3,99 +3,98 @@ package bench
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/api"
+	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/postgres"
 )
 
 // BenchmarkAnalytics seeds 10^4, 10^5 and 10^6 complaints with their
-// outcomes and times what a dashboard and an integrator ask of the store:
-// the analytics summary for 30 and 400 days, two timeseries over 400 days,
-// the agents' figures for 30 days, and the complaint list under every
-// filter the SPEC allows, alone and two at once. Run with
-// `make bench-analytics`.
+// outcomes, times the rebuild of the analytics rollups, then times what a
+// dashboard and an integrator ask of the API, through its HTTP handler: the
+// summary for 30 and 400 days, timeseries over 400 days, the agents'
+// figures, the prevention view, and the complaint list under every filter
+// the SPEC allows, alone and two at once. Run with `make bench-analytics`.
 func BenchmarkAnalytics(b *testing.B) {
 	for _, n := range []int{10_000, 100_000, 1_000_000} {
 		b.Run(fmt.Sprintf("complaints=%d", n), func(b *testing.B) {
 			ctx := context.Background()
 			db, conn := seededDatabase(b, n)
 			seedOutcomes(b, conn)
-			basis := postgres.BasisOf(redress.DefaultPolicy())
+			policy := redress.DefaultPolicy()
 			start := time.Now()
-			if err := db.RebuildAnalytics(ctx, basis, true, nil); err != nil {
+			if err := db.RebuildAnalytics(ctx, postgres.BasisOf(policy), true, nil); err != nil {
 				b.Fatal(err)
 			}
-			b.Logf("rebuild of the analytics rollups: %s", time.Since(start).Round(time.Millisecond))
 			b.ReportMetric(time.Since(start).Seconds(), "rebuild-s")
+			handler := api.New(api.Options{DB: db, Policy: policy, Keys: config.DevKeys(), TokenSecret: "bench",
+				PublicURL: "http://localhost:8080", Logger: slog.New(slog.DiscardHandler)}).Handler()
+			get := func(path string) func() error {
+				return func() error {
+					req := httptest.NewRequest(http.MethodGet, path, nil)
+					req.Header.Set("Authorization", "Bearer dev-supervisor")
+					rec := httptest.NewRecorder()
+					handler.ServeHTTP(rec, req)
+					if rec.Code != http.StatusOK {
+						return fmt.Errorf("GET %s: %d %s", path, rec.Code, rec.Body)
+					}
+					return nil
+				}
+			}
 
 			now := time.Now().UTC()
+			window := func(days int) string {
+				return "from=" + now.Add(-time.Duration(days)*24*time.Hour).Format(time.RFC3339) + "&to=" + now.Format(time.RFC3339)
+			}
 			for _, days := range []int{30, 400} {
-				timeCalls(b, fmt.Sprintf("summary-%dd", days), 5, func() error {
-					_, err := db.Summary(ctx, basis, now.Add(-time.Duration(days)*24*time.Hour), now)
-					return err
-				})
+				timeCalls(b, fmt.Sprintf("summary-%dd", days), 20, get("/v1/analytics/summary?"+window(days)))
 			}
-			for _, ts := range []struct{ name, metric, interval, by string }{
-				{"timeseries-volume-day-by-category-400d", "volume", "day", "category"},
-				{"timeseries-resolve-p90-week-400d", "time_to_resolve_p90_seconds", "week", ""},
+			for _, ts := range []struct{ name, query string }{
+				{"timeseries-volume-day-by-category-400d", "metric=volume&interval=day&by=category"},
+				{"timeseries-resolve-p90-week-400d", "metric=time_to_resolve_p90_seconds&interval=week"},
+				{"timeseries-csat-month-by-assignee-400d", "metric=csat_average&interval=month&by=assignee"},
 			} {
-				timeCalls(b, ts.name, 5, func() error {
-					_, err := db.Timeseries(ctx, basis, ts.metric, ts.interval, ts.by, now.Add(-400*24*time.Hour), now)
-					return err
-				})
+				timeCalls(b, ts.name, 20, get("/v1/analytics/timeseries?"+ts.query+"&"+window(400)))
 			}
-			timeCalls(b, "agents-30d", 5, func() error {
-				_, err := db.AgentPerformance(ctx, basis, now.Add(-30*24*time.Hour), now)
-				return err
-			})
+			timeCalls(b, "agents-30d", 20, get("/v1/analytics/agents?"+window(30)))
+			timeCalls(b, "prevention-week-400d", 20, get("/v1/analytics/prevention?interval=week&"+window(400)))
 			var customer string
 			if err := conn.QueryRow(ctx, `SELECT customer_id FROM complaints GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`).Scan(&customer); err != nil {
 				b.Fatal(err)
 			}
 			for _, f := range listFilters(customer) {
-				timeCalls(b, "list-"+f.name, 100, func() error {
-					_, _, err := db.Complaints(ctx, f.filter)
-					return err
-				})
+				timeCalls(b, "list-"+f.name, 200, get("/v1/complaints?"+f.query.Encode()))
 			}
 		})
 	}
 }
 
 type namedFilter struct {
-	name   string
-	filter postgres.ComplaintFilter
+	name  string
+	query url.Values
 }
 
 // listFilters are each filter of the list endpoint with a typical value,
 // then every pair of them.
 func listFilters(customer string) []namedFilter {
-	yes := true
-	single := []struct {
-		name  string
-		apply func(*postgres.ComplaintFilter)
-	}{
-		{"status", func(f *postgres.ComplaintFilter) { f.Status = "in_progress" }},
-		{"priority", func(f *postgres.ComplaintFilter) { f.Priority = "P1" }},
-		{"category", func(f *postgres.ComplaintFilter) { f.Category = "safety" }},
-		{"customer", func(f *postgres.ComplaintFilter) { f.CustomerID = customer }},
-		{"escalated", func(f *postgres.ComplaintFilter) { f.Escalated = &yes }},
-		{"breached", func(f *postgres.ComplaintFilter) { f.Breached = &yes }},
+	single := []struct{ name, value string }{
+		{"status", "in_progress"}, {"priority", "P1"}, {"category", "safety"},
+		{"customer_id", customer}, {"escalated", "true"}, {"breached", "true"},
 	}
-	out := []namedFilter{{"none", postgres.ComplaintFilter{Limit: 50}}}
+	out := []namedFilter{{"none", url.Values{}}}
 	for i, a := range single {
-		f := postgres.ComplaintFilter{Limit: 50}
-		a.apply(&f)
-		out = append(out, namedFilter{a.name, f})
+		out = append(out, namedFilter{a.name, url.Values{a.name: {a.value}}})
 		for _, c := range single[i+1:] {
-			f := postgres.ComplaintFilter{Limit: 50}
-			a.apply(&f)
-			c.apply(&f)
-			out = append(out, namedFilter{a.name + "+" + c.name, f})
+			out = append(out, namedFilter{a.name + "+" + c.name, url.Values{a.name: {a.value}, c.name: {c.value}}})
 		}
 	}
 	return out

@@ -101,8 +101,8 @@ CREATE TABLE analytics_daily (
     repeat_customer   int NOT NULL,
     repeat_order      int NOT NULL,
     -- Element i+1 counts the durations in bucket i (see analytics_bucket).
-    ack_sketch        int[] NOT NULL,
-    resolve_sketch    int[] NOT NULL,
+    ack_sketch        int[] NOT NULL DEFAULT '{}',
+    resolve_sketch    int[] NOT NULL DEFAULT '{}',
     PRIMARY KEY (basis, day, dimension, value)
 );
 
@@ -127,11 +127,6 @@ BEGIN
     counts[bucket + 1] := counts[bucket + 1] + n;
     RETURN counts;
 END $$;
-
-CREATE FUNCTION analytics_sketch_merge(a int[], b int[]) RETURNS int[] LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE WHEN cardinality(b) = 0 THEN a ELSE
-        (SELECT array_agg(coalesce(x, 0) + coalesce(y, 0) ORDER BY i) FROM unnest(a, b) WITH ORDINALITY AS u(x, y, i)) END
-$$;
 
 -- What one complaint adds to the rollups of a basis: a cell per dimension
 -- ('' is the whole), each with the complaint's measures. The rebuild, the
@@ -170,13 +165,23 @@ $$;
 
 -- The trigger takes away what the old row added and adds what the new one
 -- does, for every basis. Cells whose measures did not change are left
--- alone, so a status change touches two status rows, not the day's whole
--- (a duration's bucket changes only with its sum).
--- The rows are written in key order, so two complaints' changes cannot
--- deadlock on them.
-CREATE FUNCTION analytics_track() RETURNS trigger LANGUAGE plpgsql AS $$
+-- alone, so a status change touches two status rows, not the day's whole;
+-- the sketches, whose rewriting costs most, change only where a duration
+-- moves between buckets or cells, one row at a time by key. The counts are
+-- written in key order, so two complaints' changes cannot deadlock on
+-- them; the sketches then only touch rows this transaction holds already. The plans are generic: the
+-- statements are the same for every row, and planning them anew each time
+-- would cost more than running them.
+CREATE FUNCTION analytics_track() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+    m record;
 BEGIN
-    INSERT INTO analytics_daily AS d
+    IF NOT EXISTS (SELECT FROM analytics_bases) THEN
+        RETURN NULL;
+    END IF;
+    INSERT INTO analytics_daily AS d (basis, day, dimension, value, complaints, ack_measured, ack_met,
+        resolve_measured, resolve_met, acknowledged, ack_micros, resolved, resolve_micros, surveys_sent,
+        surveys_answered, csat_score_sum, reopened, winbacks_finished, won_back, repeat_customer, repeat_order)
     SELECT b.id, x.day, x.dimension, x.value,
         sum(x.sign * x.complaints), sum(x.sign * x.ack_measured), sum(x.sign * x.ack_met),
         sum(x.sign * x.resolve_measured), sum(x.sign * x.resolve_met),
@@ -184,11 +189,7 @@ BEGIN
         sum(x.sign * x.resolved), coalesce(sum(x.sign * x.resolve_micros), 0),
         sum(x.sign * x.surveys_sent), sum(x.sign * x.surveys_answered), sum(x.sign * x.csat_score_sum),
         sum(x.sign * x.reopened), sum(x.sign * x.winbacks_finished), sum(x.sign * x.won_back),
-        sum(x.sign * x.repeat_customer), sum(x.sign * x.repeat_order),
-        analytics_sketch_add(analytics_sketch_add('{}', min(x.ack_bucket) FILTER (WHERE x.sign < 0), -1),
-            min(x.ack_bucket) FILTER (WHERE x.sign > 0), 1),
-        analytics_sketch_add(analytics_sketch_add('{}', min(x.resolve_bucket) FILTER (WHERE x.sign < 0), -1),
-            min(x.resolve_bucket) FILTER (WHERE x.sign > 0), 1)
+        sum(x.sign * x.repeat_customer), sum(x.sign * x.repeat_order)
     FROM analytics_bases b CROSS JOIN LATERAL (
         SELECT -1 AS sign, o.* FROM analytics_cells(OLD, b.zone, b.repeat_within) o WHERE TG_OP <> 'INSERT'
         UNION ALL
@@ -221,9 +222,27 @@ BEGIN
         winbacks_finished = d.winbacks_finished + excluded.winbacks_finished,
         won_back = d.won_back + excluded.won_back,
         repeat_customer = d.repeat_customer + excluded.repeat_customer,
-        repeat_order = d.repeat_order + excluded.repeat_order,
-        ack_sketch = analytics_sketch_merge(d.ack_sketch, excluded.ack_sketch),
-        resolve_sketch = analytics_sketch_merge(d.resolve_sketch, excluded.resolve_sketch);
+        repeat_order = d.repeat_order + excluded.repeat_order;
+
+    FOR m IN SELECT b.id AS basis, x.day, x.dimension, x.value,
+            min(x.ack_bucket) FILTER (WHERE x.sign < 0) AS old_ack, min(x.ack_bucket) FILTER (WHERE x.sign > 0) AS new_ack,
+            min(x.resolve_bucket) FILTER (WHERE x.sign < 0) AS old_resolve,
+            min(x.resolve_bucket) FILTER (WHERE x.sign > 0) AS new_resolve
+        FROM analytics_bases b CROSS JOIN LATERAL (
+            SELECT -1 AS sign, o.* FROM analytics_cells(OLD, b.zone, b.repeat_within) o WHERE TG_OP <> 'INSERT'
+            UNION ALL
+            SELECT 1, n.* FROM analytics_cells(NEW, b.zone, b.repeat_within) n WHERE TG_OP <> 'DELETE') x
+        GROUP BY b.id, x.day, x.dimension, x.value
+        HAVING min(x.ack_bucket) FILTER (WHERE x.sign < 0) IS DISTINCT FROM min(x.ack_bucket) FILTER (WHERE x.sign > 0)
+            OR min(x.resolve_bucket) FILTER (WHERE x.sign < 0) IS DISTINCT FROM min(x.resolve_bucket) FILTER (WHERE x.sign > 0)
+    LOOP
+        UPDATE analytics_daily SET
+            ack_sketch = CASE WHEN m.old_ack IS NOT DISTINCT FROM m.new_ack THEN ack_sketch
+                ELSE analytics_sketch_add(analytics_sketch_add(ack_sketch, m.old_ack, -1), m.new_ack, 1) END,
+            resolve_sketch = CASE WHEN m.old_resolve IS NOT DISTINCT FROM m.new_resolve THEN resolve_sketch
+                ELSE analytics_sketch_add(analytics_sketch_add(resolve_sketch, m.old_resolve, -1), m.new_resolve, 1) END
+        WHERE basis = m.basis AND day = m.day AND dimension = m.dimension AND value = m.value;
+    END LOOP;
     RETURN NULL;
 END $$;
 
