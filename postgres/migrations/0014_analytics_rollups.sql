@@ -103,7 +103,8 @@ CREATE TABLE analytics_daily (
     -- Element i+1 counts the durations in bucket i (see analytics_bucket).
     ack_sketch        int[] NOT NULL DEFAULT '{}',
     resolve_sketch    int[] NOT NULL DEFAULT '{}',
-    PRIMARY KEY (basis, day, dimension, value)
+    -- By dimension first: a summary reads a few dimensions over many days.
+    PRIMARY KEY (basis, dimension, day, value)
 );
 
 -- The sketch's bucket of a duration: 0 below one second, else
@@ -194,7 +195,7 @@ BEGIN
         SELECT -1 AS sign, o.* FROM analytics_cells(OLD, b.zone, b.repeat_within) o WHERE TG_OP <> 'INSERT'
         UNION ALL
         SELECT 1, n.* FROM analytics_cells(NEW, b.zone, b.repeat_within) n WHERE TG_OP <> 'DELETE') x
-    GROUP BY b.id, x.day, x.dimension, x.value
+    GROUP BY b.id, x.dimension, x.day, x.value
     HAVING count(*) = 1
         OR sum(x.sign * x.ack_measured) <> 0 OR sum(x.sign * x.ack_met) <> 0
         OR sum(x.sign * x.resolve_measured) <> 0 OR sum(x.sign * x.resolve_met) <> 0
@@ -204,8 +205,8 @@ BEGIN
         OR sum(x.sign * x.csat_score_sum) <> 0 OR sum(x.sign * x.reopened) <> 0
         OR sum(x.sign * x.winbacks_finished) <> 0 OR sum(x.sign * x.won_back) <> 0
         OR sum(x.sign * x.repeat_customer) <> 0 OR sum(x.sign * x.repeat_order) <> 0
-    ORDER BY 1, 2, 3, 4
-    ON CONFLICT (basis, day, dimension, value) DO UPDATE SET
+    ORDER BY b.id, x.dimension, x.day, x.value
+    ON CONFLICT (basis, dimension, day, value) DO UPDATE SET
         complaints = d.complaints + excluded.complaints,
         ack_measured = d.ack_measured + excluded.ack_measured,
         ack_met = d.ack_met + excluded.ack_met,
