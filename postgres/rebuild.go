@@ -126,7 +126,7 @@ func (db *DB) replaceDays(ctx context.Context, basis Basis, id int, days, outsid
 			id, dateKey(days.from), dateKey(days.to)); err != nil {
 			return wrap(err)
 		}
-		cells, err := rawCells(ctx, tx, basis, [2]span{days, {days.to, days.to}}, rolledDimensions, rolledDimensions)
+		cells, err := rawCells(ctx, tx, basis, []span{days}, rolledDimensions, rolledDimensions)
 		if err != nil {
 			return err
 		}
@@ -184,6 +184,6 @@ func (db *DB) refreshRepeatFacts(ctx context.Context) error {
 // AnalyticsReady tells whether the rollups of basis are built, so that
 // analytics read them.
 func (db *DB) AnalyticsReady(ctx context.Context, basis Basis) (bool, error) {
-	_, ready, err := db.readyBasis(ctx, basis)
+	_, ready, err := readyBasis(ctx, db.pool, basis)
 	return ready, err
 }

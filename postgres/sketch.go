@@ -23,11 +23,11 @@ func (s *sketch) add(bucket int, n int64) {
 	(*s)[bucket] += n
 }
 
-// merge adds other's counts.
-func (s *sketch) merge(other sketch) {
+// merge adds other's counts times sign.
+func (s *sketch) merge(other sketch, sign int64) {
 	for bucket, n := range other {
 		if n != 0 {
-			s.add(bucket, n)
+			s.add(bucket, sign*n)
 		}
 	}
 }
