@@ -32,8 +32,9 @@ bench-campaign: postgres
 bench-console: postgres
 	go test -run '^$$' -bench QueuePage -benchtime 1x -timeout 30m -v ./bench/
 
-# The analytics summary and the complaint list at 10^4, 10^5 and 10^6
-# complaints (seeded straight into PostgreSQL): about 10 minutes.
+# At 10^4, 10^5 and 10^6 complaints loaded straight into PostgreSQL: the
+# rollups' rebuild, then the analytics endpoints and the complaint list
+# under every filter and pair of filters, over HTTP (p50 and p99).
 bench-analytics: postgres
 	go test -run '^$$' -bench Analytics -benchtime 1x -timeout 60m ./bench/
 
