@@ -53,8 +53,9 @@ func seedComplaints(b *testing.B, conn *pgx.Conn, n int) {
 		// column, however often a column is used.
 		`INSERT INTO complaints (id, customer_id, status, priority, category, severity, channel, subject, description,
 			order_ref, escalation_level, sla_breached, assignee, created_at, ack_due_at, resolve_due_at,
-			resolve_paused_at, resolve_left_seconds, tracking_token_hash, workflow_started, customer_tier)
-		SELECT gen_random_uuid(), md5('customer' || customer)::uuid, status,
+			resolve_paused_at, resolve_left_seconds, tracking_token_hash, workflow_started, customer_tier,
+			previous_customer_at)
+		SELECT id, md5('customer' || customer)::uuid, status,
 			(ARRAY['P1', 'P2', 'P2', 'P3', 'P3', 'P3', 'P3', 'P4', 'P4', 'P4'])[1 + floor(priority * 10)::int],
 			(ARRAY['product_quality', 'safety', 'service', 'delivery', 'billing', 'privacy', 'other'])[1 + i % 7],
 			(ARRAY['low', 'medium', 'high', 'critical'])[1 + i % 4],
@@ -67,18 +68,20 @@ func seedComplaints(b *testing.B, conn *pgx.Conn, n int) {
 			CASE WHEN level < 0.8 THEN 0 WHEN level < 0.92 THEN 1 WHEN level < 0.98 THEN 2 ELSE 3 END,
 			level >= 0.8,
 			CASE WHEN NOT open OR agent < 0.2 THEN '' ELSE 'agent' || (1 + i % ` + strconv.Itoa(benchAgents) + `) || '@example.com' END,
-			now() - age * CASE WHEN open THEN interval '10 days' ELSE interval '365 days' END,
+			created,
 			CASE WHEN status IN ('received', 'reopened') THEN now() + (due * 54 - 6) * interval '1 hour' END,
 			CASE WHEN open AND status <> 'waiting_on_customer' THEN now() + (due * 240 - 11) * interval '1 hour' END,
 			CASE WHEN status = 'waiting_on_customer' THEN now() - age * interval '3 days' END,
 			CASE WHEN status = 'waiting_on_customer' THEN floor(due * 200000)::bigint ELSE 0 END,
 			decode(md5('complaint' || i), 'hex'), true,
-			(ARRAY['standard', 'standard', 'standard', 'standard', 'standard', 'standard', 'silver', 'silver', 'gold', 'diamond'])[1 + customer % 10]
-		FROM (SELECT *, CASE
+			(ARRAY['standard', 'standard', 'standard', 'standard', 'standard', 'standard', 'silver', 'silver', 'gold', 'diamond'])[1 + customer % 10],
+			-- what the insert trigger fills in, as a restore brings it along
+			lag(created) OVER (PARTITION BY customer ORDER BY created, id)
+		FROM (SELECT *, now() - age * CASE WHEN open THEN interval '10 days' ELSE interval '365 days' END AS created, CASE
 				WHEN NOT open THEN (CASE WHEN i % 5 = 0 THEN 'resolved' ELSE 'closed' END)
 				WHEN state < 0.3 THEN 'received' WHEN state < 0.45 THEN 'acknowledged' WHEN state < 0.8 THEN 'in_progress'
 				WHEN state < 0.92 THEN 'waiting_on_customer' ELSE 'reopened' END AS status
-			FROM (SELECT i, 1 + floor(random() * ` + strconv.Itoa(customers) + `)::int AS customer, random() AS priority, random() AS level, random() AS agent,
+			FROM (SELECT i, gen_random_uuid() AS id, 1 + floor(random() * ` + strconv.Itoa(customers) + `)::int AS customer, random() AS priority, random() AS level, random() AS agent,
 					random() AS age, random() AS due, random() < 0.1 AS open, random() AS state
 				FROM generate_series(1, ` + strconv.Itoa(complaints) + `) i OFFSET 0) drawn OFFSET 0) c`,
 		`RESET session_replication_role`,

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,6 +48,12 @@ type Config struct {
 	TemporalUIURL     string        // the Temporal Web UI the console links each complaint to
 	SessionIdle       time.Duration // the console signs a person out after this long without a request
 	sessionIdle       string
+	// The dev stack's Temporal server: "sqlite" (one file, one shard) or
+	// "postgres" (databases beside Redress's, TemporalShards history
+	// shards), and Only "infra" to start no worker and no API.
+	TemporalStore  string
+	TemporalShards int
+	Only           string
 
 	Policy     redress.Policy
 	Keys       []APIKey
@@ -100,7 +107,19 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", os.Getenv("REDRESS_TRUSTED_PROXIES"), "proxies, as addresses or CIDR ranges, whose X-Forwarded-For names the client; none when empty (REDRESS_TRUSTED_PROXIES)")
 	fs.StringVar(&c.TemporalUIURL, "temporal-ui-url", os.Getenv("REDRESS_TEMPORAL_UI_URL"), "the Temporal Web UI's address, for the console's link to each complaint's workflow; the dev stack sets its own (REDRESS_TEMPORAL_UI_URL)")
 	fs.StringVar(&c.sessionIdle, "session-idle", env("REDRESS_SESSION_IDLE", DefaultSessionIdle.String()), "the console signs a person out after this long without a request, from 1m to 24h (REDRESS_SESSION_IDLE)")
+	fs.StringVar(&c.TemporalStore, "temporal-store", os.Getenv("REDRESS_TEMPORAL_STORE"),
+		"where the dev stack's Temporal server keeps its state: sqlite, or postgres (the production shape); postgres with --only infra, else sqlite, when empty (REDRESS_TEMPORAL_STORE)")
+	fs.IntVar(&c.TemporalShards, "temporal-shards", envInt("REDRESS_TEMPORAL_SHARDS", 4),
+		"history shards of the dev stack's Temporal server on PostgreSQL; fixed by its first start (REDRESS_TEMPORAL_SHARDS)")
+	fs.StringVar(&c.Only, "only", "", "infra: the dev stack starts PostgreSQL, Temporal and the Web UI only, for separately started redress api and redress worker processes")
 	return c
+}
+
+func envInt(name string, fallback int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return n
+	}
+	return fallback
 }
 
 // DefaultSessionIdle signs out a console left alone over a lunch break.
@@ -126,6 +145,21 @@ func (c *Config) Finish() error {
 		return err
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if c.Only != "" && c.Only != "infra" {
+		return fmt.Errorf("config: --only: %q; the one part the dev stack starts alone is infra", c.Only)
+	}
+	if c.TemporalStore == "" {
+		c.TemporalStore = "sqlite"
+		if c.Only == "infra" {
+			c.TemporalStore = "postgres"
+		}
+	}
+	if c.TemporalStore != "sqlite" && c.TemporalStore != "postgres" {
+		return fmt.Errorf("config: REDRESS_TEMPORAL_STORE: %q must be sqlite or postgres", c.TemporalStore)
+	}
+	if c.TemporalShards < 1 || c.TemporalShards > 1024 {
+		return fmt.Errorf("config: REDRESS_TEMPORAL_SHARDS: %d must be from 1 to 1024", c.TemporalShards)
+	}
 	if c.SessionIdle, err = time.ParseDuration(c.sessionIdle); err != nil || c.SessionIdle < time.Minute || c.SessionIdle > 24*time.Hour {
 		return fmt.Errorf("config: REDRESS_SESSION_IDLE: %q must be a duration from 1m to 24h, like 30m", c.sessionIdle)
 	}
@@ -208,6 +242,25 @@ func (c *Config) Codec() (*codec.Codec, error) {
 // the data dir so that histories stay readable across restarts.
 func DevPayloadKey(dataDir string) (string, error) {
 	return devSecret(dataDir, "payload-key", codec.NewKey)
+}
+
+// InfraKeys are the keys `redress dev --only infra` hands to the API
+// processes started beside it: one per role, with secrets long enough for
+// the production commands, made once and kept in the data dir.
+func InfraKeys(dataDir string) (string, error) {
+	var keys []string
+	for _, role := range []string{RoleIntake, RoleAgent, RoleSupervisor, RoleAdmin} {
+		secret, err := devSecret(dataDir, "api-key-"+role, func() (string, error) {
+			b := make([]byte, 24)
+			_, err := rand.Read(b)
+			return hex.EncodeToString(b), err
+		})
+		if err != nil {
+			return "", err
+		}
+		keys = append(keys, "infra-"+role+":"+role+":"+secret)
+	}
+	return strings.Join(keys, ","), nil
 }
 
 // DevKeys are the keys the dev stack uses when none are configured: the

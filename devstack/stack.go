@@ -8,10 +8,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"go.temporal.io/sdk/client"
+	temporalconfig "go.temporal.io/server/common/config"
 	temporallog "go.temporal.io/server/common/log"
 
 	"github.com/redress-dev/redress/api"
@@ -70,7 +73,8 @@ func WithServerSetting(key string, value any) Option {
 
 // Start brings the stack up: PostgreSQL (unless DATABASE_URL is set), the
 // Temporal server, the namespace's search attributes, the Web UI (unless
-// UIPort is 0), the worker and the API. Everything lives under DataDir.
+// UIPort is 0), then, unless Only is "infra", the worker and the API.
+// Everything lives under DataDir.
 func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options ...Option) (_ *Stack, err error) {
 	var o startOptions
 	for _, option := range options {
@@ -101,7 +105,11 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 
 	tlog := temporallog.NewZapLogger(temporallog.BuildZapLogger(temporallog.Config{
 		Level: "warn", OutputFile: filepath.Join(cfg.DataDir, "temporal.log")}))
-	if s.server, err = StartTemporal(filepath.Join(cfg.DataDir, "temporal.db"), cfg.TemporalAddress, cfg.TemporalNamespace, tlog, o.serverSettings); err != nil {
+	store, err := temporalStore(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if s.server, err = StartTemporal(store, cfg.TemporalAddress, cfg.TemporalNamespace, tlog, o.serverSettings); err != nil {
 		return nil, err
 	}
 	payloadCodec, err := cfg.Codec()
@@ -124,6 +132,9 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if cfg.UIPort != 0 {
 		s.ui = StartWebUI(cfg.TemporalAddress, cfg.TemporalNamespace, cfg.UIPort, cfg.PublicURL+"/codec")
 		s.UIURL = s.ui.URL()
+	}
+	if cfg.Only == "infra" {
+		return s, nil
 	}
 
 	signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
@@ -164,6 +175,21 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 		close(s.done)
 	}()
 	return s, nil
+}
+
+// temporalStore is where the config asks the Temporal server to keep its
+// state: a file under the data dir, or databases beside Redress's on the
+// PostgreSQL server of DATABASE_URL.
+func temporalStore(cfg *config.Config) (TemporalStore, error) {
+	if cfg.TemporalStore != "postgres" {
+		return TemporalStore{SQLite: filepath.Join(cfg.DataDir, "temporal.db"), Shards: 1}, nil
+	}
+	pc, err := pgx.ParseConfig(cfg.DatabaseURL)
+	if err != nil {
+		return TemporalStore{}, fmt.Errorf("temporal on postgres: %w", err)
+	}
+	return TemporalStore{Shards: cfg.TemporalShards, Postgres: &temporalconfig.SQL{
+		ConnectAddr: net.JoinHostPort(pc.Host, strconv.Itoa(int(pc.Port))), User: pc.User, Password: pc.Password}}, nil
 }
 
 // StopTemporalServer stops the embedded Temporal server alone, leaving the

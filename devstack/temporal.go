@@ -1,6 +1,7 @@
 // Package devstack runs the whole of Redress in one process for a developer
 // or an evaluator: a PostgreSQL cluster of its own, an embedded Temporal
-// server persisted in SQLite, the Temporal Web UI, the worker and the API.
+// server persisted in SQLite (or in PostgreSQL, the production shape), the
+// Temporal Web UI, the worker and the API.
 package devstack
 
 import (
@@ -20,18 +21,29 @@ import (
 	"go.temporal.io/server/temporal"
 )
 
-// TemporalServer is an embedded Temporal server whose state lives in one
-// SQLite file, so that timers and histories survive a restart.
+// TemporalServer is an embedded Temporal server whose state lives in a
+// database, so that timers and histories survive a restart.
 type TemporalServer struct {
 	server  temporal.Server
 	address string
 }
 
+// TemporalStore says where the embedded server keeps its state: one SQLite
+// file (one history shard), or, when Postgres is set, the databases
+// temporal and temporal_visibility of a PostgreSQL server, with Shards
+// history shards, as a production cluster keeps it.
+type TemporalStore struct {
+	SQLite   string
+	Postgres *config.SQL // connection to the server; the database names are set here
+	Shards   int
+}
+
 // StartTemporal starts the server with its frontend at address (host:port),
-// creating the database and the namespace on first use. settings override
-// the server's dynamic configuration by key (history.maxTotalUpdates, ...),
-// so that a test can reach an engine limit in seconds.
-func StartTemporal(dbPath, address, namespace string, logger log.Logger, settings map[string]any) (*TemporalServer, error) {
+// creating the databases, their schemas and the namespace on first use.
+// settings override the server's dynamic configuration by key
+// (history.maxTotalUpdates, ...), so that a test can reach an engine limit
+// in seconds.
+func StartTemporal(store TemporalStore, address, namespace string, logger log.Logger, settings map[string]any) (*TemporalServer, error) {
 	host, portText, err := net.SplitHostPort(address)
 	if err != nil {
 		return nil, fmt.Errorf("temporal address %q: %w", address, err)
@@ -40,27 +52,16 @@ func StartTemporal(dbPath, address, namespace string, logger log.Logger, setting
 	if err != nil {
 		return nil, fmt.Errorf("temporal address %q: bad port", address)
 	}
-	store := &config.SQL{
-		PluginName:   sqliteplugin.PluginName,
-		DatabaseName: dbPath,
-		// WAL lets readers and the writer work at once; synchronous=FULL makes
-		// every commit durable before Temporal acknowledges it.
-		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "2"},
-	}
-	if _, err := os.Stat(dbPath); errors.Is(err, os.ErrNotExist) {
-		if err := sqlite.SetupSchema(store); err != nil {
-			return nil, fmt.Errorf("temporal: create schema: %w", err)
+	var persistence config.Persistence
+	if store.Postgres != nil {
+		if persistence, err = postgresPersistence(*store.Postgres, store.Shards, logger); err != nil {
+			return nil, err
 		}
-	}
-	ns, err := sqlite.NewNamespaceConfig("active", namespace, false, nil)
-	if err != nil {
+	} else if persistence, err = sqlitePersistence(store.SQLite, namespace); err != nil {
 		return nil, err
 	}
-	if err := sqlite.CreateNamespaces(store, ns); err != nil {
-		return nil, fmt.Errorf("temporal: create namespace: %w", err)
-	}
 
-	cfg, err := serverConfig(store, host, frontendPort)
+	cfg, err := serverConfig(persistence, host, frontendPort)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +85,43 @@ func StartTemporal(dbPath, address, namespace string, logger log.Logger, setting
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("temporal: start: %w", err)
 	}
+	if store.Postgres != nil {
+		if err := registerNamespace(address, namespace); err != nil {
+			_ = srv.Stop()
+			return nil, err
+		}
+	}
 	return &TemporalServer{server: srv, address: address}, nil
+}
+
+// sqlitePersistence keeps the server's state in one file, creating it and
+// the namespace on first use.
+func sqlitePersistence(path, namespace string) (config.Persistence, error) {
+	store := &config.SQL{
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: path,
+		// WAL lets readers and the writer work at once; synchronous=FULL makes
+		// every commit durable before Temporal acknowledges it.
+		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "2"},
+	}
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if err := sqlite.SetupSchema(store); err != nil {
+			return config.Persistence{}, fmt.Errorf("temporal: create schema: %w", err)
+		}
+	}
+	ns, err := sqlite.NewNamespaceConfig("active", namespace, false, nil)
+	if err != nil {
+		return config.Persistence{}, err
+	}
+	if err := sqlite.CreateNamespaces(store, ns); err != nil {
+		return config.Persistence{}, fmt.Errorf("temporal: create namespace: %w", err)
+	}
+	return config.Persistence{
+		DefaultStore:     sqliteplugin.PluginName,
+		VisibilityStore:  sqliteplugin.PluginName,
+		NumHistoryShards: 1,
+		DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: store}},
+	}, nil
 }
 
 // Stop shuts the server down.
@@ -95,7 +132,7 @@ func (t *TemporalServer) Stop() error { return t.server.Stop() }
 // the same at every start: the membership table remembers them, and a
 // restarted server would otherwise wait half a minute for the previous run's
 // members to answer.
-func serverConfig(store *config.SQL, host string, frontendPort int) (*config.Config, error) {
+func serverConfig(persistence config.Persistence, host string, frontendPort int) (*config.Config, error) {
 	ports := make([]int, 7)
 	for i := range ports {
 		ports[i] = frontendPort + 1 + i
@@ -113,12 +150,7 @@ func serverConfig(store *config.SQL, host string, frontendPort int) (*config.Con
 		Global: config.Global{
 			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: host},
 		},
-		Persistence: config.Persistence{
-			DefaultStore:     sqliteplugin.PluginName,
-			VisibilityStore:  sqliteplugin.PluginName,
-			NumHistoryShards: 1,
-			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: store}},
-		},
+		Persistence: persistence,
 		ClusterMetadata: &cluster.Config{
 			EnableGlobalNamespace:    false,
 			FailoverVersionIncrement: 10,

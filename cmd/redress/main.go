@@ -109,6 +109,9 @@ func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	if cfg.CodecOrigins == "" { // the dev Web UI, which anyone at this machine may open
 		cfg.CodecOrigins = fmt.Sprintf("http://127.0.0.1:%d,http://localhost:%d", cfg.UIPort, cfg.UIPort)
 	}
+	if cfg.Only == "infra" {
+		return runInfra(ctx, cfg, logger, began)
+	}
 	stack, err := devstack.Start(ctx, cfg, logger)
 	if err != nil {
 		return err
