@@ -45,6 +45,12 @@ type StackOptions struct {
 	// WebUI serves the Temporal Web UI too, with the API and the UI both on
 	// localhost (BaseURL and UIURL), one site as in the dev stack.
 	WebUI bool
+	// TemporalShards, when set, persists the Temporal server in PostgreSQL
+	// with that many history shards, as the production shape does;
+	// InfraOnly then starts no worker and no API, for processes of their
+	// own (`redress dev --only infra`).
+	TemporalShards int
+	InfraOnly      bool
 }
 
 // StartStack starts a stack and stops it when the test ends.
@@ -73,6 +79,12 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 		TokenSecret: "test-secret-0123456789", Policy: policy, Keys: config.DevKeys(),
 		PayloadKeys: PayloadKey, CodecOrigins: CodecOrigin, Retention: config.DefaultRetention, RateLimits: limits,
 	}
+	if o.TemporalShards > 0 {
+		cfg.TemporalStore, cfg.TemporalShards = "postgres", o.TemporalShards
+	}
+	if o.InfraOnly {
+		cfg.Only = "infra"
+	}
 	if o.WebUI {
 		apiPort, uiPort := freePort(t), freePort(t)
 		cfg.HTTPAddr = "127.0.0.1:" + strconv.Itoa(apiPort)
@@ -95,6 +107,9 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 		t.Fatalf("start the stack: %v", err)
 	}
 	st := &Stack{Stack: s, t: t, BaseURL: "http://" + s.APIAddr}
+	if o.InfraOnly {
+		st.BaseURL = ""
+	}
 	t.Cleanup(func() { st.Close() })
 	return st
 }

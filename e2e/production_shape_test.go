@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	workflowpb "go.temporal.io/api/workflow/v1"
+	"go.temporal.io/api/workflowservice/v1"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/redresstest"
+)
+
+// The production shape as processes: Temporal persisted in PostgreSQL with
+// four history shards (`redress dev --only infra`), two `redress api` and
+// two `redress worker` processes of the very binary a user runs. A
+// complaint filed through one API is escalated by its timer after a worker
+// is killed with SIGKILL, acknowledged through the other API, and found by
+// the Web UI's search-attribute query in the SQL visibility store.
+func TestProductionShape(t *testing.T) {
+	infra := redresstest.StartStack(t, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
+	policy := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(policy, []byte("sla: {P3: {ack_within: 15s, resolve_within: 10m}}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		intakeKey = "crm-secret-0123456789abcdefghij"
+		agentKey  = "desk-secret-0123456789abcdefghij"
+	)
+	env := []string{
+		"DATABASE_URL=" + infra.Config.DatabaseURL,
+		"TEMPORAL_ADDRESS=" + infra.Config.TemporalAddress,
+		"REDRESS_API_KEYS=crm:intake:" + intakeKey + ",desk:agent:" + agentKey,
+		"REDRESS_TOKEN_SECRET=process-token-secret-0123456789abcdef",
+		"REDRESS_PAYLOAD_KEYS=" + redresstest.PayloadKey,
+		"REDRESS_POLICY=" + policy,
+		"REDRESS_RATE_INTAKE=0", "REDRESS_RATE_CUSTOMER=0", "REDRESS_RATE_TOKEN_MISSES=0", "REDRESS_RATE_ANALYTICS=0",
+	}
+	var apis []*redresstest.Stack
+	for range 2 {
+		addr := "127.0.0.1:" + redresstest.FreePort(t)
+		redresstest.StartProcess(t, append(env, "REDRESS_HTTP_ADDR="+addr), "api")
+		api := *infra
+		api.BaseURL = "http://" + addr
+		apis = append(apis, &api)
+	}
+	var workers []*redresstest.Process
+	for range 2 {
+		workers = append(workers, redresstest.StartProcess(t, append(env, "REDRESS_METRICS_ADDR=127.0.0.1:"+redresstest.FreePort(t)), "worker"))
+	}
+	for _, api := range apis {
+		redresstest.WaitReady(t, api.BaseURL+"/readyz", 2*time.Minute)
+	}
+
+	r := apis[0].Do("POST", "/v1/complaints", intakeKey, newComplaint("crm-shape"))
+	if r.Status != http.StatusCreated {
+		t.Fatalf("intake: %d %s", r.Status, r.Body)
+	}
+	var c redress.Complaint
+	r.JSON(t, &c)
+	workers[0].Kill()
+
+	// The acknowledgement window passes with one worker left: its timer
+	// escalates the complaint, as the other API process sees.
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		r := apis[1].Do("GET", "/v1/complaints/"+c.ID, agentKey, nil)
+		var now redress.Complaint
+		r.JSON(t, &now)
+		if now.EscalationLevel == 1 && now.SLABreached {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no escalation 90 s after intake with a 15 s window: %s\nsurviving worker:\n%s", r.Body, workers[1].Output())
+		}
+		time.Sleep(time.Second)
+	}
+	if r := apis[1].Do("POST", "/v1/complaints/"+c.ID+"/acknowledge", agentKey, map[string]any{"agent": "Ana"}); r.Status != http.StatusOK {
+		t.Fatalf("acknowledge through the second API: %d %s", r.Status, r.Body)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	info, err := infra.Temporal.WorkflowService().GetClusterInfo(ctx, &workflowservice.GetClusterInfoRequest{})
+	if err != nil || info.HistoryShardCount != 4 || !strings.HasPrefix(info.PersistenceStore, "postgres") {
+		t.Fatalf("cluster: %v shards on %q, %v; want 4 on PostgreSQL", info.GetHistoryShardCount(), info.GetPersistenceStore(), err)
+	}
+	for {
+		list, err := infra.Temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Query: `ComplaintPriority="P3" AND EscalationLevel=1 AND ComplaintStatus="acknowledged"`})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(list.Executions, func(e *workflowpb.WorkflowExecutionInfo) bool {
+			return e.Execution.WorkflowId == "complaint-"+c.ID
+		}) {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the visibility store never answered the search-attribute query with complaint-%s", c.ID)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}

@@ -1,0 +1,118 @@
+package redresstest
+
+import (
+	"bytes"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+)
+
+// Binary builds the redress command once per test process and returns its
+// path: the very binary a user runs.
+func Binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "redress-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		_, file, _, _ := runtime.Caller(0)
+		root := filepath.Dir(filepath.Dir(file))
+		binary = filepath.Join(dir, "redress")
+		cmd := exec.Command("go", "build", "-o", binary, "./cmd/redress")
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = &exec.ExitError{ProcessState: cmd.ProcessState, Stderr: out}
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("go build ./cmd/redress: %v", buildErr)
+	}
+	return binary
+}
+
+// Process is a redress command running as a process of its own.
+type Process struct {
+	cmd    *exec.Cmd
+	output *bytes.Buffer
+	mu     sync.Mutex
+}
+
+// StartProcess runs the binary with args and env (over none of the test's
+// own environment but PATH and HOME), stopping it when the test ends.
+func StartProcess(t testing.TB, env []string, args ...string) *Process {
+	t.Helper()
+	p := &Process{output: &bytes.Buffer{}}
+	p.cmd = exec.Command(Binary(t), args...)
+	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
+	p.cmd.Stdout, p.cmd.Stderr = p, p
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = p.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			_ = p.cmd.Process.Kill()
+		}
+		if t.Failed() {
+			t.Logf("%s:\n%s", args, p.Output())
+		}
+	})
+	return p
+}
+
+func (p *Process) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.output.Write(b)
+}
+
+// Output is what the process printed so far.
+func (p *Process) Output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.output.String()
+}
+
+// Kill ends the process at once (SIGKILL), as a crash would.
+func (p *Process) Kill() { _ = p.cmd.Process.Kill() }
+
+// WaitReady waits for an HTTP server of the process to answer 200 at url.
+func WaitReady(t testing.TB, url string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not answer 200 within %s: %v", url, timeout, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// FreePort is a loopback port free at the moment.
+func FreePort(t testing.TB) string { return strconv.Itoa(freePort(t)) }
