@@ -179,7 +179,8 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 
 // temporalStore is where the config asks the Temporal server to keep its
 // state: a file under the data dir, or databases beside Redress's on the
-// PostgreSQL server of DATABASE_URL.
+// PostgreSQL server of DATABASE_URL (redress_temporal and
+// redress_temporal_visibility beside redress).
 func temporalStore(cfg *config.Config) (TemporalStore, error) {
 	if cfg.TemporalStore != "postgres" {
 		return TemporalStore{SQLite: filepath.Join(cfg.DataDir, "temporal.db"), Shards: 1}, nil
@@ -188,7 +189,7 @@ func temporalStore(cfg *config.Config) (TemporalStore, error) {
 	if err != nil {
 		return TemporalStore{}, fmt.Errorf("temporal on postgres: %w", err)
 	}
-	return TemporalStore{Shards: cfg.TemporalShards, Postgres: &temporalconfig.SQL{
+	return TemporalStore{Shards: cfg.TemporalShards, Postgres: &temporalconfig.SQL{DatabaseName: pc.Database,
 		ConnectAddr: net.JoinHostPort(pc.Host, strconv.Itoa(int(pc.Port))), User: pc.User, Password: pc.Password}}, nil
 }
 

@@ -29,12 +29,12 @@ type TemporalServer struct {
 }
 
 // TemporalStore says where the embedded server keeps its state: one SQLite
-// file (one history shard), or, when Postgres is set, the databases
-// temporal and temporal_visibility of a PostgreSQL server, with Shards
-// history shards, as a production cluster keeps it.
+// file (one history shard), or, when Postgres is set, two databases of a
+// PostgreSQL server named after Postgres.DatabaseName, with Shards history
+// shards, as a production cluster keeps it.
 type TemporalStore struct {
 	SQLite   string
-	Postgres *config.SQL // connection to the server; the database names are set here
+	Postgres *config.SQL
 	Shards   int
 }
 

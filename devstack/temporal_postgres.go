@@ -17,14 +17,16 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 )
 
-// The databases a Temporal cluster on PostgreSQL keeps, and the server's
-// schema for each (embedded in go.temporal.io/server/schema).
-var temporalDatabases = []struct{ name, schema string }{
-	{"temporal", "postgresql/v12/temporal"},
-	{"temporal_visibility", "postgresql/v12/visibility"},
+// The databases a Temporal cluster on PostgreSQL keeps, named after
+// Redress's own so that several stacks can share a server, and the
+// server's schema for each (embedded in go.temporal.io/server/schema).
+var temporalDatabases = []struct{ suffix, schema string }{
+	{"_temporal", "postgresql/v12/temporal"},
+	{"_temporal_visibility", "postgresql/v12/visibility"},
 }
 
-// postgresPersistence creates Temporal's two databases on the server that
+// postgresPersistence creates Temporal's two databases (conn.DatabaseName
+// with _temporal and _temporal_visibility after it) on the server that
 // conn reaches when they are missing and brings their schemas to the
 // server's version with the server's own schema tool, as
 // temporal-sql-tool's create, setup-schema and update-schema would. The
@@ -32,17 +34,18 @@ var temporalDatabases = []struct{ name, schema string }{
 // the first one it was given.
 func postgresPersistence(conn config.SQL, shards int, logger log.Logger) (config.Persistence, error) {
 	conn.PluginName, conn.ConnectProtocol = "postgres12_pgx", "tcp"
+	conn.ConnectAttributes = map[string]string{"sslmode": "disable"}
 	if conn.MaxConns == 0 {
 		conn.MaxConns, conn.MaxIdleConns, conn.MaxConnLifetime = 20, 20, time.Hour
 	}
 	stores := map[string]config.DataStore{}
 	for _, db := range temporalDatabases {
 		store := conn
-		store.DatabaseName = db.name
+		store.DatabaseName = conn.DatabaseName + db.suffix
 		if err := upgradeSchema(store, db.schema, logger); err != nil {
-			return config.Persistence{}, fmt.Errorf("temporal: database %s: %w", db.name, err)
+			return config.Persistence{}, fmt.Errorf("temporal: database %s: %w", store.DatabaseName, err)
 		}
-		stores[db.name] = config.DataStore{SQL: &store}
+		stores[db.suffix[1:]] = config.DataStore{SQL: &store}
 	}
 	return config.Persistence{
 		DefaultStore:     "temporal",
