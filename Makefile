@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
 
-.PHONY: run test fuzz build bench bench-campaign bench-console bench-analytics postgres chromium
+.PHONY: run test fuzz build bench bench-campaign bench-console bench-analytics chaos postgres chromium
 
 run: postgres
 	go run ./cmd/redress dev
@@ -22,6 +22,13 @@ bench: postgres
 	go test -run '^$$' -bench 'Intake|StartWorkflow' -benchtime 2000x ./bench/
 	go test -run '^$$' -bench LifecycleCost -benchtime 1x ./bench/
 	go test -run '^$$' -bench LiveUpdate -benchtime 200x ./bench/
+
+# The production shape as processes with faults injected (also in make test):
+# two API and two worker processes on Temporal persisted in PostgreSQL with
+# four shards; 500 complaints while a worker is killed five times and an API
+# once. About 2 minutes.
+chaos: postgres
+	go test -count=1 -run 'TestProductionShape|TestChaos' -v ./e2e/
 
 # A retention campaign of 10,000 customers on the dev stack: about 14 minutes.
 bench-campaign: postgres

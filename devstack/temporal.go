@@ -54,6 +54,10 @@ func StartTemporal(store TemporalStore, address, namespace string, logger log.Lo
 	}
 	var persistence config.Persistence
 	if store.Postgres != nil {
+		// The cluster's membership table keeps ports in a smallint.
+		if frontendPort+7 > 32767 {
+			return nil, fmt.Errorf("temporal on postgres: the frontend's port %d and the seven after it must be below 32768, where Temporal's membership table on PostgreSQL keeps them", frontendPort)
+		}
 		if persistence, err = postgresPersistence(*store.Postgres, store.Shards, logger); err != nil {
 			return nil, err
 		}

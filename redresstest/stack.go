@@ -121,8 +121,6 @@ const (
 	CodecOrigin = "http://ui.redress.test"
 )
 
-// freePortBlock finds a loopback port with the seven after it free, for the
-// Temporal frontend and its sibling services.
 func freePort(t testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -132,9 +130,12 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// freePortBlock finds a loopback port with the seven after it free, for the
+// Temporal frontend and its sibling services; below 32768, as Temporal's
+// membership table on PostgreSQL keeps ports in a smallint.
 func freePortBlock(t testing.TB) string {
 	for range 100 {
-		base := 20000 + rand.IntN(30000)
+		base := 20000 + rand.IntN(12700)
 		free := true
 		for p := base; p < base+8 && free; p++ {
 			l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
