@@ -23,9 +23,14 @@ func TestComposeFile(t *testing.T) {
 	}
 	var compose struct {
 		Services map[string]struct {
+			Image       string            `yaml:"image"`
+			Command     []string          `yaml:"command"`
 			Environment map[string]string `yaml:"environment"`
 			Ports       []string          `yaml:"ports"`
 			Expose      []string          `yaml:"expose"`
+			DependsOn   map[string]struct {
+				Condition string `yaml:"condition"`
+			} `yaml:"depends_on"`
 		} `yaml:"services"`
 	}
 	if err := yaml.Unmarshal(raw, &compose); err != nil {
@@ -36,8 +41,28 @@ func TestComposeFile(t *testing.T) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	if want := []string{"api", "migrate", "postgres", "temporal", "temporal-ui", "worker"}; !slices.Equal(names, want) {
+	if want := []string{"api", "migrate", "postgres", "temporal", "temporal-namespace", "temporal-schema", "temporal-ui", "worker"}; !slices.Equal(names, want) {
 		t.Fatalf("services %v; want %v", names, want)
+	}
+
+	// Temporal as its documentation sets it up now: the server image after a
+	// schema job of the admin tools (auto-setup is deprecated), both
+	// databases brought to the versioned schema, the namespace made before
+	// Redress starts.
+	schema, server := compose.Services["temporal-schema"], compose.Services["temporal"]
+	script := strings.Join(schema.Command, "\n")
+	if strings.Contains(string(raw), "auto-setup") || !strings.HasPrefix(server.Image, "temporalio/server:") ||
+		!strings.HasPrefix(schema.Image, "temporalio/admin-tools:") ||
+		!strings.Contains(script, "temporal-sql-tool --plugin postgres12") ||
+		!strings.Contains(script, "setup-schema -v 0.0") ||
+		!strings.Contains(script, "/etc/temporal/schema/postgresql/v12/$$db/versioned") ||
+		server.DependsOn["temporal-schema"].Condition != "service_completed_successfully" {
+		t.Errorf("Temporal: server %q after %+v; schema job %q running %q", server.Image, server.DependsOn, schema.Image, script)
+	}
+	for _, s := range []string{"api", "worker"} {
+		if compose.Services[s].DependsOn["temporal-namespace"].Condition != "service_completed_successfully" {
+			t.Errorf("%s starts before the namespace is made: %+v", s, compose.Services[s].DependsOn)
+		}
 	}
 
 	published := map[string][]string{}
