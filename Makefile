@@ -19,7 +19,7 @@ build:
 	go build -o bin/redress ./cmd/redress
 
 bench: postgres
-	go test -run '^$$' -bench 'Intake|StartWorkflow' -benchtime 2000x ./bench/
+	go test -run '^$$' -bench Intake -benchtime 1x -timeout 30m ./bench/
 	go test -run '^$$' -bench LifecycleCost -benchtime 1x ./bench/
 	go test -run '^$$' -bench LiveUpdate -benchtime 200x ./bench/
 
