@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
 
-.PHONY: run test fuzz build bench bench-campaign bench-console bench-analytics chaos postgres chromium
+.PHONY: run test fuzz build bench bench-open bench-campaign bench-console bench-analytics chaos postgres chromium
 
 run: postgres
 	go run ./cmd/redress dev
@@ -29,6 +29,11 @@ bench: postgres
 # once. About 2 minutes.
 chaos: postgres
 	go test -count=1 -run 'TestProductionShape|TestChaos' -v ./e2e/
+
+# 10,000 complaints open at once on the production shape: the worker's RSS
+# and CPU, and how soon they all escalate. About 12 minutes.
+bench-open: postgres
+	go test -run '^$$' -bench OpenComplaints -benchtime 1x -timeout 40m ./bench/
 
 # A retention campaign of 10,000 customers on the dev stack: about 14 minutes.
 bench-campaign: postgres

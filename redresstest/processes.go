@@ -92,6 +92,9 @@ func (p *Process) Output() string {
 	return p.output.String()
 }
 
+// PID is the process's id.
+func (p *Process) PID() int { return p.cmd.Process.Pid }
+
 // Kill ends the process at once (SIGKILL), as a crash would.
 func (p *Process) Kill() { _ = p.cmd.Process.Kill() }
 

@@ -1,0 +1,125 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/redress-dev/redress/redresstest"
+)
+
+// openComplaints is how many complaints wait on their timers at once.
+const openComplaints = 10_000
+
+// BenchmarkOpenComplaints files 10,000 complaints through the production
+// shape (a `redress worker` and a `redress api` process on Temporal on
+// PostgreSQL with 4 shards) and lets every one of them wait on its
+// acknowledgement window: it reports the worker's RSS and CPU with them
+// all open, and how long after the last window passed the last of them
+// escalated. Run with `make bench-open`.
+func BenchmarkOpenComplaints(b *testing.B) {
+	infra := redresstest.StartStack(b, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
+	const window = 6 * time.Minute
+	policy := filepath.Join(b.TempDir(), "policy.yaml")
+	sla := fmt.Sprintf("{ack_within: %s, resolve_within: 100h}", window)
+	if err := os.WriteFile(policy, []byte("sla: {P1: "+sla+", P2: "+sla+", P3: "+sla+", P4: "+sla+"}\n"), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	const intakeKey = "crm-secret-0123456789abcdefghij"
+	env := []string{
+		"DATABASE_URL=" + infra.Config.DatabaseURL, "TEMPORAL_ADDRESS=" + infra.Config.TemporalAddress,
+		"REDRESS_API_KEYS=crm:intake:" + intakeKey, "REDRESS_TOKEN_SECRET=process-token-secret-0123456789abcdef",
+		"REDRESS_PAYLOAD_KEYS=" + redresstest.PayloadKey, "REDRESS_POLICY=" + policy, "REDRESS_RATE_INTAKE=0",
+	}
+	addr := "127.0.0.1:" + redresstest.FreePort(b)
+	redresstest.StartProcess(b, append(env, "REDRESS_HTTP_ADDR="+addr), "api")
+	worker := redresstest.StartProcess(b, append(env, "REDRESS_METRICS_ADDR=127.0.0.1:"+redresstest.FreePort(b)), "worker")
+	redresstest.WaitReady(b, "http://"+addr+"/readyz", 2*time.Minute)
+	api := *infra
+	api.BaseURL = "http://" + addr
+	rss0, cpu0 := procUsage(worker.PID())
+
+	start := time.Now()
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range 32 {
+		wg.Go(func() {
+			for i := range next {
+				r := api.Do("POST", "/v1/complaints", intakeKey, map[string]any{
+					"customer": map[string]any{"external_id": fmt.Sprintf("open-%d", i%2000)}, "channel": "web",
+					"subject": "Parcel never arrived", "description": "Nothing came."}, "Idempotency-Key", "open-"+strconv.Itoa(i))
+				if r.Status != http.StatusCreated {
+					b.Errorf("intake %d: %d %s", i, r.Status, r.Body)
+				}
+			}
+		})
+	}
+	for i := range openComplaints {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	filed := time.Since(start)
+	lastWindow := time.Now().Add(window)
+	time.Sleep(10 * time.Second)
+	rssOpen, cpuOpen := procUsage(worker.PID())
+
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, infra.Config.DatabaseURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	for {
+		var waiting int
+		if err := conn.QueryRow(ctx, `SELECT count(*) FROM complaints WHERE escalation_level = 0`).Scan(&waiting); err != nil {
+			b.Fatal(err)
+		}
+		if waiting == 0 {
+			break
+		}
+		if time.Since(lastWindow) > 10*time.Minute {
+			b.Fatalf("%d complaints not escalated 10 minutes after the last window passed", waiting)
+		}
+		time.Sleep(time.Second)
+	}
+	escalatedAfter := time.Since(lastWindow)
+	rssEnd, cpuEnd := procUsage(worker.PID())
+	b.ReportMetric(filed.Seconds(), "filing-s")
+	b.ReportMetric(float64(rss0)/(1<<20), "worker-rss-idle-MiB")
+	b.ReportMetric(float64(rssOpen)/(1<<20), "worker-rss-10k-open-MiB")
+	b.ReportMetric(float64(rssEnd)/(1<<20), "worker-rss-after-escalation-MiB")
+	b.ReportMetric((cpuOpen - cpu0).Seconds(), "worker-cpu-filing-s")
+	b.ReportMetric((cpuEnd - cpuOpen).Seconds(), "worker-cpu-escalating-s")
+	b.ReportMetric(escalatedAfter.Seconds(), "last-escalation-after-last-window-s")
+}
+
+// procUsage reads a process's resident memory and CPU time from /proc.
+func procUsage(pid int) (rss int64, cpu time.Duration) {
+	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			rss = kb << 10
+		}
+	}
+	stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if i := strings.LastIndexByte(string(stat), ')'); i > 0 {
+		f := strings.Fields(string(stat)[i+1:])
+		if len(f) > 12 {
+			user, _ := strconv.ParseInt(f[11], 10, 64)
+			system, _ := strconv.ParseInt(f[12], 10, 64)
+			cpu = time.Duration(user+system) * time.Second / 100 // clock ticks of 1/100 s
+		}
+	}
+	return rss, cpu
+}
