@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,17 +28,9 @@ const openComplaints = 10_000
 func BenchmarkOpenComplaints(b *testing.B) {
 	infra := redresstest.StartStack(b, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
 	const window = 6 * time.Minute
-	policy := filepath.Join(b.TempDir(), "policy.yaml")
 	sla := fmt.Sprintf("{ack_within: %s, resolve_within: 100h}", window)
-	if err := os.WriteFile(policy, []byte("sla: {P1: "+sla+", P2: "+sla+", P3: "+sla+", P4: "+sla+"}\n"), 0o600); err != nil {
-		b.Fatal(err)
-	}
-	const intakeKey = "crm-secret-0123456789abcdefghij"
-	env := []string{
-		"DATABASE_URL=" + infra.Config.DatabaseURL, "TEMPORAL_ADDRESS=" + infra.Config.TemporalAddress,
-		"REDRESS_API_KEYS=crm:intake:" + intakeKey, "REDRESS_TOKEN_SECRET=process-token-secret-0123456789abcdef",
-		"REDRESS_PAYLOAD_KEYS=" + redresstest.PayloadKey, "REDRESS_POLICY=" + policy, "REDRESS_RATE_INTAKE=0",
-	}
+	env := redresstest.ProcessEnv(b, infra, "sla: {P1: "+sla+", P2: "+sla+", P3: "+sla+", P4: "+sla+"}\n")
+	intakeKey := redresstest.ProcessIntakeKey
 	addr := "127.0.0.1:" + redresstest.FreePort(b)
 	redresstest.StartProcess(b, append(env, "REDRESS_HTTP_ADDR="+addr), "api")
 	worker := redresstest.StartProcess(b, append(env, "REDRESS_METRICS_ADDR=127.0.0.1:"+redresstest.FreePort(b)), "worker")

@@ -9,8 +9,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -38,32 +36,16 @@ const chaosComplaints = 500
 // counted and reported.
 func TestChaosKilledProcesses(t *testing.T) {
 	infra := redresstest.StartStack(t, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
-	policy := filepath.Join(t.TempDir(), "policy.yaml")
-	if err := os.WriteFile(policy, []byte(`sla:
+	receiver := newWebhookCounter()
+	hook := httptest.NewServer(receiver)
+	defer hook.Close()
+	intakeKey, agentKey := redresstest.ProcessIntakeKey, redresstest.ProcessAgentKey
+	env := redresstest.ProcessEnv(t, infra, `sla:
   P1: {ack_within: 20s, resolve_within: 10m}
   P2: {ack_within: 20s, resolve_within: 10m}
   P3: {ack_within: 20s, resolve_within: 10m}
   P4: {ack_within: 20s, resolve_within: 10m}
-`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	receiver := newWebhookCounter()
-	hook := httptest.NewServer(receiver)
-	defer hook.Close()
-	const (
-		intakeKey = "crm-secret-0123456789abcdefghij"
-		agentKey  = "desk-secret-0123456789abcdefghij"
-	)
-	env := []string{
-		"DATABASE_URL=" + infra.Config.DatabaseURL,
-		"TEMPORAL_ADDRESS=" + infra.Config.TemporalAddress,
-		"REDRESS_API_KEYS=crm:intake:" + intakeKey + ",desk:agent:" + agentKey,
-		"REDRESS_TOKEN_SECRET=process-token-secret-0123456789abcdef",
-		"REDRESS_PAYLOAD_KEYS=" + redresstest.PayloadKey,
-		"REDRESS_POLICY=" + policy,
-		"REDRESS_WEBHOOK_URL=" + hook.URL, "REDRESS_WEBHOOK_SECRET=webhook-secret-0123456789abcdef",
-		"REDRESS_RATE_INTAKE=0", "REDRESS_RATE_CUSTOMER=0", "REDRESS_RATE_TOKEN_MISSES=0", "REDRESS_RATE_ANALYTICS=0",
-	}
+`, "REDRESS_WEBHOOK_URL="+hook.URL, "REDRESS_WEBHOOK_SECRET=webhook-secret-0123456789abcdef")
 	addrs := []string{"127.0.0.1:" + redresstest.FreePort(t), "127.0.0.1:" + redresstest.FreePort(t)}
 	apis := make([]*redresstest.Process, 2)
 	for i, addr := range addrs {

@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -25,23 +23,8 @@ import (
 // the Web UI's search-attribute query in the SQL visibility store.
 func TestProductionShape(t *testing.T) {
 	infra := redresstest.StartStack(t, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
-	policy := filepath.Join(t.TempDir(), "policy.yaml")
-	if err := os.WriteFile(policy, []byte("sla: {P3: {ack_within: 15s, resolve_within: 10m}}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	const (
-		intakeKey = "crm-secret-0123456789abcdefghij"
-		agentKey  = "desk-secret-0123456789abcdefghij"
-	)
-	env := []string{
-		"DATABASE_URL=" + infra.Config.DatabaseURL,
-		"TEMPORAL_ADDRESS=" + infra.Config.TemporalAddress,
-		"REDRESS_API_KEYS=crm:intake:" + intakeKey + ",desk:agent:" + agentKey,
-		"REDRESS_TOKEN_SECRET=process-token-secret-0123456789abcdef",
-		"REDRESS_PAYLOAD_KEYS=" + redresstest.PayloadKey,
-		"REDRESS_POLICY=" + policy,
-		"REDRESS_RATE_INTAKE=0", "REDRESS_RATE_CUSTOMER=0", "REDRESS_RATE_TOKEN_MISSES=0", "REDRESS_RATE_ANALYTICS=0",
-	}
+	intakeKey, agentKey := redresstest.ProcessIntakeKey, redresstest.ProcessAgentKey
+	env := redresstest.ProcessEnv(t, infra, "sla: {P3: {ack_within: 15s, resolve_within: 10m}}\n")
 	var apis []*redresstest.Stack
 	for range 2 {
 		addr := "127.0.0.1:" + redresstest.FreePort(t)

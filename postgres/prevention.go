@@ -72,7 +72,7 @@ func (db *DB) Prevention(ctx context.Context, basis Basis, interval string, from
 			p.Unresolved += int(c.complaints)
 			continue
 		}
-		day := time.Date(c.day.Year(), c.day.Month(), c.day.Day(), 0, 0, 0, 0, basis.Zone)
+		day := c.start(basis.Zone)
 		b, ok := at[dateKey(bucketStart(day, interval, basis.Zone))]
 		if !ok || c.complaints == 0 {
 			continue

@@ -59,6 +59,11 @@ type cell struct {
 	ackSketch, resolveSketch sketch
 }
 
+// start is the cell's day's first instant in zone.
+func (c *cell) start(zone *time.Location) time.Time {
+	return time.Date(c.day.Year(), c.day.Month(), c.day.Day(), 0, 0, 0, 0, zone)
+}
+
 // targets are the scan targets of a cell's columns before its sketches.
 func (c *cell) targets() []any {
 	n := &c.counts

@@ -115,7 +115,7 @@ func (db *DB) Timeseries(ctx context.Context, basis Basis, metric, interval, by 
 	}
 	for i := range cells {
 		c := &cells[i]
-		day := time.Date(c.day.Year(), c.day.Month(), c.day.Day(), 0, 0, 0, 0, zone)
+		day := c.start(zone)
 		b, ok := at[dateKey(bucketStart(day, interval, zone))]
 		if !ok || c.complaints == 0 {
 			continue

@@ -54,7 +54,7 @@ func (db *DB) Trends(ctx context.Context, basis Basis, from, to time.Time) (*Tre
 	rootCauses := map[string]int{}
 	for i := range cells {
 		c := &cells[i]
-		day := time.Date(c.day.Year(), c.day.Month(), c.day.Day(), 0, 0, 0, 0, zone)
+		day := c.start(zone)
 		switch c.dimension {
 		case "":
 			if w, ok := weeks[dateKey(startOfWeek(day, zone))]; ok {

@@ -119,3 +119,31 @@ func WaitReady(t testing.TB, url string, timeout time.Duration) {
 
 // FreePort is a loopback port free at the moment.
 func FreePort(t testing.TB) string { return strconv.Itoa(freePort(t)) }
+
+// Process keys: the secrets of the intake and agent API keys that
+// ProcessEnv gives the production commands (long enough for them).
+const (
+	ProcessIntakeKey = "crm-secret-0123456789abcdefghij"
+	ProcessAgentKey  = "desk-secret-0123456789abcdefghij"
+)
+
+// ProcessEnv is the environment `redress api` and `redress worker`
+// processes need to join the infrastructure of infra: its database and
+// Temporal, the process keys, shared secrets, rate limits off, and the
+// policy (YAML over the defaults), plus extra settings.
+func ProcessEnv(t testing.TB, infra *Stack, policy string, extra ...string) []string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "policy.yaml")
+	if err := os.WriteFile(file, []byte(policy), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return append([]string{
+		"DATABASE_URL=" + infra.Config.DatabaseURL,
+		"TEMPORAL_ADDRESS=" + infra.Config.TemporalAddress,
+		"REDRESS_API_KEYS=crm:intake:" + ProcessIntakeKey + ",desk:agent:" + ProcessAgentKey,
+		"REDRESS_TOKEN_SECRET=process-token-secret-0123456789abcdef",
+		"REDRESS_PAYLOAD_KEYS=" + PayloadKey,
+		"REDRESS_POLICY=" + file,
+		"REDRESS_RATE_INTAKE=0", "REDRESS_RATE_CUSTOMER=0", "REDRESS_RATE_TOKEN_MISSES=0", "REDRESS_RATE_ANALYTICS=0",
+	}, extra...)
+}
