@@ -251,28 +251,39 @@ func (db *DB) Complaint(ctx context.Context, id string) (*redress.Complaint, err
 // timeline lines and the outbox events, in one transaction. It is idempotent
 // (an activity retry writes nothing twice) and ignores a step older than the
 // one already written. A non-nil surveyTokenHash replaces the survey's token.
+//
+// The complaint's row is written by one statement, so that the analytics
+// trigger takes the locks of the rollup rows it moves at once, in key
+// order: two statements would take two sorted sets, and transactions
+// taking them in different orders deadlock.
 func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHash []byte) error {
 	s := ch.State
 	resolution, _ := json.Marshal(s.Resolution)
 	survey, _ := json.Marshal(s.Survey)
 	firstSeq := ch.Seq - len(ch.Timeline) + 1
+	outcomes := outcomesOf(ch.Timeline)
+	setOutcomes, outcomeArgs := outcomes.set(18)
 	return wrap(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE complaints SET status = $3, priority = $4, escalation_level = $5,
 			sla_breached = $6, assignee = $7, ack_due_at = $8, resolve_due_at = $9, acknowledged_at = $10,
 			resolved_at = $11, closed_at = $12, resolution = nullif($13::jsonb, 'null'), survey = $14,
 			survey_token_hash = coalesce($15, survey_token_hash), seq = $2, workflow_started = true,
-			resolve_paused_at = $16, resolve_left_seconds = $17
+			resolve_paused_at = $16, resolve_left_seconds = $17, `+setOutcomes+`
 			WHERE id = $1 AND seq < $2`,
-			ch.ComplaintID, ch.Seq, s.Status, s.Priority, s.EscalationLevel, s.SLABreached, s.Assignee,
-			s.AckDueAt, s.ResolveDueAt, s.AcknowledgedAt, s.ResolvedAt, s.ClosedAt, resolution, survey, surveyTokenHash,
-			s.ResolvePausedAt, s.ResolveLeftSeconds)
+			append([]any{ch.ComplaintID, ch.Seq, s.Status, s.Priority, s.EscalationLevel, s.SLABreached, s.Assignee,
+				s.AckDueAt, s.ResolveDueAt, s.AcknowledgedAt, s.ResolvedAt, s.ClosedAt, resolution, survey, surveyTokenHash,
+				s.ResolvePausedAt, s.ResolveLeftSeconds}, outcomeArgs...)...)
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
+			// A later step is written; this one's lines still count.
 			var exists bool
 			if err := tx.QueryRow(ctx, `SELECT true FROM complaints WHERE id = $1`, ch.ComplaintID).Scan(&exists); err != nil {
 				return fmt.Errorf("apply change %d to complaint %s: %w", ch.Seq, ch.ComplaintID, err)
+			}
+			if err := outcomes.apply(ctx, tx, ch.ComplaintID); err != nil {
+				return err
 			}
 		}
 		if err := insertTimeline(ctx, tx, ch.ComplaintID, firstSeq, ch.Timeline); err != nil {
@@ -282,26 +293,17 @@ func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHas
 	}))
 }
 
+// insertTimeline writes a complaint's lines; the outcomes they imply are
+// the caller's to write with the complaint's row.
 func insertTimeline(ctx context.Context, tx pgx.Tx, complaintID string, firstSeq int, entries []redress.TimelineEntry) error {
-	var o outcomes
 	for i, e := range entries {
-		e.Breach = breachOf(e)
 		if _, err := tx.Exec(ctx, `INSERT INTO timeline (complaint_id, seq, at, actor, made_by, kind, public, detail, breach)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-			complaintID, firstSeq+i, e.At, e.Actor, e.By, e.Kind, e.Public, e.Detail, e.Breach); err != nil {
+			complaintID, firstSeq+i, e.At, e.Actor, e.By, e.Kind, e.Public, e.Detail, breachOf(e)); err != nil {
 			return err
 		}
-		o.add(e)
 	}
-	if !o.any() {
-		return nil
-	}
-	// Each outcome only ever turns on, and the first resolution only moves
-	// earlier, so a retried or late write leaves the same result.
-	_, err := tx.Exec(ctx, `UPDATE complaints SET ack_breached = ack_breached OR $2, resolve_breached = resolve_breached OR $3,
-		first_resolved_at = least(first_resolved_at, $4), reopened = reopened OR $5 WHERE id = $1`,
-		complaintID, o.ackBreached, o.resolveBreached, o.firstResolved, o.reopened)
-	return err
+	return nil
 }
 
 // outcomes are what a complaint's lines say about how it went, kept on the
@@ -311,22 +313,42 @@ type outcomes struct {
 	firstResolved                          *time.Time
 }
 
-func (o *outcomes) add(e redress.TimelineEntry) {
-	switch {
-	case e.Breach == redress.BreachAcknowledgement:
-		o.ackBreached = true
-	case e.Breach == redress.BreachResolution:
-		o.resolveBreached = true
-	case e.Kind == redress.KindResolved && (o.firstResolved == nil || e.At.Before(*o.firstResolved)):
-		at := e.At
-		o.firstResolved = &at
-	case e.Kind == redress.KindReopened:
-		o.reopened = true
+func outcomesOf(entries []redress.TimelineEntry) outcomes {
+	var o outcomes
+	for _, e := range entries {
+		switch {
+		case breachOf(e) == redress.BreachAcknowledgement:
+			o.ackBreached = true
+		case breachOf(e) == redress.BreachResolution:
+			o.resolveBreached = true
+		case e.Kind == redress.KindResolved && (o.firstResolved == nil || e.At.Before(*o.firstResolved)):
+			at := e.At
+			o.firstResolved = &at
+		case e.Kind == redress.KindReopened:
+			o.reopened = true
+		}
 	}
+	return o
 }
 
-func (o *outcomes) any() bool {
-	return o.ackBreached || o.resolveBreached || o.reopened || o.firstResolved != nil
+// set is the SET clause that adds the outcomes to a complaint's row, with
+// its arguments numbered from first. Each outcome only ever turns on, and
+// the first resolution only moves earlier, so a retried or late write
+// leaves the same result.
+func (o outcomes) set(first int) (string, []any) {
+	return fmt.Sprintf(`ack_breached = ack_breached OR $%d, resolve_breached = resolve_breached OR $%d,
+			first_resolved_at = least(first_resolved_at, $%d), reopened = reopened OR $%d`, first, first+1, first+2, first+3),
+		[]any{o.ackBreached, o.resolveBreached, o.firstResolved, o.reopened}
+}
+
+// apply adds the outcomes to the complaint's row alone.
+func (o outcomes) apply(ctx context.Context, tx pgx.Tx, complaintID string) error {
+	if o == (outcomes{}) {
+		return nil
+	}
+	set, args := o.set(2)
+	_, err := tx.Exec(ctx, `UPDATE complaints SET `+set+` WHERE id = $1`, append([]any{complaintID}, args...)...)
+	return err
 }
 
 // breachOf is the deadline a breach's line names. Workers from before the

@@ -116,6 +116,11 @@ func wrap(err error) error {
 		if strings.HasPrefix(pgErr.Code, "08") || strings.HasPrefix(pgErr.Code, "57P") || pgErr.Code == "53300" {
 			return &redress.Error{Code: redress.EUNAVAILABLE, Message: "the database is unavailable"}
 		}
+		// A transaction chosen to break a deadlock or a serialization
+		// conflict wrote nothing; the same request again succeeds.
+		if pgErr.Code == "40P01" || pgErr.Code == "40001" {
+			return &redress.Error{Code: redress.EUNAVAILABLE, Message: "the database was busy; try again"}
+		}
 		return err
 	}
 	if pgconn.Timeout(err) || errors.Is(err, context.DeadlineExceeded) || isConnectError(err) {

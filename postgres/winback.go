@@ -21,6 +21,7 @@ func (db *DB) ApplyWinback(ctx context.Context, ch redress.WinbackChange) error 
 	if ch.Winback.Status == redress.WinbackFinished {
 		finishedAt = &ch.At
 	}
+	setOutcomes, outcomeArgs := outcomesOf(ch.Timeline).set(3)
 	return wrap(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO winbacks (workflow_run_id, customer_id, complaint_id, reason, offer, status, outcome, started_at, finished_at)
@@ -33,7 +34,9 @@ func (db *DB) ApplyWinback(ctx context.Context, ch redress.WinbackChange) error 
 			return err
 		}
 		if ch.ComplaintID != "" {
-			if _, err := tx.Exec(ctx, `UPDATE complaints SET winback = $2 WHERE id = $1`, ch.ComplaintID, winback); err != nil {
+			// One statement for the row, as in ApplyChange.
+			if _, err := tx.Exec(ctx, `UPDATE complaints SET winback = $2, `+setOutcomes+` WHERE id = $1`,
+				append([]any{ch.ComplaintID, winback}, outcomeArgs...)...); err != nil {
 				return err
 			}
 			if err := insertTimeline(ctx, tx, ch.ComplaintID, ch.Seq, ch.Timeline); err != nil {
