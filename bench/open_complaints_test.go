@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,7 +27,7 @@ func BenchmarkOpenComplaints(b *testing.B) {
 	infra := redresstest.StartStack(b, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
 	const window = 6 * time.Minute
 	sla := fmt.Sprintf("{ack_within: %s, resolve_within: 100h}", window)
-	env := redresstest.ProcessEnv(b, infra, "sla: {P1: "+sla+", P2: "+sla+", P3: "+sla+", P4: "+sla+"}\n")
+	env := redresstest.ProcessEnv(b, infra.Config.DatabaseURL, infra.Config.TemporalAddress, "sla: {P1: "+sla+", P2: "+sla+", P3: "+sla+", P4: "+sla+"}\n")
 	intakeKey := redresstest.ProcessIntakeKey
 	addr := "127.0.0.1:" + redresstest.FreePort(b)
 	redresstest.StartProcess(b, append(env, "REDRESS_HTTP_ADDR="+addr), "api")
@@ -37,7 +35,7 @@ func BenchmarkOpenComplaints(b *testing.B) {
 	redresstest.WaitReady(b, "http://"+addr+"/readyz", 2*time.Minute)
 	api := *infra
 	api.BaseURL = "http://" + addr
-	rss0, cpu0 := procUsage(worker.PID())
+	rss0, cpu0 := worker.Usage()
 
 	start := time.Now()
 	var wg sync.WaitGroup
@@ -62,7 +60,7 @@ func BenchmarkOpenComplaints(b *testing.B) {
 	filed := time.Since(start)
 	lastWindow := time.Now().Add(window)
 	time.Sleep(10 * time.Second)
-	rssOpen, cpuOpen := procUsage(worker.PID())
+	rssOpen, cpuOpen := worker.Usage()
 
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, infra.Config.DatabaseURL)
@@ -84,7 +82,7 @@ func BenchmarkOpenComplaints(b *testing.B) {
 		time.Sleep(time.Second)
 	}
 	escalatedAfter := time.Since(lastWindow)
-	rssEnd, cpuEnd := procUsage(worker.PID())
+	rssEnd, cpuEnd := worker.Usage()
 	b.ReportMetric(filed.Seconds(), "filing-s")
 	b.ReportMetric(float64(rss0)/(1<<20), "worker-rss-idle-MiB")
 	b.ReportMetric(float64(rssOpen)/(1<<20), "worker-rss-10k-open-MiB")
@@ -92,25 +90,4 @@ func BenchmarkOpenComplaints(b *testing.B) {
 	b.ReportMetric((cpuOpen - cpu0).Seconds(), "worker-cpu-filing-s")
 	b.ReportMetric((cpuEnd - cpuOpen).Seconds(), "worker-cpu-escalating-s")
 	b.ReportMetric(escalatedAfter.Seconds(), "last-escalation-after-last-window-s")
-}
-
-// procUsage reads a process's resident memory and CPU time from /proc.
-func procUsage(pid int) (rss int64, cpu time.Duration) {
-	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	for _, line := range strings.Split(string(status), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			rss = kb << 10
-		}
-	}
-	stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if i := strings.LastIndexByte(string(stat), ')'); i > 0 {
-		f := strings.Fields(string(stat)[i+1:])
-		if len(f) > 12 {
-			user, _ := strconv.ParseInt(f[11], 10, 64)
-			system, _ := strconv.ParseInt(f[12], 10, 64)
-			cpu = time.Duration(user+system) * time.Second / 100 // clock ticks of 1/100 s
-		}
-	}
-	return rss, cpu
 }

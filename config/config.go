@@ -5,6 +5,7 @@ package config
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -53,7 +54,11 @@ type Config struct {
 	// shards), and Only "infra" to start no worker and no API.
 	TemporalStore  string
 	TemporalShards int
-	Only           string
+	// WorkflowCache is how many complaint workflows a worker keeps in
+	// memory between their tasks.
+	WorkflowCache int
+	Only          string
+	envErrors     []error
 
 	Policy     redress.Policy
 	Keys       []APIKey
@@ -109,18 +114,31 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.sessionIdle, "session-idle", env("REDRESS_SESSION_IDLE", DefaultSessionIdle.String()), "the console signs a person out after this long without a request, from 1m to 24h (REDRESS_SESSION_IDLE)")
 	fs.StringVar(&c.TemporalStore, "temporal-store", os.Getenv("REDRESS_TEMPORAL_STORE"),
 		"where the dev stack's Temporal server keeps its state: sqlite, or postgres (the production shape); postgres with --only infra, else sqlite, when empty (REDRESS_TEMPORAL_STORE)")
-	fs.IntVar(&c.TemporalShards, "temporal-shards", envInt("REDRESS_TEMPORAL_SHARDS", 4),
+	fs.IntVar(&c.TemporalShards, "temporal-shards", c.envInt("REDRESS_TEMPORAL_SHARDS", 4),
 		"history shards of the dev stack's Temporal server on PostgreSQL; fixed by its first start (REDRESS_TEMPORAL_SHARDS)")
+	fs.IntVar(&c.WorkflowCache, "workflow-cache", c.envInt("REDRESS_WORKFLOW_CACHE", DefaultWorkflowCache),
+		"complaint workflows a worker keeps in memory between their tasks; one evicted replays its history when it next wakes (REDRESS_WORKFLOW_CACHE)")
 	fs.StringVar(&c.Only, "only", "", "infra: the dev stack starts PostgreSQL, Temporal and the Web UI only, for separately started redress api and redress worker processes")
 	return c
 }
 
-func envInt(name string, fallback int) int {
-	if n, err := strconv.Atoi(os.Getenv(name)); err == nil {
-		return n
+// envInt is a whole number from the environment; Finish refuses one that
+// is not.
+func (c *Config) envInt(name string, fallback int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return fallback
 	}
-	return fallback
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		c.envErrors = append(c.envErrors, fmt.Errorf("config: %s: %q must be a whole number", name, v))
+		return fallback
+	}
+	return n
 }
+
+// DefaultWorkflowCache is the Temporal SDK's own default.
+const DefaultWorkflowCache = 10_000
 
 // DefaultSessionIdle signs out a console left alone over a lunch break.
 const DefaultSessionIdle = 30 * time.Minute
@@ -140,6 +158,9 @@ func env(name, fallback string) string {
 // Finish loads the policy and parses the keys. The production commands
 // then check their secrets (secrets.go); the dev stack makes its own.
 func (c *Config) Finish() error {
+	if err := errors.Join(c.envErrors...); err != nil {
+		return err
+	}
 	var err error
 	if c.Policy, err = redress.LoadPolicy(c.PolicyFile); err != nil {
 		return err
@@ -159,6 +180,9 @@ func (c *Config) Finish() error {
 	}
 	if c.TemporalShards < 1 || c.TemporalShards > 1024 {
 		return fmt.Errorf("config: REDRESS_TEMPORAL_SHARDS: %d must be from 1 to 1024", c.TemporalShards)
+	}
+	if c.WorkflowCache < 1 || c.WorkflowCache > 1_000_000 {
+		return fmt.Errorf("config: REDRESS_WORKFLOW_CACHE: %d must be from 1 to 1000000", c.WorkflowCache)
 	}
 	if c.SessionIdle, err = time.ParseDuration(c.sessionIdle); err != nil || c.SessionIdle < time.Minute || c.SessionIdle > 24*time.Hour {
 		return fmt.Errorf("config: REDRESS_SESSION_IDLE: %q must be a duration from 1m to 24h, like 30m", c.sessionIdle)

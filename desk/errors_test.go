@@ -26,6 +26,7 @@ func TestTemporalErrorsMapToWhatACallerCanActOn(t *testing.T) {
 		{"used survey", temporal.NewApplicationError("answered", workflows.ErrGone), redress.EGONE, false},
 		{"server down", serviceerror.NewUnavailable("down"), redress.EUNAVAILABLE, false},
 		{"slow server", context.DeadlineExceeded, redress.EUNAVAILABLE, false},
+		{"server without its database", serviceerror.NewNamespaceNotFound("default"), redress.EUNAVAILABLE, false},
 		{"too many Updates in flight", serviceerror.NewResourceExhausted(0, "limit on number of concurrent in-flight updates has been reached"), redress.ERATELIMITED, true},
 		{"run limit reached", serviceerror.NewFailedPrecondition("limit on number of total updates has been reached"), redress.ECONFLICT, true},
 	}

@@ -142,6 +142,9 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if err != nil {
 		return nil, err
 	}
+	if cfg.WorkflowCache > 0 {
+		worker.SetWorkflowCache(cfg.WorkflowCache)
+	}
 	w := worker.New(s.Temporal, s.DB, signer, cfg.Policy, channels, logger)
 	uiURL := cfg.TemporalUIURL
 	if s.UIURL != "" {

@@ -24,7 +24,7 @@ import (
 func TestProductionShape(t *testing.T) {
 	infra := redresstest.StartStack(t, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
 	intakeKey, agentKey := redresstest.ProcessIntakeKey, redresstest.ProcessAgentKey
-	env := redresstest.ProcessEnv(t, infra, "sla: {P3: {ack_within: 15s, resolve_within: 10m}}\n")
+	env := redresstest.ProcessEnv(t, infra.Config.DatabaseURL, infra.Config.TemporalAddress, "sla: {P3: {ack_within: 15s, resolve_within: 10m}}\n")
 	var apis []*redresstest.Stack
 	for range 2 {
 		addr := "127.0.0.1:" + redresstest.FreePort(t)

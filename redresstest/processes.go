@@ -2,12 +2,14 @@ package redresstest
 
 import (
 	"bytes"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -48,6 +50,7 @@ func Binary(t testing.TB) string {
 // Process is a redress command running as a process of its own.
 type Process struct {
 	cmd    *exec.Cmd
+	exited chan struct{}
 	output *bytes.Buffer
 	mu     sync.Mutex
 }
@@ -56,21 +59,20 @@ type Process struct {
 // own environment but PATH and HOME), stopping it when the test ends.
 func StartProcess(t testing.TB, env []string, args ...string) *Process {
 	t.Helper()
-	p := &Process{output: &bytes.Buffer{}}
+	p := &Process{output: &bytes.Buffer{}, exited: make(chan struct{})}
 	p.cmd = exec.Command(Binary(t), args...)
 	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
 	p.cmd.Stdout, p.cmd.Stderr = p, p
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	go func() { _ = p.cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() {
 		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = p.cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-p.exited:
 		case <-time.After(30 * time.Second):
-			_ = p.cmd.Process.Kill()
+			p.Kill()
 		}
 		if t.Failed() {
 			t.Logf("%s:\n%s", args, p.Output())
@@ -95,8 +97,45 @@ func (p *Process) Output() string {
 // PID is the process's id.
 func (p *Process) PID() int { return p.cmd.Process.Pid }
 
-// Kill ends the process at once (SIGKILL), as a crash would.
-func (p *Process) Kill() { _ = p.cmd.Process.Kill() }
+// Kill ends the process at once (SIGKILL), as a crash would, and waits
+// until it is gone.
+func (p *Process) Kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.exited
+}
+
+// WaitOutput waits until the process has printed text.
+func (p *Process) WaitOutput(t testing.TB, text string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !strings.Contains(p.Output(), text) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%q not printed within %s:\n%s", text, timeout, p.Output())
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// Usage is the process's resident memory and the CPU time it has used.
+func (p *Process) Usage() (rss int64, cpu time.Duration) {
+	status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.PID()))
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			rss = kb << 10
+		}
+	}
+	stat, _ := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.PID()))
+	if i := strings.LastIndexByte(string(stat), ')'); i > 0 {
+		f := strings.Fields(string(stat)[i+1:])
+		if len(f) > 12 {
+			user, _ := strconv.ParseInt(f[11], 10, 64)
+			system, _ := strconv.ParseInt(f[12], 10, 64)
+			cpu = time.Duration(user+system) * time.Second / 100 // clock ticks of 1/100 s
+		}
+	}
+	return rss, cpu
+}
 
 // WaitReady waits for an HTTP server of the process to answer 200 at url.
 func WaitReady(t testing.TB, url string, timeout time.Duration) {
@@ -128,18 +167,18 @@ const (
 )
 
 // ProcessEnv is the environment `redress api` and `redress worker`
-// processes need to join the infrastructure of infra: its database and
-// Temporal, the process keys, shared secrets, rate limits off, and the
-// policy (YAML over the defaults), plus extra settings.
-func ProcessEnv(t testing.TB, infra *Stack, policy string, extra ...string) []string {
+// processes need to join the infrastructure at databaseURL and
+// temporalAddress: the process keys, shared secrets, rate limits off, and
+// the policy (YAML over the defaults), plus extra settings.
+func ProcessEnv(t testing.TB, databaseURL, temporalAddress, policy string, extra ...string) []string {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "policy.yaml")
 	if err := os.WriteFile(file, []byte(policy), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return append([]string{
-		"DATABASE_URL=" + infra.Config.DatabaseURL,
-		"TEMPORAL_ADDRESS=" + infra.Config.TemporalAddress,
+		"DATABASE_URL=" + databaseURL,
+		"TEMPORAL_ADDRESS=" + temporalAddress,
 		"REDRESS_API_KEYS=crm:intake:" + ProcessIntakeKey + ",desk:agent:" + ProcessAgentKey,
 		"REDRESS_TOKEN_SECRET=process-token-secret-0123456789abcdef",
 		"REDRESS_PAYLOAD_KEYS=" + PayloadKey,

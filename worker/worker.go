@@ -32,6 +32,12 @@ type Worker struct {
 // Kubernetes manifests give the pod a longer grace period (150 s).
 const StopTimeout = 2*time.Minute + 10*time.Second
 
+// SetWorkflowCache sets how many workflows the workers of this process keep
+// in memory between their tasks (the SDK's sticky cache, one per process).
+// A complaint evicted from it replays its history on its next task: memory
+// traded for CPU. It must be called before New.
+func SetWorkflowCache(size int) { sdkworker.SetStickyWorkflowCacheSize(size) }
+
 // New builds a worker on the complaints task queue.
 func New(c client.Client, db *postgres.DB, signer *tokens.Signer, policy redress.Policy, channels []notify.Channel, logger *slog.Logger) *Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{WorkerStopTimeout: StopTimeout})

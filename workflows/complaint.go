@@ -77,6 +77,7 @@ type complaint struct {
 
 	steps    workflow.Mutex // one step at a time: a deadline firing, or an action
 	actingBy string         // the credential of the action under way, for its timeline lines
+	inAction bool           // a step of an action is under way: its writes wait for the history (actionWritesChange)
 	pending  redress.Change // timeline and events not yet written
 	changed  bool           // an action changed the clocks since the loop last looked
 }

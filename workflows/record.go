@@ -61,9 +61,25 @@ func project(ctx workflow.Context, result any, activity string, args ...any) err
 	if err := workflow.ExecuteLocalActivity(lctx, activity, args...).Get(ctx, result); err == nil {
 		return nil
 	}
+	return projectAfterSaving(ctx, result, activity, args...)
+}
+
+// projectAfterSaving runs the activity as a regular one, which starts only
+// once the workflow task that asks for it is saved in the history.
+func projectAfterSaving(ctx workflow.Context, result any, activity string, args ...any) error {
 	actx := workflow.WithActivityOptions(ctx, projectionPatience)
 	return workflow.ExecuteActivity(actx, activity, args...).Get(ctx, result)
 }
+
+// actionWritesChange versions where an action's writes run. A local
+// activity runs before the workflow task that accepted the action is saved;
+// when the Temporal server was lost at that moment, PostgreSQL kept a step
+// the history never held, and the client's retry wrote the action again as
+// another step, after a deadline had taken the first one's number
+// (TestChaosOutages found it). Since this change an action's steps are
+// written by regular activities, after the history holds the action; the
+// clocks' steps, which a lost task replays identically, stay local.
+const actionWritesChange = "action-writes-after-saving"
 
 // commit writes the state and the pending timeline and events to PostgreSQL
 // and brings the search attributes up to date. Actions and clocks call it
@@ -73,7 +89,11 @@ func (wf *complaint) commit(ctx workflow.Context) error {
 	wf.pending = redress.Change{}
 	change.ComplaintID, change.CustomerID, change.Seq, change.State = wf.in.ComplaintID, wf.in.CustomerID, wf.book.Seq, wf.state
 	wf.changed = true
-	if err := project(ctx, nil, activities.ApplyChangeName, change); err != nil {
+	write := project
+	if wf.inAction {
+		write = projectAfterSaving
+	}
+	if err := write(ctx, nil, activities.ApplyChangeName, change); err != nil {
 		return err
 	}
 	return wf.upsertSearchAttributes(ctx)

@@ -253,6 +253,7 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	served := make(chan error, 1)
 	go func() { served <- reg.Serve(ctx, metricsListener) }()
 	logger.Info("worker running", "task_queue", "complaints", "metrics", metricsListener.Addr().String())
+	worker.SetWorkflowCache(cfg.WorkflowCache)
 	err = worker.New(tc, db, signer, cfg.Policy, channels, logger).Run(ctx)
 	stop()
 	return errors.Join(err, <-served)

@@ -1,0 +1,65 @@
+package e2e
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redress-dev/redress/redresstest"
+)
+
+var (
+	soakFor  = flag.Duration("soak", 45*time.Second, "how long TestSoak files complaints (make soak: 10m)")
+	soakRate = flag.Float64("soak.rate", 8, "complaints a second TestSoak files (make soak: half the measured intake capacity)")
+)
+
+// A soak of the production shape (two API and two worker processes on
+// Temporal on PostgreSQL with four shards): complaints arrive at a steady
+// rate for the soak's length, each following one of the workload's scripts,
+// so every action runs all along. Afterwards nothing is lost and nothing
+// answered 5xx (the workload's checks), and the processes' memory at the
+// start, along the way and at the end is reported. `make soak` runs it for
+// ten minutes; `make test` for 45 seconds.
+func TestSoak(t *testing.T) {
+	infra := redresstest.StartStack(t, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
+	const window = 20 * time.Second
+	shape := startShape(t, infra.Config.DatabaseURL, infra.Config.TemporalAddress, window)
+	processes := map[string]*redresstest.Process{"api 1": shape.apis[0], "api 2": shape.apis[1],
+		"worker 1": shape.startWorker(t), "worker 2": shape.startWorker(t)}
+	names := []string{"api 1", "api 2", "worker 1", "worker 2"}
+	memory := func() string {
+		var parts []string
+		for _, name := range names {
+			rss, cpu := processes[name].Usage()
+			parts = append(parts, fmt.Sprintf("%s %d MiB (%.0f s CPU)", name, rss>>20, cpu.Seconds()))
+		}
+		return strings.Join(parts, ", ")
+	}
+	time.Sleep(2 * time.Second) // the workers' start-up
+	t.Logf("at the start: %s", memory())
+
+	w := newWorkload(t, shape.addrs, "soak", shape.hook)
+	every := time.Duration(float64(time.Second) / *soakRate)
+	began := time.Now()
+	report := time.NewTicker(max(*soakFor/5, 10*time.Second))
+	defer report.Stop()
+	var scripts sync.WaitGroup
+	for i := 0; time.Since(began) < *soakFor; i++ {
+		scripts.Go(func() { w.run(i, redresstest.ProcessIntakeKey, redresstest.ProcessAgentKey) })
+		select {
+		case <-report.C:
+			t.Logf("after %s, %d complaints: %s", time.Since(began).Round(time.Second), i+1, memory())
+		default:
+		}
+		time.Sleep(time.Until(began.Add(time.Duration(i+1) * every)))
+	}
+	scripts.Wait()
+	t.Logf("at the end, %s after the start, every script done: %s", time.Since(began).Round(time.Second), memory())
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	t.Logf("%s; %.1f complaints a second for %s", w.verify(ctx, infra.Config.DatabaseURL, infra.Temporal, window), *soakRate, *soakFor)
+}
