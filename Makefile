@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
 
-.PHONY: run test fuzz build bench bench-open bench-campaign bench-console bench-analytics chaos postgres chromium
+.PHONY: run test fuzz build bench bench-open bench-campaign bench-console bench-analytics chaos soak postgres chromium
 
 run: postgres
 	go run ./cmd/redress dev
@@ -26,9 +26,17 @@ bench: postgres
 # The production shape as processes with faults injected (also in make test):
 # two API and two worker processes on Temporal persisted in PostgreSQL with
 # four shards; 500 complaints while a worker is killed five times and an API
-# once. About 2 minutes.
+# once; PostgreSQL stopped for 30 s, then the Temporal server killed and
+# started again 30 s later. About 6 minutes.
 chaos: postgres
-	go test -count=1 -run 'TestProductionShape|TestChaos' -v ./e2e/
+	go test -count=1 -run 'TestProductionShape|TestChaos' -v -timeout 20m ./e2e/
+
+# Ten minutes of the production shape with every action in the mix, at
+# SOAK_RATE complaints a second (half the capacity measured for that mix
+# in BENCHMARKS.md): nothing lost, no 5xx, the processes' memory reported.
+SOAK_RATE ?= 8
+soak: postgres
+	go test -count=1 -run TestSoak -v -timeout 30m ./e2e/ -soak=10m -soak.rate=$(SOAK_RATE)
 
 # 10,000 complaints open at once on the production shape: the worker's RSS
 # and CPU, and how soon they all escalate. About 12 minutes.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -49,6 +50,7 @@ type workload struct {
 
 	serverErrors      atomic.Int64 // answers of 500 and over other than 503
 	unavailable       atomic.Int64 // 503s, each with Retry-After
+	unavailableWhy    sync.Map     // a 503's detail: *atomic.Int64
 	badUnavailable    atomic.Int64 // 503s without Retry-After or problem+json
 	droppedConnection atomic.Int64
 }
@@ -106,6 +108,10 @@ func (w *workload) post(path, key string, body any, idempotencyKey string, first
 				return resp.StatusCode, b, retried
 			case resp.StatusCode == http.StatusServiceUnavailable:
 				w.unavailable.Add(1)
+				var problem struct{ Detail string }
+				_ = json.Unmarshal(b, &problem)
+				n, _ := w.unavailableWhy.LoadOrStore(actionOf(path)+": "+problem.Detail, new(atomic.Int64))
+				n.(*atomic.Int64).Add(1)
 				if resp.Header.Get("Retry-After") == "" || resp.Header.Get("Content-Type") != "application/problem+json" {
 					w.badUnavailable.Add(1)
 				}
@@ -118,8 +124,27 @@ func (w *workload) post(path, key string, body any, idempotencyKey string, first
 			w.t.Errorf("POST %s: no answer but dropped connections and 503s for %s: %v", path, w.patience, err)
 			return 0, nil, retried
 		}
-		time.Sleep(250 * time.Millisecond)
+		// As a well-behaved integrator: after a 503, wait as asked.
+		wait := 250 * time.Millisecond
+		if resp != nil {
+			if seconds, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
+				wait = time.Duration(seconds) * time.Second
+			}
+		}
+		time.Sleep(wait)
 	}
+}
+
+// actionOf names the action of a path: its last part that is no id or
+// token.
+func actionOf(path string) string {
+	parts := strings.Split(path, "/")
+	for i := len(parts) - 1; i > 0; i-- {
+		if len(parts[i]) < 20 {
+			return parts[i]
+		}
+	}
+	return path
 }
 
 // act posts an action whose acceptance implies one event of each of
@@ -276,6 +301,10 @@ func (w *workload) verify(ctx context.Context, databaseURL string, temporal clie
 	if n := w.badUnavailable.Load(); n != 0 {
 		t.Errorf("%d answers of 503 came without Retry-After or problem+json", n)
 	}
+	w.unavailableWhy.Range(func(why, n any) bool {
+		t.Logf("503 %d times: %s", n.(*atomic.Int64).Load(), why)
+		return true
+	})
 	return fmt.Sprintf("%d complaints accepted, %d found in PostgreSQL and %d workflows in Temporal; %d outbox events, "+
 		"%d delivered to the webhook, %d duplicate deliveries; clients met %d answers of 503 and %d dropped connections, 0 other 5xx",
 		accepted, inPostgres, count.Count, outbox, received, duplicates, w.unavailable.Load(), w.droppedConnection.Load())
