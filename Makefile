@@ -1,13 +1,13 @@
 # The two commands of the README: `make run` and `make test`.
 
-.PHONY: run test fuzz build bench bench-open bench-campaign bench-console bench-analytics chaos soak postgres chromium
+.PHONY: run test fuzz build bench profile-intake bench-open bench-campaign bench-console bench-analytics chaos soak postgres chromium
 
 run: postgres
 	go run ./cmd/redress dev
 
 test: postgres chromium
 	go vet ./...
-	go test -count=1 ./...
+	go test -count=1 -timeout 30m ./...
 
 # The model tests with thousands of fresh cases (make test checks 300 from a
 # fixed seed); rapid shrinks a failure to a minimal case and saves it under
@@ -38,8 +38,15 @@ SOAK_RATE ?= 8
 soak: postgres
 	go test -count=1 -run TestSoak -v -timeout 30m ./e2e/ -soak=10m -soak.rate=$(SOAK_RATE)
 
+# A CPU profile of the whole dev stack (API, worker and Temporal in one
+# process) while 64 clients file 2,000 complaints on Temporal on PostgreSQL
+# with four shards; read it with go tool pprof -top /tmp/redress-intake.pprof.
+profile-intake: postgres
+	go test -run '^$$' -bench 'Intake/postgres-4-shards/clients=64/complaints' -benchtime 1x -timeout 30m -cpuprofile /tmp/redress-intake.pprof ./bench/
+
 # 10,000 complaints open at once on the production shape: the worker's RSS
-# and CPU, and how soon they all escalate. About 12 minutes.
+# and CPU, how soon they all escalate, and a minute of the worker's CPU
+# profile during the escalations (its path is printed). About 12 minutes.
 bench-open: postgres
 	go test -run '^$$' -bench OpenComplaints -benchtime 1x -timeout 40m ./bench/
 

@@ -3,7 +3,10 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -31,7 +34,9 @@ func BenchmarkOpenComplaints(b *testing.B) {
 	intakeKey := redresstest.ProcessIntakeKey
 	addr := "127.0.0.1:" + redresstest.FreePort(b)
 	redresstest.StartProcess(b, append(env, "REDRESS_HTTP_ADDR="+addr), "api")
-	worker := redresstest.StartProcess(b, append(env, "REDRESS_METRICS_ADDR=127.0.0.1:"+redresstest.FreePort(b)), "worker")
+	profiles := "127.0.0.1:" + redresstest.FreePort(b)
+	worker := redresstest.StartProcess(b, append(env, "REDRESS_METRICS_ADDR=127.0.0.1:"+redresstest.FreePort(b),
+		"REDRESS_PPROF_ADDR="+profiles), "worker")
 	redresstest.WaitReady(b, "http://"+addr+"/readyz", 2*time.Minute)
 	api := *infra
 	api.BaseURL = "http://" + addr
@@ -59,6 +64,19 @@ func BenchmarkOpenComplaints(b *testing.B) {
 	wg.Wait()
 	filed := time.Since(start)
 	lastWindow := time.Now().Add(window)
+	// A minute of the worker's CPU profile from half a minute into the
+	// burst of escalations.
+	profiled := make(chan struct{})
+	go func() {
+		defer close(profiled)
+		time.Sleep(time.Until(start.Add(window + 30*time.Second)))
+		file := filepath.Join(os.TempDir(), "redress-escalation-burst.pprof")
+		if err := saveCPUProfile("http://"+profiles, time.Minute, file); err != nil {
+			b.Errorf("profile: %v", err)
+			return
+		}
+		b.Logf("the worker's CPU profile of the escalation burst: go tool pprof -top %s", file)
+	}()
 	time.Sleep(10 * time.Second)
 	rssOpen, cpuOpen := worker.Usage()
 
@@ -83,6 +101,7 @@ func BenchmarkOpenComplaints(b *testing.B) {
 	}
 	escalatedAfter := time.Since(lastWindow)
 	rssEnd, cpuEnd := worker.Usage()
+	<-profiled
 	b.ReportMetric(filed.Seconds(), "filing-s")
 	b.ReportMetric(float64(rss0)/(1<<20), "worker-rss-idle-MiB")
 	b.ReportMetric(float64(rssOpen)/(1<<20), "worker-rss-10k-open-MiB")
@@ -90,4 +109,26 @@ func BenchmarkOpenComplaints(b *testing.B) {
 	b.ReportMetric((cpuOpen - cpu0).Seconds(), "worker-cpu-filing-s")
 	b.ReportMetric((cpuEnd - cpuOpen).Seconds(), "worker-cpu-escalating-s")
 	b.ReportMetric(escalatedAfter.Seconds(), "last-escalation-after-last-window-s")
+}
+
+// saveCPUProfile takes a CPU profile of length from a process's
+// /debug/pprof/ (REDRESS_PPROF_ADDR) into file.
+func saveCPUProfile(base string, length time.Duration, file string) error {
+	resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, int(length.Seconds())))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: %s", base, resp.Status)
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

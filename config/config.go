@@ -57,6 +57,8 @@ type Config struct {
 	// WorkflowCache is how many complaint workflows a worker keeps in
 	// memory between their tasks.
 	WorkflowCache int
+	// ProfileAddr serves Go's runtime profiles when set.
+	ProfileAddr string
 	Only          string
 	envErrors     []error
 
@@ -118,6 +120,8 @@ func Flags(fs *flag.FlagSet) *Config {
 		"history shards of the dev stack's Temporal server on PostgreSQL; fixed by its first start (REDRESS_TEMPORAL_SHARDS)")
 	fs.IntVar(&c.WorkflowCache, "workflow-cache", c.envInt("REDRESS_WORKFLOW_CACHE", DefaultWorkflowCache),
 		"complaint workflows a worker keeps in memory between their tasks; one evicted replays its history when it next wakes (REDRESS_WORKFLOW_CACHE)")
+	fs.StringVar(&c.ProfileAddr, "pprof-addr", os.Getenv("REDRESS_PPROF_ADDR"),
+		"address at which the process serves Go's runtime profiles (/debug/pprof/); off when empty; keep it private (REDRESS_PPROF_ADDR)")
 	fs.StringVar(&c.Only, "only", "", "infra: the dev stack starts PostgreSQL, Temporal and the Web UI only, for separately started redress api and redress worker processes")
 	return c
 }

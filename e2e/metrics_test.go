@@ -19,13 +19,15 @@ import (
 
 // metricsPolicy puts a complaint inside the warning share of its
 // resolution two seconds after it is filed (1% of 200 s before the
-// deadline's 99% share begins), and keeps every other clock out of the way.
+// deadline's 99% share begins), warns of its acknowledgement then too (a
+// clock's step, written by a local activity), and keeps every other clock
+// out of the way.
 const metricsPolicy = `
 sla:
-  P1: {ack_within: 1h, resolve_within: 200s}
-  P2: {ack_within: 1h, resolve_within: 200s}
-  P3: {ack_within: 1h, resolve_within: 200s}
-  P4: {ack_within: 1h, resolve_within: 200s}
+  P1: {ack_within: 200s, resolve_within: 200s}
+  P2: {ack_within: 200s, resolve_within: 200s}
+  P3: {ack_within: 200s, resolve_within: 200s}
+  P4: {ack_within: 200s, resolve_within: 200s}
 ack_warning_at: 0.01
 `
 
@@ -76,9 +78,9 @@ func TestMetricsAfterALifecycle(t *testing.T) {
 		t.Fatal("a second start of a running workflow succeeded")
 	}
 
-	// The acknowledgement's projection meets a database without its outbox
-	// table: the local attempts fail, then a regular activity's, until the
-	// table is back.
+	// The warning's and the acknowledgement's projections meet a database
+	// without its outbox table: the warning's local attempts fail, then
+	// both regular activities, until the table is back.
 	db, err := pgx.Connect(ctx, s.Config.DatabaseURL)
 	if err != nil {
 		t.Fatal(err)
@@ -87,6 +89,7 @@ func TestMetricsAfterALifecycle(t *testing.T) {
 	if _, err := db.Exec(ctx, `ALTER TABLE outbox RENAME TO outbox_away`); err != nil {
 		t.Fatal(err)
 	}
+	waitForMetric(t, s, "temporal_local_activity_execution_failed_total", 30*time.Second)
 	acked := make(chan *redresstest.Response, 1)
 	go func() {
 		acked <- s.Do("POST", "/v1/complaints/"+c.ID+"/acknowledge", "dev-agent", map[string]string{"agent": "ana"})

@@ -81,6 +81,12 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.ProfileAddr != "" {
+		if _, err := serveProfiles(ctx, cfg.ProfileAddr, logger); err != nil {
+			fmt.Fprintln(os.Stderr, "redress:", err)
+			os.Exit(1)
+		}
+	}
 	if err := run(ctx, cfg, logger); err != nil {
 		fmt.Fprintln(os.Stderr, "redress:", err)
 		os.Exit(1)
