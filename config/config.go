@@ -59,8 +59,8 @@ type Config struct {
 	WorkflowCache int
 	// ProfileAddr serves Go's runtime profiles when set.
 	ProfileAddr string
-	Only          string
-	envErrors     []error
+	Only        string
+	envErrors   []error
 
 	Policy     redress.Policy
 	Keys       []APIKey
