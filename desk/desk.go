@@ -112,8 +112,8 @@ func TemporalError(err error) error {
 	switch {
 	case errors.As(err, &noNamespace):
 		// Temporal answers so while its own database is out of reach, as
-		// well as when the namespace is wrong; the message names it.
-		return &redress.Error{Code: redress.EUNAVAILABLE, Message: "Temporal cannot reach the namespace: " + noNamespace.Message}
+		// well as when the namespace is wrong.
+		return &redress.Error{Code: redress.EUNAVAILABLE, Message: "Temporal cannot find its namespace now"}
 	case errors.As(err, &unavailable) || errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded):
 		return &redress.Error{Code: redress.EUNAVAILABLE, Message: "Temporal did not answer in time; the action may " +
 			"still be applied, so retry with the same Idempotency-Key to have it applied once"}

@@ -252,10 +252,8 @@ func (db *DB) Complaint(ctx context.Context, id string) (*redress.Complaint, err
 // (an activity retry writes nothing twice) and ignores a step older than the
 // one already written. A non-nil surveyTokenHash replaces the survey's token.
 //
-// The complaint's row is written by one statement, so that the analytics
-// trigger takes the locks of the rollup rows it moves at once, in key
-// order: two statements would take two sorted sets, and transactions
-// taking them in different orders deadlock.
+// The complaint's row is written by one statement, so the analytics
+// trigger runs once for the step (migration 0015 explains the locks).
 func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHash []byte) error {
 	s := ch.State
 	resolution, _ := json.Marshal(s.Resolution)

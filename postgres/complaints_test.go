@@ -220,10 +220,11 @@ func TestMigrateTwice(t *testing.T) {
 	}
 }
 
-// With the rollups kept, intakes and projections of resolutions (whose
-// lines also write the complaint's outcomes) running side by side on the
-// same day's rollup rows never deadlock: each takes the rollup rows it
-// moves in one statement, in key order.
+// With the rollups kept, intakes of one customer and three orders (each of
+// which may rewrite the repeat facts of the complaint after it) and
+// projections of resolutions (whose lines also write the outcomes) running
+// side by side on one day's rollups never deadlock: every writer takes the
+// complaints' row locks, then the day's lock.
 func TestConcurrentWritesDoNotDeadlock(t *testing.T) {
 	db := redresstest.NewDB(t)
 	ctx := context.Background()
@@ -237,7 +238,9 @@ func TestConcurrentWritesDoNotDeadlock(t *testing.T) {
 		writers.Go(func() {
 			for range 25 {
 				at := time.Now().UTC().Truncate(time.Microsecond)
-				filed, err := db.CreateComplaint(ctx, intakeOf(newFiling(cust.ID, at)))
+				f := newFiling(cust.ID, at)
+				f.Complaint.OrderRef = fmt.Sprintf("order-%d", at.UnixMicro()%3)
+				filed, err := db.CreateComplaint(ctx, intakeOf(f))
 				if err != nil {
 					errs <- err
 					return

@@ -115,7 +115,7 @@ func (wf *complaint) perform(ctx workflow.Context, by string, check func() error
 		return wf.state, err
 	}
 	defer wf.steps.Unlock()
-	wf.inAction = workflow.GetVersion(ctx, actionWritesChange, workflow.DefaultVersion, 1) == 1
+	wf.inAction = workflow.GetVersion(ctx, actionWritesChange, workflow.DefaultVersion, 1) >= 1
 	defer func() { wf.inAction = false }()
 	if err := wf.catchUp(ctx); err != nil {
 		return wf.state, err

@@ -18,8 +18,8 @@ import (
 // An action's steps are written to PostgreSQL by regular activities, which
 // start only once the history holds the action: a Temporal server lost
 // before then leaves no write behind, and the client's retry writes the
-// action once. The clocks' steps, which a lost workflow task replays
-// identically, are written by local activities.
+// action once. A clock's own step, which a lost workflow task runs again
+// under the same step number, is written by a local activity.
 func TestActionWritesWaitForTheHistory(t *testing.T) {
 	h := newHarness(t, redress.P3, redress.DefaultPolicy()) // warned at 18h
 	var mu sync.Mutex

@@ -76,9 +76,10 @@ func projectAfterSaving(ctx workflow.Context, result any, activity string, args 
 // when the Temporal server was lost at that moment, PostgreSQL kept a step
 // the history never held, and the client's retry wrote the action again as
 // another step, after a deadline had taken the first one's number
-// (TestChaosOutages found it). Since this change an action's steps are
-// written by regular activities, after the history holds the action; the
-// clocks' steps, which a lost task replays identically, stay local.
+// (TestChaosOutages found it). Since this change an action's steps, and the
+// deadlines it fires before acting, are written by regular activities,
+// after the history holds the action. A clock's own step stays local: a
+// lost task runs it again under the same step number.
 const actionWritesChange = "action-writes-after-saving"
 
 // commit writes the state and the pending timeline and events to PostgreSQL

@@ -1,20 +1,41 @@
 -- Writers of one day's rollups no longer deadlock.
 --
 -- A transaction can move a day's rollup rows more than once: an intake
--- whose complaint comes before another of its customer's also rewrites that
--- successor's repeat facts. Each trigger run takes its rows in key order,
--- but two runs in one transaction take two sorted sets, and transactions
--- taking them in different orders deadlocked. Each run now first takes a
--- transaction lock per (basis, day) it touches, in order, so a day's
--- writers queue on that lock instead (they already queued on the day's
--- whole-of-day row, which nearly every change moves).
+-- whose complaint comes before another of its customer's (or of its order's)
+-- also rewrites that successor's repeat facts. Each trigger run took its
+-- rows in key order, but two runs in one transaction take two sorted sets,
+-- and transactions taking them in different orders deadlocked. Each run now
+-- first takes a transaction lock per (basis, day) it touches, in order, so
+-- a day's writers queue on that lock instead (they already queued on the
+-- day's whole-of-day row, which nearly every change moves).
 --
--- The lock comes after the complaint's row lock in every writer: the
--- successor's row is updated before the new complaint's cells are counted,
--- as the successor trigger now fires first (a table's triggers for one
--- event fire in the order of their names).
+-- Every writer takes the complaints' row locks before the day locks. An
+-- UPDATE locks its rows and only then fires its row triggers; the
+-- successors (the customer's next complaint and the order's next) are now
+-- rewritten by one UPDATE, and before the new complaint's cells are counted,
+-- since the successor trigger now fires first (a table's triggers for one
+-- event fire in the order of their names). What is left: two successors on
+-- different days take those days' locks in row order, so two such intakes
+-- crossing each other can still deadlock; PostgreSQL then cancels one, which
+-- the API answers 503 and the activity retries.
 
 ALTER TRIGGER complaints_fix_successors ON complaints RENAME TO analytics_facts_fix_successors;
+
+CREATE OR REPLACE FUNCTION complaints_fix_successors() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    WITH next AS (
+        SELECT (SELECT id FROM complaints WHERE customer_id = NEW.customer_id
+                    AND (created_at, id) > (NEW.created_at, NEW.id) ORDER BY created_at, id LIMIT 1) AS by_customer,
+            (SELECT id FROM complaints WHERE NEW.order_ref <> '' AND order_ref = NEW.order_ref AND order_ref <> ''
+                    AND (created_at, id) > (NEW.created_at, NEW.id) ORDER BY created_at, id LIMIT 1) AS by_order)
+    UPDATE complaints c SET
+        previous_customer_at = CASE WHEN c.id = next.by_customer THEN NEW.created_at ELSE c.previous_customer_at END,
+        previous_order_at = CASE WHEN c.id = next.by_order THEN NEW.created_at ELSE c.previous_order_at END
+    FROM next
+    WHERE (c.id = next.by_customer AND c.previous_customer_at IS DISTINCT FROM NEW.created_at)
+        OR (c.id = next.by_order AND c.previous_order_at IS DISTINCT FROM NEW.created_at);
+    RETURN NULL;
+END $$;
 
 CREATE OR REPLACE FUNCTION analytics_track() RETURNS trigger LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
@@ -30,7 +51,7 @@ BEGIN
             SELECT (NEW.created_at AT TIME ZONE b.zone)::date WHERE TG_OP <> 'DELETE') x (day)
         ORDER BY b.id, x.day
     LOOP
-        PERFORM pg_advisory_xact_lock(hashtextextended('analytics_daily ' || k.id || ' ' || k.day, 0));
+        PERFORM pg_advisory_xact_lock(k.id, k.day - date '2000-01-01');
     END LOOP;
     INSERT INTO analytics_daily AS d (basis, day, dimension, value, complaints, ack_measured, ack_met,
         resolve_measured, resolve_met, acknowledged, ack_micros, resolved, resolve_micros, surveys_sent,
