@@ -14,7 +14,7 @@ import (
 
 var (
 	soakFor  = flag.Duration("soak", 45*time.Second, "how long TestSoak files complaints (make soak: 10m)")
-	soakRate = flag.Float64("soak.rate", 8, "complaints a second TestSoak files (make soak: half the measured intake capacity)")
+	soakRate = flag.Float64("soak.rate", 4, "complaints a second TestSoak files (make soak: SOAK_RATE)")
 )
 
 // A soak of the production shape (two API and two worker processes on

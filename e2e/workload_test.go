@@ -480,8 +480,9 @@ func (s *shape) startWorker(t *testing.T) *redresstest.Process {
 }
 
 // windowPolicy is a policy whose acknowledgement window is window at every
-// priority, with time enough to resolve.
+// priority; the resolution's is longer than any run (the ten-minute soak's
+// first complaints breached a 10-minute one, which the checks do not model).
 func windowPolicy(window time.Duration) string {
-	sla := "{ack_within: " + window.String() + ", resolve_within: 10m}"
+	sla := "{ack_within: " + window.String() + ", resolve_within: 100h}"
 	return "sla: {P1: " + sla + ", P2: " + sla + ", P3: " + sla + ", P4: " + sla + "}\n"
 }
