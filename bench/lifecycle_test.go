@@ -77,6 +77,8 @@ func measure(h *historypb.History) cost {
 			c.actions["search attribute upserts"]++
 		case enumspb.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED:
 			c.actions["child starts"]++
+		case enumspb.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+			c.actions["activities"]++
 		case enumspb.EVENT_TYPE_MARKER_RECORDED:
 			if m := e.GetMarkerRecordedEventAttributes(); m.MarkerName == "LocalActivity" && m.WorkflowTaskCompletedEventId != laTask {
 				laTask = m.WorkflowTaskCompletedEventId
