@@ -29,8 +29,7 @@ const openComplaints = 10_000
 func BenchmarkOpenComplaints(b *testing.B) {
 	infra := redresstest.StartStack(b, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
 	const window = 6 * time.Minute
-	sla := fmt.Sprintf("{ack_within: %s, resolve_within: 100h}", window)
-	env := redresstest.ProcessEnv(b, infra.Config.DatabaseURL, infra.Config.TemporalAddress, "sla: {P1: "+sla+", P2: "+sla+", P3: "+sla+", P4: "+sla+"}\n")
+	env := redresstest.ProcessEnv(b, infra.Config.DatabaseURL, infra.Config.TemporalAddress, redresstest.AckWindowPolicy(window))
 	intakeKey := redresstest.ProcessIntakeKey
 	addr := "127.0.0.1:" + redresstest.FreePort(b)
 	redresstest.StartProcess(b, append(env, "REDRESS_HTTP_ADDR="+addr), "api")

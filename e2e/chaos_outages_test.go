@@ -91,7 +91,7 @@ func TestChaosOutages(t *testing.T) {
 	running.Wait()
 	fellDue := 0
 	for _, c := range w.complaints {
-		if due := c.filedAt.Add(window); c.script == 0 && due.After(down) && due.Before(down.Add(outage)) {
+		if due := c.createdAt.Add(window); c.script == 0 && due.After(down) && due.Before(down.Add(outage)) {
 			fellDue++
 		}
 	}

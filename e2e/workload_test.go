@@ -58,14 +58,15 @@ type workload struct {
 // scripted is one complaint of the workload and what its accepted actions
 // imply.
 type scripted struct {
-	script  int
-	key     string // the customer's external id and the intake's Idempotency-Key
-	id      string
-	token   string
-	filedAt time.Time
-	acked   bool
+	script    int
+	key       string // the customer's external id and the intake's Idempotency-Key
+	id        string
+	token     string
+	createdAt time.Time // when the complaint was first stored, its clocks' start
+	acked     bool
 	// slowest is the longest an acknowledgement window was left open: from
-	// the 201 to the acknowledgement, from the reopen to the resolution.
+	// the complaint's creation to the acknowledgement, from the reopen's
+	// first attempt to the resolution.
 	slowest time.Duration
 	actions int // sent so far, for their idempotency keys
 	// events counts the events each accepted action implies, by type.
@@ -178,7 +179,7 @@ func (w *workload) run(i int, intakeKey, agentKey string) {
 	_ = json.Unmarshal(body, &filed)
 	// The clocks start when the complaint was first stored, which is before
 	// the 201 when Temporal was away.
-	c := &scripted{script: i % 4, key: key, id: filed.ID, token: filed.TrackingToken, filedAt: filed.CreatedAt,
+	c := &scripted{script: i % 4, key: key, id: filed.ID, token: filed.TrackingToken, createdAt: filed.CreatedAt,
 		events: map[string]int{"complaint.received": 1}, status: "received"}
 	w.mu.Lock()
 	w.complaints = append(w.complaints, c)
@@ -191,7 +192,7 @@ func (w *workload) run(i int, intakeKey, agentKey string) {
 	if !w.act(c, staff+"/acknowledge", agentKey, map[string]any{"agent": "Ana"}, "complaint.acknowledged") {
 		return
 	}
-	c.acked, c.slowest, c.status = true, time.Since(c.filedAt), "acknowledged"
+	c.acked, c.slowest, c.status = true, time.Since(c.createdAt), "acknowledged"
 	switch c.script {
 	case 2:
 		if w.act(c, staff+"/updates", agentKey, map[string]any{"message": "Which address was it sent to?", "waiting_on_customer": true}, "complaint.updated") &&
@@ -465,7 +466,7 @@ func startShape(t *testing.T, databaseURL, temporalAddress string, window time.D
 	s := &shape{hook: newWebhookCounter()}
 	receiver := httptest.NewServer(s.hook)
 	t.Cleanup(receiver.Close)
-	s.env = redresstest.ProcessEnv(t, databaseURL, temporalAddress, windowPolicy(window),
+	s.env = redresstest.ProcessEnv(t, databaseURL, temporalAddress, redresstest.AckWindowPolicy(window),
 		"REDRESS_WEBHOOK_URL="+receiver.URL, "REDRESS_WEBHOOK_SECRET=webhook-secret-0123456789abcdef")
 	for range 2 {
 		addr := "127.0.0.1:" + redresstest.FreePort(t)
@@ -481,12 +482,4 @@ func startShape(t *testing.T, databaseURL, temporalAddress string, window time.D
 // startWorker starts a `redress worker` process.
 func (s *shape) startWorker(t *testing.T) *redresstest.Process {
 	return redresstest.StartProcess(t, append(s.env, "REDRESS_METRICS_ADDR=127.0.0.1:"+redresstest.FreePort(t)), "worker")
-}
-
-// windowPolicy is a policy whose acknowledgement window is window at every
-// priority; the resolution's is longer than any run (the ten-minute soak's
-// first complaints breached a 10-minute one, which the checks do not model).
-func windowPolicy(window time.Duration) string {
-	sla := "{ack_within: " + window.String() + ", resolve_within: 100h}"
-	return "sla: {P1: " + sla + ", P2: " + sla + ", P3: " + sla + ", P4: " + sla + "}\n"
 }

@@ -186,3 +186,10 @@ func ProcessEnv(t testing.TB, databaseURL, temporalAddress, policy string, extra
 		"REDRESS_RATE_INTAKE=0", "REDRESS_RATE_CUSTOMER=0", "REDRESS_RATE_TOKEN_MISSES=0", "REDRESS_RATE_ANALYTICS=0",
 	}, extra...)
 }
+
+// AckWindowPolicy is a policy whose acknowledgement window is window at
+// every priority, and whose resolution window is longer than any run.
+func AckWindowPolicy(window time.Duration) string {
+	sla := "{ack_within: " + window.String() + ", resolve_within: 100h}"
+	return "sla: {P1: " + sla + ", P2: " + sla + ", P3: " + sla + ", P4: " + sla + "}\n"
+}
