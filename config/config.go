@@ -5,7 +5,6 @@ package config
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -54,13 +53,14 @@ type Config struct {
 	// shards), and Only "infra" to start no worker and no API.
 	TemporalStore  string
 	TemporalShards int
+	temporalShards string
 	// WorkflowCache is how many complaint workflows a worker keeps in
 	// memory between their tasks.
 	WorkflowCache int
+	workflowCache string
 	// ProfileAddr serves Go's runtime profiles when set.
 	ProfileAddr string
 	Only        string
-	envErrors   []error
 
 	Policy     redress.Policy
 	Keys       []APIKey
@@ -116,29 +116,14 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.sessionIdle, "session-idle", env("REDRESS_SESSION_IDLE", DefaultSessionIdle.String()), "the console signs a person out after this long without a request, from 1m to 24h (REDRESS_SESSION_IDLE)")
 	fs.StringVar(&c.TemporalStore, "temporal-store", os.Getenv("REDRESS_TEMPORAL_STORE"),
 		"where the dev stack's Temporal server keeps its state: sqlite, or postgres (the production shape); postgres with --only infra, else sqlite, when empty (REDRESS_TEMPORAL_STORE)")
-	fs.IntVar(&c.TemporalShards, "temporal-shards", c.envInt("REDRESS_TEMPORAL_SHARDS", 4),
+	fs.StringVar(&c.temporalShards, "temporal-shards", env("REDRESS_TEMPORAL_SHARDS", "4"),
 		"history shards of the dev stack's Temporal server on PostgreSQL; fixed by its first start (REDRESS_TEMPORAL_SHARDS)")
-	fs.IntVar(&c.WorkflowCache, "workflow-cache", c.envInt("REDRESS_WORKFLOW_CACHE", DefaultWorkflowCache),
+	fs.StringVar(&c.workflowCache, "workflow-cache", env("REDRESS_WORKFLOW_CACHE", strconv.Itoa(DefaultWorkflowCache)),
 		"complaint workflows a worker keeps in memory between their tasks; one evicted replays its history when it next wakes (REDRESS_WORKFLOW_CACHE)")
 	fs.StringVar(&c.ProfileAddr, "pprof-addr", os.Getenv("REDRESS_PPROF_ADDR"),
 		"address at which the process serves Go's runtime profiles (/debug/pprof/); off when empty; keep it private (REDRESS_PPROF_ADDR)")
 	fs.StringVar(&c.Only, "only", "", "infra: the dev stack starts PostgreSQL, Temporal and the Web UI only, for separately started redress api and redress worker processes")
 	return c
-}
-
-// envInt is a whole number from the environment; Finish refuses one that
-// is not.
-func (c *Config) envInt(name string, fallback int) int {
-	v := os.Getenv(name)
-	if v == "" {
-		return fallback
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		c.envErrors = append(c.envErrors, fmt.Errorf("config: %s: %q must be a whole number", name, v))
-		return fallback
-	}
-	return n
 }
 
 // DefaultWorkflowCache is the Temporal SDK's own default.
@@ -162,9 +147,6 @@ func env(name, fallback string) string {
 // Finish loads the policy and parses the keys. The production commands
 // then check their secrets (secrets.go); the dev stack makes its own.
 func (c *Config) Finish() error {
-	if err := errors.Join(c.envErrors...); err != nil {
-		return err
-	}
 	var err error
 	if c.Policy, err = redress.LoadPolicy(c.PolicyFile); err != nil {
 		return err
@@ -182,11 +164,11 @@ func (c *Config) Finish() error {
 	if c.TemporalStore != "sqlite" && c.TemporalStore != "postgres" {
 		return fmt.Errorf("config: REDRESS_TEMPORAL_STORE: %q must be sqlite or postgres", c.TemporalStore)
 	}
-	if c.TemporalShards < 1 || c.TemporalShards > 1024 {
-		return fmt.Errorf("config: REDRESS_TEMPORAL_SHARDS: %d must be from 1 to 1024", c.TemporalShards)
+	if c.TemporalShards, err = wholeNumber("--temporal-shards or REDRESS_TEMPORAL_SHARDS", c.temporalShards, 1, 1024); err != nil {
+		return err
 	}
-	if c.WorkflowCache < 1 || c.WorkflowCache > 1_000_000 {
-		return fmt.Errorf("config: REDRESS_WORKFLOW_CACHE: %d must be from 1 to 1000000", c.WorkflowCache)
+	if c.WorkflowCache, err = wholeNumber("--workflow-cache or REDRESS_WORKFLOW_CACHE", c.workflowCache, 1, 1_000_000); err != nil {
+		return err
 	}
 	if c.SessionIdle, err = time.ParseDuration(c.sessionIdle); err != nil || c.SessionIdle < time.Minute || c.SessionIdle > 24*time.Hour {
 		return fmt.Errorf("config: REDRESS_SESSION_IDLE: %q must be a duration from 1m to 24h, like 30m", c.sessionIdle)
@@ -202,6 +184,16 @@ func (c *Config) Finish() error {
 	}
 	c.Proxies, err = ParseProxies(c.TrustedProxies)
 	return err
+}
+
+// wholeNumber reads a number setting, from its flag or else its variable,
+// so that a bad value stops start-up rather than falling back unseen.
+func wholeNumber(setting, text string, least, most int) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(text))
+	if err != nil || n < least || n > most {
+		return 0, fmt.Errorf("config: %s: %q must be a whole number from %d to %d", setting, text, least, most)
+	}
+	return n, nil
 }
 
 func (c *Config) parseRateLimits() (RateLimits, error) {
