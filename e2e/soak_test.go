@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -13,8 +14,9 @@ import (
 )
 
 var (
-	soakFor  = flag.Duration("soak", 45*time.Second, "how long TestSoak files complaints (make soak: 10m)")
-	soakRate = flag.Float64("soak.rate", 4, "complaints a second TestSoak files (make soak: SOAK_RATE)")
+	soakFor   = flag.Duration("soak", 45*time.Second, "how long TestSoak files complaints (make soak: 10m)")
+	soakRate  = flag.Float64("soak.rate", 4, "complaints a second TestSoak files (make soak: SOAK_RATE)")
+	soakCache = flag.Int("soak.cache", 300, "complaint workflows each of TestSoak's workers keeps in memory (make soak: SOAK_CACHE)")
 )
 
 // A soak of the production shape (two API and two worker processes on
@@ -24,12 +26,18 @@ var (
 // answered 5xx (the workload's checks), and the processes' memory at the
 // start, along the way and at the end is reported. `make soak` runs it for
 // ten minutes; `make test` for 45 seconds.
+//
+// A worker that has run for a day holds a full workflow cache, evicting one
+// complaint for each it takes up. The workers here get a small cache, so
+// that they reach that state in the soak's first minutes and the rest of it
+// shows whether their memory then stays level.
 func TestSoak(t *testing.T) {
 	infra := redresstest.StartStack(t, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
 	const window = 20 * time.Second
 	shape := startShape(t, infra.Config.DatabaseURL, infra.Config.TemporalAddress, window)
+	cache := "REDRESS_WORKFLOW_CACHE=" + strconv.Itoa(*soakCache)
 	processes := map[string]*redresstest.Process{"api 1": shape.apis[0], "api 2": shape.apis[1],
-		"worker 1": shape.startWorker(t), "worker 2": shape.startWorker(t)}
+		"worker 1": shape.startWorker(t, cache), "worker 2": shape.startWorker(t, cache)}
 	names := []string{"api 1", "api 2", "worker 1", "worker 2"}
 	memory := func() string {
 		var parts []string
@@ -61,5 +69,5 @@ func TestSoak(t *testing.T) {
 	t.Logf("at the end, %s after the start, every script done: %s", time.Since(began).Round(time.Second), memory())
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	t.Logf("%s; %.1f complaints a second for %s", w.verify(ctx, infra.Config.DatabaseURL, infra.Temporal, window), *soakRate, *soakFor)
+	t.Logf("%s; %.1f complaints a second for %s, a workflow cache of %d", w.verify(ctx, infra.Config.DatabaseURL, infra.Temporal, window), *soakRate, *soakFor, *soakCache)
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -479,7 +480,8 @@ func startShape(t *testing.T, databaseURL, temporalAddress string, window time.D
 	return s
 }
 
-// startWorker starts a `redress worker` process.
-func (s *shape) startWorker(t *testing.T) *redresstest.Process {
-	return redresstest.StartProcess(t, append(s.env, "REDRESS_METRICS_ADDR=127.0.0.1:"+redresstest.FreePort(t)), "worker")
+// startWorker starts a `redress worker` process, with extra settings.
+func (s *shape) startWorker(t *testing.T, extra ...string) *redresstest.Process {
+	env := append(slices.Clone(s.env), "REDRESS_METRICS_ADDR=127.0.0.1:"+redresstest.FreePort(t))
+	return redresstest.StartProcess(t, append(env, extra...), "worker")
 }
