@@ -15,7 +15,7 @@ import (
 
 var (
 	soakFor   = flag.Duration("soak", 45*time.Second, "how long TestSoak files complaints (make soak: 10m)")
-	soakRate  = flag.Float64("soak.rate", 4, "complaints a second TestSoak files (make soak: SOAK_RATE)")
+	soakRate  = flag.Float64("soak.rate", 3, "complaints a second TestSoak files (make soak: SOAK_RATE)")
 	soakCache = flag.Int("soak.cache", 300, "complaint workflows each of TestSoak's workers keeps in memory (make soak: SOAK_CACHE)")
 )
 

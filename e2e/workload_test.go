@@ -462,7 +462,7 @@ type shape struct {
 
 // startShape starts the API processes against the database and the
 // Temporal server given, with an acknowledgement window of window.
-func startShape(t *testing.T, databaseURL, temporalAddress string, window time.Duration) *shape {
+func startShape(t testing.TB, databaseURL, temporalAddress string, window time.Duration) *shape {
 	t.Helper()
 	s := &shape{hook: newWebhookCounter()}
 	receiver := httptest.NewServer(s.hook)
@@ -481,7 +481,7 @@ func startShape(t *testing.T, databaseURL, temporalAddress string, window time.D
 }
 
 // startWorker starts a `redress worker` process, with extra settings.
-func (s *shape) startWorker(t *testing.T, extra ...string) *redresstest.Process {
+func (s *shape) startWorker(t testing.TB, extra ...string) *redresstest.Process {
 	env := append(slices.Clone(s.env), "REDRESS_METRICS_ADDR=127.0.0.1:"+redresstest.FreePort(t))
 	return redresstest.StartProcess(t, append(env, extra...), "worker")
 }
