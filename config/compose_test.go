@@ -27,6 +27,7 @@ func TestComposeFile(t *testing.T) {
 			Command     []string          `yaml:"command"`
 			Environment map[string]string `yaml:"environment"`
 			Ports       []string          `yaml:"ports"`
+			Volumes     []string          `yaml:"volumes"`
 			Expose      []string          `yaml:"expose"`
 			DependsOn   map[string]struct {
 				Condition string `yaml:"condition"`
@@ -58,6 +59,30 @@ func TestComposeFile(t *testing.T) {
 		!strings.Contains(script, "/etc/temporal/schema/postgresql/v12/$$db/versioned") ||
 		server.DependsOn["temporal-schema"].Condition != "service_completed_successfully" {
 		t.Errorf("Temporal: server %q after %+v; schema job %q running %q", server.Image, server.DependsOn, schema.Image, script)
+	}
+	// The Temporal release whose Go modules the process tests run, and the
+	// dynamic configuration they give it (devstack checks the file).
+	goMod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := func(module string) string {
+		m := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(module) + ` v(\S+)$`).FindSubmatch(goMod)
+		if m == nil {
+			t.Fatalf("go.mod requires no %s", module)
+		}
+		return string(m[1])
+	}
+	temporalRelease, uiRelease := release("go.temporal.io/server"), release("github.com/temporalio/ui-server/v2")
+	for name, want := range map[string]string{"temporal": "temporalio/server:" + temporalRelease, "temporal-schema": "temporalio/admin-tools:" + temporalRelease,
+		"temporal-namespace": "temporalio/admin-tools:" + temporalRelease, "temporal-ui": "temporalio/ui:" + uiRelease} {
+		if got := compose.Services[name].Image; got != want {
+			t.Errorf("%s runs %s; want %s, the release the tests run", name, got, want)
+		}
+	}
+	temporal := compose.Services["temporal"]
+	if path := temporal.Environment["DYNAMIC_CONFIG_FILE_PATH"]; !slices.Contains(temporal.Volumes, "./deploy/temporal/dynamicconfig.yaml:"+path+":ro") {
+		t.Errorf("temporal reads its dynamic configuration from %q, mounting %v; want deploy/temporal/dynamicconfig.yaml there", path, temporal.Volumes)
 	}
 	for _, s := range []string{"api", "worker"} {
 		if compose.Services[s].DependsOn["temporal-namespace"].Condition != "service_completed_successfully" {

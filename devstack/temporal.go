@@ -69,11 +69,7 @@ func StartTemporal(store TemporalStore, address, namespace string, logger log.Lo
 	if err != nil {
 		return nil, err
 	}
-	dynamic := dynamicconfig.StaticClient{
-		// Let Schedules and search attributes registered a moment ago be
-		// used at once, as the dev server of the Temporal CLI does.
-		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
-	}
+	dynamic := DynamicConfig()
 	for key, value := range settings {
 		dynamic[dynamicconfig.MakeKey(key)] = []dynamicconfig.ConstrainedValue{{Value: value}}
 	}
@@ -96,6 +92,17 @@ func StartTemporal(store TemporalStore, address, namespace string, logger log.Lo
 		}
 	}
 	return &TemporalServer{server: srv, address: address}, nil
+}
+
+// DynamicConfig is the server's dynamic configuration, which
+// docker-compose.yml gives its Temporal server too
+// (deploy/temporal/dynamicconfig.yaml).
+func DynamicConfig() dynamicconfig.StaticClient {
+	return dynamicconfig.StaticClient{
+		// Let Schedules and search attributes registered a moment ago be
+		// used at once, as the dev server of the Temporal CLI does.
+		dynamicconfig.ForceSearchAttributesCacheRefreshOnRead.Key(): []dynamicconfig.ConstrainedValue{{Value: true}},
+	}
 }
 
 // sqlitePersistence keeps the server's state in one file, creating it and
