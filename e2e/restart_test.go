@@ -37,6 +37,36 @@ func TestComplaintSurvivesARestart(t *testing.T) {
 	}
 }
 
+// A window that follows a breach starts at the breached deadline, not when
+// the stack came back: a complaint whose acknowledgement window ran out while
+// everything was down is due again one window after that deadline, so an
+// outage never gives the next level more time.
+func TestWindowAfterABreachStartsAtTheDeadline(t *testing.T) {
+	const window = 8 * time.Second
+	policy := "sla: {P3: {ack_within: 8s, resolve_within: 100h}, P4: {ack_within: 8s, resolve_within: 100h}}\n"
+	dir := t.TempDir()
+	first := redresstest.StartStack(t, redresstest.StackOptions{Policy: policy, DataDir: dir})
+	c := file(t, first, newComplaint("crm-late-window"))
+	if c.Priority != redress.P3 && c.Priority != redress.P4 || c.AckDueAt == nil {
+		t.Fatalf("filed as %s, acknowledgement due %v; want P3 or P4 with an %s window", c.Priority, c.AckDueAt, window)
+	}
+	breached := *c.AckDueAt
+	if err := first.Close(); err != nil {
+		t.Fatalf("stop: %v", err)
+	}
+	// Back half a window after the deadline: late, but before the window
+	// that follows it ends.
+	time.Sleep(time.Until(breached.Add(window / 2)))
+
+	second := redresstest.StartStack(t, redresstest.StackOptions{Policy: policy, DataDir: dir,
+		DatabaseURL: first.Config.DatabaseURL, TemporalAddress: first.Config.TemporalAddress})
+	got := second.WaitFor(c.ID, 15*time.Second, "the breach escalation", func(c *redress.Complaint) bool { return c.EscalationLevel >= 1 })
+	if got.EscalationLevel != 1 || got.AckDueAt == nil || got.AckDueAt.Sub(breached.Add(window)).Abs() > time.Millisecond {
+		t.Errorf("after the restart: level %d, acknowledgement due %v; want level 1, due %v, one window after the breached deadline %v",
+			got.EscalationLevel, got.AckDueAt, breached.Add(window), breached)
+	}
+}
+
 // A complaint stored by an intake that crashed before starting its workflow
 // gets its workflow from the worker's sweep.
 func TestStoredButUnstartedComplaintIsStarted(t *testing.T) {

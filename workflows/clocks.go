@@ -43,17 +43,17 @@ func (wf *complaint) dueAt(d deadline) *time.Time {
 	}
 }
 
-// fire acts on a deadline that fell due. Each handler stops or moves its own
-// deadline past now before anything that blocks, so a deadline never fires
-// twice.
-func (wf *complaint) fire(ctx workflow.Context, d deadline) error {
+// fire acts on a deadline that fell due at at. Each handler stops or moves
+// its own deadline past now before anything that blocks, so a deadline never
+// fires twice.
+func (wf *complaint) fire(ctx workflow.Context, d deadline, at time.Time) error {
 	switch d {
 	case ackWarning:
 		return wf.warnAck(ctx)
 	case ackBreach:
-		return wf.breachAck(ctx)
+		return wf.breachAck(ctx, at)
 	case resolveBreach:
-		return wf.breachResolve(ctx)
+		return wf.breachResolve(ctx, at)
 	case reopenWindowEnd:
 		return wf.closeSilently(ctx)
 	case surveyReminder:
@@ -95,7 +95,7 @@ func (wf *complaint) catchUp(ctx workflow.Context) error {
 		if !ok || at.After(workflow.Now(ctx)) {
 			return nil
 		}
-		if err := wf.fire(ctx, d); err != nil {
+		if err := wf.fire(ctx, d, at); err != nil {
 			return err
 		}
 		if err := wf.startTriggeredWinback(ctx); err != nil {
@@ -138,21 +138,35 @@ func (wf *complaint) warnAck(ctx workflow.Context) error {
 	return wf.commit(ctx)
 }
 
-func (wf *complaint) breachAck(ctx workflow.Context) error {
+func (wf *complaint) breachAck(ctx workflow.Context, at time.Time) error {
 	wf.stopAckClock()
 	if wf.breach(ctx, redress.BreachAcknowledgement) {
-		wf.openAckWindow(workflow.Now(ctx))
+		wf.openAckWindow(wf.nextWindowStart(ctx, at))
 	}
 	return wf.commit(ctx)
 }
 
-func (wf *complaint) breachResolve(ctx workflow.Context) error {
+func (wf *complaint) breachResolve(ctx workflow.Context, at time.Time) error {
 	wf.state.ResolveDueAt = nil
 	if wf.breach(ctx, redress.BreachResolution) {
-		due := wf.clock.Add(workflow.Now(ctx), wf.sla().ResolveWithin.D())
+		due := wf.clock.Add(wf.nextWindowStart(ctx, at), wf.sla().ResolveWithin.D())
 		wf.state.ResolveDueAt = &due
 	}
 	return wf.commit(ctx)
+}
+
+// windowsFromTheBreachChange versions where the window after a breach
+// starts: at the breached deadline, so that workers that were down, or a
+// lost workflow task, do not push the complaint's next deadline back by the
+// delay. Before, it started when the breach's step ran.
+const windowsFromTheBreachChange = "windows-from-the-breach"
+
+// nextWindowStart is where the window that follows a breach at at starts.
+func (wf *complaint) nextWindowStart(ctx workflow.Context, at time.Time) time.Time {
+	if workflow.GetVersion(ctx, windowsFromTheBreachChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return workflow.Now(ctx)
+	}
+	return at
 }
 
 // breach marks an SLA breach and escalates one level. It reports whether

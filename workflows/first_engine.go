@@ -37,7 +37,7 @@ func (wf *complaint) runFirstEngine(ctx workflow.Context) (redress.State, error)
 			continue
 		}
 		timer.fired = false
-		if err := wf.fire(ctx, d); err != nil {
+		if err := wf.fire(ctx, d, due); err != nil {
 			return wf.state, err
 		}
 	}

@@ -16,7 +16,9 @@ import (
 // and longest paths, and two complaints caught in flight (breaches up the
 // ladder, every agent action, a paused and resumed clock). Under the engine
 // whose actions fire due deadlines first, one step at a time: the happy and
-// longest paths again (*-steps.json). To record a new generation, run
+// longest paths again (*-steps.json). With actions' writes after saving and
+// the window after a breach starting at the deadline: both again
+// (*-breach-windows.json). To record a new generation, run
 // `REDRESS_RECORD_HISTORIES=/tmp/histories make bench` and copy the files in
 // under new names; never overwrite an older generation.
 func TestReplayRecordedHistories(t *testing.T) {
