@@ -19,8 +19,7 @@ var (
 )
 
 // BenchmarkMixCapacity measures what the production shape carries with every
-// action in the mix: the soak's stack (two API and two worker processes on
-// Temporal on PostgreSQL with four shards), with clients that each start the
+// action in the mix: the soak's stack (startLoadShape), with clients that each start the
 // next complaint's script as soon as the last one's ends, so the machine is
 // never idle. Complaints whose scripts end each minute are reported, and the
 // rate over all but the first minute is the capacity that `make soak` runs at
@@ -28,13 +27,7 @@ var (
 // nothing.
 func BenchmarkMixCapacity(b *testing.B) {
 	for range b.N {
-		infra := redresstest.StartStack(b, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
-		const window = 20 * time.Second
-		shape := startShape(b, infra.Config.DatabaseURL, infra.Config.TemporalAddress, window)
-		cache := "REDRESS_WORKFLOW_CACHE=300"
-		shape.startWorker(b, cache)
-		shape.startWorker(b, cache)
-		time.Sleep(2 * time.Second) // the workers' start-up
+		infra, shape, _ := startLoadShape(b, loadCache)
 
 		w := newWorkload(b, shape.addrs, "mix", shape.hook)
 		minutes := make([]atomic.Int64, int(*mixFor/time.Minute)+1)
@@ -66,7 +59,7 @@ func BenchmarkMixCapacity(b *testing.B) {
 			*mixClients, strings.Join(perMinute, ", "), rate)
 		b.ReportMetric(rate, "complaints/s")
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		b.Log(w.verify(ctx, infra.Config.DatabaseURL, infra.Temporal, window))
+		b.Log(w.verify(ctx, infra.Config.DatabaseURL, infra.Temporal, loadWindow))
 		cancel()
 	}
 }

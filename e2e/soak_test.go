@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +15,7 @@ import (
 var (
 	soakFor    = flag.Duration("soak", 45*time.Second, "how long TestSoak files complaints (make soak: 10m)")
 	soakRate   = flag.Float64("soak.rate", 3, "complaints a second TestSoak files (make soak: SOAK_RATE)")
-	soakCache  = flag.Int("soak.cache", 300, "complaint workflows each of TestSoak's workers keeps in memory (make soak: SOAK_CACHE)")
+	soakCache  = flag.Int("soak.cache", loadCache, "complaint workflows each of TestSoak's workers keeps in memory (make soak: SOAK_CACHE)")
 	soakStrict = flag.Bool("soak.strict", false, "TestSoak fails on any 503 too: at half the measured capacity nothing should be turned away (make soak)")
 )
 
@@ -26,20 +25,15 @@ var (
 // so every action runs all along. Afterwards nothing is lost and nothing
 // answered 5xx but 503 (the workload's checks; make soak counts a 503 as a
 // failure too), and the processes' memory at the start, along the way and
-// at the end is reported. `make soak` runs it for
-// ten minutes; `make test` for 45 seconds.
+// at the end is reported. `make soak` runs it for ten minutes; `make test`
+// for 45 seconds.
 //
-// A worker that has run for a day holds a full workflow cache, evicting one
-// complaint for each it takes up. The workers here get a small cache, so
-// that they reach that state in the soak's first minutes and the rest of it
-// shows whether their memory then stays level.
+// The workers' small cache (loadCache) fills in the soak's first minutes,
+// so the rest of it shows whether their memory then stays level.
 func TestSoak(t *testing.T) {
-	infra := redresstest.StartStack(t, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
-	const window = 20 * time.Second
-	shape := startShape(t, infra.Config.DatabaseURL, infra.Config.TemporalAddress, window)
-	cache := "REDRESS_WORKFLOW_CACHE=" + strconv.Itoa(*soakCache)
+	infra, shape, workers := startLoadShape(t, *soakCache)
 	processes := map[string]*redresstest.Process{"api 1": shape.apis[0], "api 2": shape.apis[1],
-		"worker 1": shape.startWorker(t, cache), "worker 2": shape.startWorker(t, cache)}
+		"worker 1": workers[0], "worker 2": workers[1]}
 	names := []string{"api 1", "api 2", "worker 1", "worker 2"}
 	memory := func() string {
 		var parts []string
@@ -49,7 +43,6 @@ func TestSoak(t *testing.T) {
 		}
 		return strings.Join(parts, ", ")
 	}
-	time.Sleep(2 * time.Second) // the workers' start-up
 	t.Logf("at the start: %s", memory())
 
 	w := newWorkload(t, shape.addrs, "soak", shape.hook)
@@ -71,7 +64,7 @@ func TestSoak(t *testing.T) {
 	t.Logf("at the end, %s after the start, every script done: %s", time.Since(began).Round(time.Second), memory())
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	t.Logf("%s; %.1f complaints a second for %s, a workflow cache of %d", w.verify(ctx, infra.Config.DatabaseURL, infra.Temporal, window), *soakRate, *soakFor, *soakCache)
+	t.Logf("%s; %.1f complaints a second for %s, a workflow cache of %d", w.verify(ctx, infra.Config.DatabaseURL, infra.Temporal, loadWindow), *soakRate, *soakFor, *soakCache)
 	if n := w.unavailable.Load(); *soakStrict && n > 0 {
 		t.Errorf("clients met %d answers of 503 at %.1f complaints a second", n, *soakRate)
 	}

@@ -480,6 +480,27 @@ func startShape(t testing.TB, databaseURL, temporalAddress string, window time.D
 	return s
 }
 
+// loadWindow is the acknowledgement window of the steady-load runs, long
+// enough that the acknowledging scripts answer within it.
+const loadWindow = 20 * time.Second
+
+// loadCache is the workflow cache of the steady-load runs' workers: small,
+// so that it fills in their first minutes, as a worker's that has run for a
+// day is full.
+const loadCache = 300
+
+// startLoadShape starts what the steady-load runs drive: Temporal on
+// PostgreSQL with four shards, two API processes and two worker processes
+// that keep cache workflows each. It returns the workers too.
+func startLoadShape(t testing.TB, cache int) (*redresstest.Stack, *shape, []*redresstest.Process) {
+	infra := redresstest.StartStack(t, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
+	shape := startShape(t, infra.Config.DatabaseURL, infra.Config.TemporalAddress, loadWindow)
+	setting := "REDRESS_WORKFLOW_CACHE=" + strconv.Itoa(cache)
+	workers := []*redresstest.Process{shape.startWorker(t, setting), shape.startWorker(t, setting)}
+	time.Sleep(2 * time.Second) // the workers' start-up
+	return infra, shape, workers
+}
+
 // startWorker starts a `redress worker` process, with extra settings.
 func (s *shape) startWorker(t testing.TB, extra ...string) *redresstest.Process {
 	env := append(slices.Clone(s.env), "REDRESS_METRICS_ADDR=127.0.0.1:"+redresstest.FreePort(t))
