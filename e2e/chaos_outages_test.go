@@ -35,6 +35,14 @@ func TestChaosOutages(t *testing.T) {
 	pg, dir := stoppablePostgres(t)
 	t.Cleanup(func() { pg.Stop() }) // after the processes, which stop first
 	infra := redresstest.StartInfraProcess(t, pg.URL("redress"))
+	// Dialled before the faults: Dial's first call (GetSystemInfo, 5 s)
+	// can run out against a server that came back a moment ago on a busy
+	// machine, while later calls retry within their context.
+	temporal, err := client.Dial(client.Options{HostPort: infra.TemporalAddress, Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer temporal.Close()
 	const window = 20 * time.Second
 	shape := startShape(t, infra.DatabaseURL, infra.TemporalAddress, window)
 	shape.startWorker(t)
@@ -67,7 +75,6 @@ func TestChaosOutages(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(outage)
-	var err error
 	if pg, err = devstack.StartPostgres(context.Background(), dir, "redress"); err != nil {
 		t.Fatal(err)
 	}
@@ -99,11 +106,6 @@ func TestChaosOutages(t *testing.T) {
 		t.Error("no complaint left alone had its window pass while Temporal was down")
 	}
 
-	temporal, err := client.Dial(client.Options{HostPort: infra.TemporalAddress, Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer temporal.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	t.Logf("%s; PostgreSQL down %s (%d answers of 503 meanwhile), then Temporal down %s, %d acknowledgement windows passing meanwhile",

@@ -75,10 +75,57 @@ func StartProcess(t testing.TB, env []string, args ...string) *Process {
 			p.Kill()
 		}
 		if t.Failed() {
-			t.Logf("%s:\n%s", args, p.Output())
+			t.Logf("%s, its last lines:\n%s", args, p.digest(t, fmt.Sprintf("%s-%d", args[0], p.PID())))
 		}
 	})
 	return p
+}
+
+// digestLines is how many lines of a process's output a failed test
+// prints: enough to see how it ended, few enough that the test's own
+// errors stay in sight when several processes print theirs.
+const digestLines = 12
+
+// digest writes the whole output to the test's artifact directory (kept
+// when go test runs with -artifacts) and returns its last lines, a run of lines that
+// differ only in their time folded into one.
+func (p *Process) digest(t testing.TB, name string) string {
+	output := p.Output()
+	file := filepath.Join(t.ArtifactDir(), name+".log")
+	if err := os.WriteFile(file, []byte(output), 0o600); err != nil {
+		file = err.Error()
+	}
+	var lines []string
+	previous, repeats := "", 0
+	flush := func() {
+		if repeats > 0 {
+			lines = append(lines, fmt.Sprintf("(and %d more like it)", repeats))
+		}
+		repeats = 0
+	}
+	for _, line := range strings.Split(strings.TrimRight(output, "\n"), "\n") {
+		same := withoutTime(line)
+		if same == previous && same != "" {
+			repeats++
+			continue
+		}
+		previous = same
+		flush()
+		lines = append(lines, line)
+	}
+	flush()
+	lines = lines[max(0, len(lines)-digestLines):]
+	return strings.Join(lines, "\n") + "\n(the whole output, kept with go test -artifacts: " + file + ")"
+}
+
+// withoutTime is a log line less its time= field.
+func withoutTime(line string) string {
+	if rest, ok := strings.CutPrefix(line, "time="); ok {
+		if _, after, ok := strings.Cut(rest, " "); ok {
+			return after
+		}
+	}
+	return line
 }
 
 func (p *Process) Write(b []byte) (int, error) {
