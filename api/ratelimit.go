@@ -91,7 +91,7 @@ func (s *Server) limitRates(e *echo.Echo, limits config.RateLimits) {
 		e.Use(middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 			Skipper:             func(c echo.Context) bool { return routeGroup(c) != l.group },
 			IdentifierExtractor: s.limitedCaller,
-			Store:               ratelimit.New(l.rate),
+			Store:               ratelimit.NewShared(s.db, l.group, l.rate),
 			DenyHandler: func(_ echo.Context, _ string, err error) error {
 				rejected.Inc()
 				return err
@@ -99,7 +99,7 @@ func (s *Server) limitRates(e *echo.Echo, limits config.RateLimits) {
 		}))
 	}
 	if !limits.TokenMisses.Off() {
-		e.Use(s.limitTokenMisses(ratelimit.New(limits.TokenMisses)))
+		e.Use(s.limitTokenMisses(ratelimit.NewShared(s.db, "token_misses", limits.TokenMisses)))
 	}
 }
 
@@ -107,7 +107,7 @@ func (s *Server) limitRates(e *echo.Echo, limits config.RateLimits) {
 // source address. Once an address has spent its misses, every token route
 // answers it 429 before looking the token up, so a guesser learns nothing
 // more until the budget comes back, and the database sees none of it.
-func (s *Server) limitTokenMisses(misses *ratelimit.Visitors) echo.MiddlewareFunc {
+func (s *Server) limitTokenMisses(misses *ratelimit.Shared) echo.MiddlewareFunc {
 	rejected := s.metrics.rateLimited.WithLabelValues(groupCustomer, "token_misses")
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {

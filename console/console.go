@@ -43,8 +43,8 @@ type Console struct {
 	idle       time.Duration
 	live       *hub
 
-	signInsByAddress *ratelimit.Visitors
-	signInFailures   *ratelimit.Visitors // by e-mail
+	signInsByAddress *ratelimit.Shared
+	signInFailures   *ratelimit.Shared // by e-mail
 }
 
 // Options are what the console is built from.
@@ -73,8 +73,8 @@ func New(o Options) *Console {
 	c := &Console{db: o.DB, desk: o.Desk, policy: o.Policy, logger: o.Logger, idle: o.SessionIdle,
 		calendars: map[redress.Priority]*redress.Calendar{}, pages: parseTemplates(),
 		secure:           strings.HasPrefix(o.PublicURL, "https://"),
-		signInsByAddress: ratelimit.New(config.Rate{PerSecond: 20.0 / 60, Burst: 20}),
-		signInFailures:   ratelimit.New(config.Rate{PerSecond: 1.0 / 60, Burst: 10}),
+		signInsByAddress: ratelimit.NewShared(o.DB, "sign_ins_by_address", config.Rate{PerSecond: 20.0 / 60, Burst: 20}),
+		signInFailures:   ratelimit.NewShared(o.DB, "sign_in_failures", config.Rate{PerSecond: 1.0 / 60, Burst: 10}),
 		live:             newHub(o.DB, o.Logger)}
 	if c.idle <= 0 {
 		c.idle = 30 * time.Minute

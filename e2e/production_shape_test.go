@@ -20,7 +20,8 @@ import (
 // two `redress worker` processes of the very binary a user runs. A
 // complaint filed through one API is escalated by its timer after a worker
 // is killed with SIGKILL, acknowledged through the other API, and found by
-// the Web UI's search-attribute query in the SQL visibility store.
+// the Web UI's search-attribute query in the SQL visibility store. The API
+// processes hold the console's sign-in limits in common.
 func TestProductionShape(t *testing.T) {
 	infra := redresstest.StartStack(t, redresstest.StackOptions{TemporalShards: 4, InfraOnly: true})
 	intakeKey, agentKey := redresstest.ProcessIntakeKey, redresstest.ProcessAgentKey
@@ -39,6 +40,23 @@ func TestProductionShape(t *testing.T) {
 	}
 	for _, api := range apis {
 		redresstest.WaitReady(t, api.BaseURL+"/readyz", 2*time.Minute)
+	}
+
+	// Guessing a password through both API processes meets the one limit
+	// they share: ten wrong passwords for an account in all, not ten each.
+	infra.AddStaff("ana@example.com", "Ana Agent", "agent", staffPassword)
+	wrong := 0
+	for ; wrong < 20; wrong++ {
+		p := apis[wrong%2].Anonymous().TrySignIn("ana@example.com", "a wrong guess")
+		if p.Status == http.StatusTooManyRequests {
+			break
+		}
+		if p.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d", wrong+1, p.Status)
+		}
+	}
+	if wrong != 10 {
+		t.Errorf("two API processes checked %d wrong passwords for one account before refusing; want 10 in all", wrong)
 	}
 
 	r := apis[0].Do("POST", "/v1/complaints", intakeKey, newComplaint("crm-shape"))

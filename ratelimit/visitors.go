@@ -1,5 +1,6 @@
-// Package ratelimit keeps a token bucket per caller: the API's rate limits
-// and the console's sign-in attempts count with it.
+// Package ratelimit keeps a token bucket per caller, in the process and in
+// common with the other API processes (Shared): the API's rate limits and
+// the console's sign-in attempts count with it.
 package ratelimit
 
 import (
