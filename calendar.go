@@ -37,7 +37,7 @@ var weekdays = map[string]time.Weekday{"sun": time.Sunday, "mon": time.Monday, "
 
 // NewCalendar builds the calendar of a time zone and business hours.
 func NewCalendar(timezone string, bh BusinessHours) (*Calendar, error) {
-	loc, err := time.LoadLocation(timezone)
+	loc, err := LoadZone(timezone)
 	if err != nil {
 		return nil, fmt.Errorf("unknown time zone %q", timezone)
 	}
@@ -193,7 +193,7 @@ func earlier(a, b time.Time) time.Time {
 }
 
 // Clock returns the calendar an SLA clock of this priority counts in: P1
-// always counts wall time.
+// always counts wall time. It panics for a policy that Validate refuses.
 func (p Policy) Clock(priority Priority) *Calendar {
 	bh := p.BusinessHours
 	if priority == P1 {
@@ -201,8 +201,13 @@ func (p Policy) Clock(priority Priority) *Calendar {
 	}
 	c, err := NewCalendar(p.Timezone, bh)
 	if err != nil {
-		// Validate rejected such a policy before it was ever used.
-		return &Calendar{loc: time.UTC}
+		// Validate refuses such a policy, and zones come with the binary, so
+		// only a worker with an older zone database than the one that
+		// validated it gets here. Counting in UTC would move every deadline
+		// silently; a panic fails the workflow task instead (the worker's
+		// default panic policy), which Temporal retries, so the complaint
+		// waits in plain sight for a worker that knows the zone.
+		panic(fmt.Sprintf("policy: %v", err))
 	}
 	return c
 }

@@ -14,7 +14,7 @@ func TestCalendarMatchesTheModel(t *testing.T) {
 	slamodel.Checks(300)
 	rapid.Check(t, func(t *rapid.T) {
 		zone := rapid.SampledFrom(slamodel.DSTZones).Draw(t, "zone")
-		loc, _ := time.LoadLocation(zone)
+		loc, _ := redress.LoadZone(zone)
 		day := rapid.SampledFrom(slamodel.DSTDays).Draw(t, "day")
 		bh := slamodel.GenBusinessHours(t, day)
 		c, err := redress.NewCalendar(zone, bh)

@@ -7,7 +7,7 @@ import (
 
 func shanghai(t *testing.T, s string) time.Time {
 	t.Helper()
-	loc, err := time.LoadLocation("Asia/Shanghai")
+	loc, err := LoadZone("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +84,7 @@ func TestWallClock(t *testing.T) {
 
 func mustZone(t *testing.T, name string) *time.Location {
 	t.Helper()
-	loc, err := time.LoadLocation(name)
+	loc, err := LoadZone(name)
 	if err != nil {
 		t.Fatal(err)
 	}

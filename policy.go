@@ -239,7 +239,7 @@ func (p Policy) Validate() error {
 	bad := func(field, format string, args ...any) error {
 		return fmt.Errorf("policy: %s: %s", field, fmt.Sprintf(format, args...))
 	}
-	if _, err := time.LoadLocation(p.Timezone); err != nil || p.Timezone == "" {
+	if _, err := LoadZone(p.Timezone); err != nil {
 		return bad("timezone", "unknown time zone %q", p.Timezone)
 	}
 	if _, err := NewCalendar(p.Timezone, p.BusinessHours); err != nil {

@@ -48,6 +48,8 @@ func TestParsePolicyNamesTheBadField(t *testing.T) {
 		{"sla: {P2: {ack_within: -1h, resolve_within: 1h}}", "sla.P2.ack_within"},
 		{"sla: {P9: {ack_within: 1h, resolve_within: 1h}}", "sla.P9"},
 		{"timezone: Mars/Olympus", "timezone"},
+		{"timezone: Local", "timezone"}, // the host's zone, which workers need not share
+		{"timezone: ''", "timezone"},
 		{"ack_warning_at: 1.5", "ack_warning_at"},
 		{"business_hours: {enabled: true, days: [mon], start: '18:00', end: '09:00'}", "business_hours"},
 		{"business_hours: {days: [funday]}", "business_hours"},

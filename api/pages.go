@@ -26,7 +26,7 @@ var templateFiles embed.FS
 type pageTemplates map[string]*template.Template
 
 func newPageTemplates(timezone string) pageTemplates {
-	loc, err := time.LoadLocation(timezone)
+	loc, err := redress.LoadZone(timezone)
 	if err != nil {
 		loc = time.UTC
 	}

@@ -279,7 +279,7 @@ func rawCells(ctx context.Context, q querier, basis Basis, spans []span, dims, s
 // BasisOf is the basis the policy asks for. Its zone has been checked
 // when the policy was loaded; an unknown one counts in UTC.
 func BasisOf(p redress.Policy) Basis {
-	zone, err := time.LoadLocation(p.Timezone)
+	zone, err := redress.LoadZone(p.Timezone)
 	if err != nil {
 		zone = time.UTC
 	}

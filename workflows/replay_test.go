@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/redress-dev/redress/redresstest/hostzone"
 	"github.com/redress-dev/redress/workflows"
 )
 
@@ -22,6 +23,19 @@ import (
 // `REDRESS_RECORD_HISTORIES=/tmp/histories make bench` and copy the files in
 // under new names; never overwrite an older generation.
 func TestReplayRecordedHistories(t *testing.T) {
+	replayRecordedHistories(t)
+}
+
+// TestReplayOnAnotherHostZoneDatabase replays them on a host whose database
+// moved Asia/Shanghai, their policy's zone, to Tokyo's time: deadlines read
+// the zone database built into the worker, never the host's. (The recorded
+// policies count wall time, so these histories replayed there before too;
+// TestDeadlinesIgnoreTheHostZoneDatabase checks business hours.)
+func TestReplayOnAnotherHostZoneDatabase(t *testing.T) {
+	hostzone.Run(t, "../zoneinfo/zoneinfo.zip", "Asia/Shanghai", "Asia/Tokyo", replayRecordedHistories)
+}
+
+func replayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.json")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no recorded histories: %v", err)

@@ -63,7 +63,7 @@ type Complaint struct {
 // window, survey reminder, survey expiry. A win-back starts right after the
 // step that triggers it, once per complaint.
 func Run(p redress.Policy, priority redress.Priority, tier redress.Tier, created time.Time, actions []Action, horizon time.Time) Complaint {
-	loc, _ := time.LoadLocation(p.Timezone)
+	loc, _ := redress.LoadZone(p.Timezone)
 	bh := p.BusinessHours
 	if priority == redress.P1 {
 		bh.Enabled = false
