@@ -21,29 +21,40 @@ var Tiers = []Tier{TierStandard, TierSilver, TierGold, TierDiamond}
 func (t Tier) Premium() bool { return t == TierGold || t == TierDiamond }
 
 // Customer is a person or company that complains.
+//
+// A customer is found by external id, else by e-mail, else by phone. Intake
+// fills in details a known customer lacks and never replaces one; a new
+// external id whose e-mail or phone another customer has makes a new
+// customer marked PossibleDuplicateOf that one, for a person to decide.
 type Customer struct {
-	ID         string    `json:"id"`
-	ExternalID string    `json:"external_id"`
-	Name       string    `json:"name"`
-	Email      string    `json:"email"`
-	Phone      string    `json:"phone"`
-	Tier       Tier      `json:"tier"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID                  string    `json:"id"`
+	ExternalID          string    `json:"external_id"`
+	Name                string    `json:"name"`
+	Email               string    `json:"email"`
+	Phone               string    `json:"phone"`
+	Tier                Tier      `json:"tier"`
+	Language            string    `json:"language,omitempty"` // "en" or "zh" once known: the language of what Redress sends them
+	PossibleDuplicateOf string    `json:"possible_duplicate_of,omitempty"`
+	CreatedAt           time.Time `json:"created_at"`
 }
+
+// Languages are the languages Redress writes to customers in.
+var Languages = []string{"en", "zh"}
 
 // The kinds of customer change.
 const (
 	CustomerCreated = "created"
 	CustomerUpdated = "updated"
+	CustomerEdited  = "edited" // by staff, through PATCH /v1/customers/{id}
 )
 
 // CustomerChange records one change to a customer's details: when, by whom,
-// and each changed field (external_id, name, email, phone, tier) from what
-// to what.
+// and each changed field (external_id, name, email, phone, tier, language,
+// possible_duplicate_of) from what to what.
 type CustomerChange struct {
 	At          time.Time              `json:"at"`
-	Kind        string                 `json:"kind"`                   // CustomerCreated or CustomerUpdated
-	Source      string                 `json:"source"`                 // the name of the API key that sent the details
+	Kind        string                 `json:"kind"`                   // CustomerCreated, CustomerUpdated or CustomerEdited
+	Source      string                 `json:"source"`                 // the credential that sent the details: an API key's name, or user:<e-mail>
 	ComplaintID string                 `json:"complaint_id,omitempty"` // the complaint whose intake sent them, if any
 	Fields      map[string]FieldChange `json:"fields"`
 }
@@ -52,4 +63,34 @@ type CustomerChange struct {
 type FieldChange struct {
 	From string `json:"from"`
 	To   string `json:"to"`
+}
+
+// CustomerEdit is a staff change to a customer's details: a nil field stays
+// as it is. An empty e-mail or phone removes it; an empty
+// PossibleDuplicateOf dismisses the flag (it cannot be set by hand).
+type CustomerEdit struct {
+	Name                *string `json:"name,omitempty"`
+	Email               *string `json:"email,omitempty"`
+	Phone               *string `json:"phone,omitempty"`
+	Tier                *Tier   `json:"tier,omitempty"`
+	Language            *string `json:"language,omitempty"`
+	PossibleDuplicateOf *string `json:"possible_duplicate_of,omitempty"`
+}
+
+// Apply returns the customer with the edit made.
+func (e CustomerEdit) Apply(c Customer) Customer {
+	set := func(field *string, value *string) {
+		if value != nil {
+			*field = *value
+		}
+	}
+	set(&c.Name, e.Name)
+	set(&c.Email, e.Email)
+	set(&c.Phone, e.Phone)
+	set(&c.Language, e.Language)
+	set(&c.PossibleDuplicateOf, e.PossibleDuplicateOf)
+	if e.Tier != nil {
+		c.Tier = *e.Tier
+	}
+	return c
 }

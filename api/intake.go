@@ -27,6 +27,7 @@ type customerRef struct {
 	Email      string       `json:"email,omitempty"`
 	Phone      string       `json:"phone,omitempty"`
 	Tier       redress.Tier `json:"tier,omitempty"`
+	Language   string       `json:"language,omitempty"`
 }
 
 type complaintRequest struct {
@@ -48,7 +49,8 @@ type complaintResponse struct {
 
 // customer is the customer that the reference names or describes.
 func (r *customerRef) customer() redress.Customer {
-	return redress.Customer{ID: r.ID, ExternalID: r.ExternalID, Name: r.Name, Email: r.Email, Phone: r.Phone, Tier: r.Tier}
+	return redress.Customer{ID: r.ID, ExternalID: r.ExternalID, Name: r.Name, Email: r.Email, Phone: r.Phone, Tier: r.Tier,
+		Language: r.Language}
 }
 
 func (r *complaintRequest) validate() error {
@@ -63,7 +65,7 @@ func (r *complaintRequest) validate() error {
 	case cu == nil:
 		ch.Fail("customer", "is required: {id} of a known customer, or {external_id, name, email, phone, tier}")
 	case cu.ID != "":
-		if cu.ExternalID != "" || cu.Name != "" || cu.Email != "" || cu.Phone != "" || cu.Tier != "" {
+		if cu.ExternalID != "" || cu.Name != "" || cu.Email != "" || cu.Phone != "" || cu.Tier != "" || cu.Language != "" {
 			ch.Fail("customer", "give either the id of a known customer or the customer's details, not both")
 		} else if _, err := uuid.Parse(cu.ID); err != nil {
 			ch.Fail("customer.id", "must be a customer id from this API")
@@ -81,6 +83,7 @@ func checkCustomerDetails(ch *redress.Checker, prefix string, cu *customerRef) {
 	ch.Email(prefix+"email", cu.Email)
 	ch.Phone(prefix+"phone", cu.Phone)
 	redress.CheckEnum(ch, prefix+"tier", cu.Tier, false, redress.Tiers)
+	redress.CheckEnum(ch, prefix+"language", cu.Language, false, redress.Languages)
 	if cu.ExternalID == "" && cu.Email == "" && cu.Phone == "" {
 		field := strings.TrimSuffix(prefix, ".")
 		if field == "" {

@@ -142,6 +142,7 @@ func New(o Options) *Server {
 
 	v1.POST("/customers", s.createCustomer, staff)
 	v1.GET("/customers/:id", s.getCustomer, staff)
+	v1.PATCH("/customers/:id", s.editCustomer, agent)
 	v1.GET("/analytics/summary", s.analyticsSummary, supervisor)
 	v1.GET("/analytics/agents", s.analyticsAgents, supervisor)
 	v1.GET("/analytics/timeseries", s.analyticsTimeseries, supervisor)

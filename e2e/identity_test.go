@@ -100,22 +100,21 @@ func TestRefusedIntakeLeavesTheCustomerUnchanged(t *testing.T) {
 		t.Errorf("replay = %s (replayed %q), want %s", replay.ID, r.Header.Get("Idempotent-Replayed"), first.ID)
 	}
 
-	// Keys of two different customers are refused, and neither changes.
+	// Keys of two different customers: the external id decides, the complaint
+	// is filed, and nothing of the other customer moves; the customer is
+	// flagged as a possible duplicate for a person to look at.
 	other := file(t, s, complaintFor(map[string]any{"external_id": "crm-other", "email": "other@example.com"}, "Late"))
 	mixed := map[string]any{"external_id": "crm-chen", "email": "Other@example.com", "name": "Merged"}
-	r = s.Do("POST", "/v1/complaints", "dev-intake", complaintFor(mixed, "Who am I"))
-	if r.Status != http.StatusConflict || r.Header.Get("Content-Type") != "application/problem+json" ||
-		!strings.Contains(string(r.Body), first.CustomerID) || !strings.Contains(string(r.Body), other.CustomerID) {
-		t.Errorf("keys of two customers = %d %s; want a 409 naming both", r.Status, r.Body)
+	third := file(t, s, complaintFor(mixed, "Who am I"))
+	if third.CustomerID != first.CustomerID {
+		t.Errorf("the complaint went to customer %s, want %s by its external id", third.CustomerID, first.CustomerID)
 	}
-	r = s.Do("POST", "/v1/customers", "dev-intake", mixed)
-	if r.Status != http.StatusConflict {
-		t.Errorf("POST /v1/customers with keys of two customers = %d %s", r.Status, r.Body)
+	cu = getCustomer(t, s, first.CustomerID)
+	if cu.Name != "Chen Jing" || cu.Email != "chen@example.com" || cu.PossibleDuplicateOf != other.CustomerID {
+		t.Errorf("keys of two customers left %+v; want its name and e-mail kept, flagged as a possible duplicate of %s", cu.Customer, other.CustomerID)
 	}
-	for _, id := range []string{first.CustomerID, other.CustomerID} {
-		if cu := getCustomer(t, s, id); cu.Name == "Merged" || len(cu.Changes) != 1 {
-			t.Errorf("a refused request changed customer %s: %+v", id, cu)
-		}
+	if cu := getCustomer(t, s, other.CustomerID); cu.Name != "" || cu.Email != "other@example.com" || len(cu.Changes) != 1 {
+		t.Errorf("the other customer changed: %+v", cu)
 	}
 
 	// A phone is digits; anything else cannot be matched and is refused.
@@ -123,7 +122,84 @@ func TestRefusedIntakeLeavesTheCustomerUnchanged(t *testing.T) {
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(string(r.Body), `"field":"customer.phone"`) {
 		t.Errorf("a phone without digits = %d %s", r.Status, r.Body)
 	}
-	if n := countComplaints(t, s); n != 2 {
-		t.Errorf("%d complaints stored, want 2", n)
+	if n := countComplaints(t, s); n != 3 {
+		t.Errorf("%d complaints stored, want 3", n)
+	}
+}
+
+// Intake never refuses a complaint over its customer's details and never
+// replaces a known contact: a shared e-mail makes a flagged new customer, a
+// match by phone only fills what is missing, and staff change details by PATCH.
+func TestIntakeNeverRefusesAndNeverReplacesContacts(t *testing.T) {
+	s := redresstest.StartStack(t, redresstest.StackOptions{Policy: slowPolicy})
+	parent := file(t, s, complaintFor(map[string]any{"external_id": "crm-parent", "email": "family@example.com", "phone": "13800001111"}, "Kettle broke"))
+
+	// A family member with an external id of their own and the same e-mail.
+	r := s.Do("POST", "/v1/complaints", "dev-intake", complaintFor(map[string]any{"external_id": "crm-child", "email": "family@example.com"}, "Toaster broke"))
+	var child created
+	ok(t, "a second customer with a shared e-mail", r, http.StatusCreated).JSON(t, &child)
+	if child.CustomerID == parent.CustomerID {
+		t.Fatalf("the complaint of crm-child went to crm-parent's customer")
+	}
+	cu := getCustomer(t, s, child.CustomerID)
+	if cu.ExternalID != "crm-child" || cu.Email != "family@example.com" || cu.PossibleDuplicateOf != parent.CustomerID {
+		t.Errorf("the new customer = %+v; want crm-child with the shared e-mail, a possible duplicate of %s", cu.Customer, parent.CustomerID)
+	}
+
+	// A caller that finds the parent by phone cannot redirect its mail.
+	byPhone := file(t, s, complaintFor(map[string]any{"phone": "138-0000-1111", "email": "attacker@example.net", "name": "Someone", "tier": "diamond"}, "Where is my refund"))
+	if byPhone.CustomerID != parent.CustomerID {
+		t.Fatalf("the phone found customer %s, want %s", byPhone.CustomerID, parent.CustomerID)
+	}
+	cu = getCustomer(t, s, parent.CustomerID)
+	if cu.Email != "family@example.com" || cu.Tier != redress.TierStandard || cu.Name != "Someone" {
+		t.Errorf("after a match by phone the customer is %+v; want its e-mail and tier kept, its missing name filled", cu.Customer)
+	}
+
+	// Staff change the e-mail; the change log names who did.
+	patch := func(key string, body any) *redresstest.Response {
+		return s.Do("PATCH", "/v1/customers/"+parent.CustomerID, key, body)
+	}
+	for _, bad := range []struct {
+		body  any
+		field string
+	}{
+		{map[string]any{"email": "not-an-address"}, "email"},
+		{map[string]any{"tier": "platinum"}, "tier"},
+		{map[string]any{"language": "fr"}, "language"},
+		{map[string]any{"possible_duplicate_of": child.CustomerID}, "possible_duplicate_of"},
+		{map[string]any{"colour": "red"}, ""},
+	} {
+		r := patch("dev-agent", bad.body)
+		if r.Status != http.StatusUnprocessableEntity && r.Status != http.StatusBadRequest ||
+			r.Header.Get("Content-Type") != "application/problem+json" ||
+			!strings.Contains(string(r.Body), bad.field) {
+			t.Errorf("PATCH %v = %d %s; want a 4xx problem naming %q", bad.body, r.Status, r.Body, bad.field)
+		}
+	}
+	if r := patch("dev-intake", map[string]any{"email": "x@example.com"}); r.Status != http.StatusForbidden {
+		t.Errorf("PATCH with an intake key = %d %s; want 403", r.Status, r.Body)
+	}
+	if r := patch("dev-agent", map[string]any{"email": "family@example.com", "phone": "+86 139 0000 0000"}); r.Status != http.StatusOK {
+		t.Errorf("PATCH = %d %s", r.Status, r.Body)
+	}
+	// The child's e-mail is its own only after the parent's moved.
+	if r := s.Do("PATCH", "/v1/customers/"+child.CustomerID, "dev-agent", map[string]any{"possible_duplicate_of": ""}); r.Status != http.StatusOK {
+		t.Errorf("dismissing the flag = %d %s", r.Status, r.Body)
+	}
+	if r := patch("dev-agent", map[string]any{"email": "Parent@Example.com", "tier": "gold"}); r.Status != http.StatusOK {
+		t.Fatalf("PATCH e-mail and tier = %d %s", r.Status, r.Body)
+	}
+	cu = getCustomer(t, s, parent.CustomerID)
+	last := cu.Changes[len(cu.Changes)-1]
+	if cu.Email != "Parent@Example.com" || cu.Tier != redress.TierGold || last.Kind != redress.CustomerEdited ||
+		last.Source != "dev-agent" || last.Fields["email"].From != "family@example.com" || last.Fields["tier"].To != "gold" {
+		t.Errorf("after the PATCH: %+v, last change %+v", cu.Customer, last)
+	}
+	if cu := getCustomer(t, s, child.CustomerID); cu.PossibleDuplicateOf != "" {
+		t.Errorf("the dismissed flag is still %q", cu.PossibleDuplicateOf)
+	}
+	if r := s.Do("PATCH", "/v1/customers/00000000-0000-0000-0000-000000000000", "dev-agent", map[string]any{"name": "x"}); r.Status != http.StatusNotFound {
+		t.Errorf("PATCH of no customer = %d %s", r.Status, r.Body)
 	}
 }

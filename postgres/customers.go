@@ -3,9 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
-	"strings"
-
+	
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -13,7 +11,8 @@ import (
 	"github.com/redress-dev/redress"
 )
 
-const customerColumns = `id, coalesce(external_id, ''), name, email, phone, tier, created_at`
+const customerColumns = `id, coalesce(external_id, ''), name, email, phone, tier, language,
+	coalesce(possible_duplicate_of::text, ''), created_at`
 
 // querier is what a pool and a transaction share for reads.
 type querier interface {
@@ -24,16 +23,25 @@ type querier interface {
 // customerFields are the scan targets of customerColumns; the id is set
 // from uid once scanned.
 func customerFields(c *redress.Customer, uid *uuid.UUID) []any {
-	return []any{uid, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &c.Tier, &c.CreatedAt}
+	return []any{uid, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &c.Tier, &c.Language, &c.PossibleDuplicateOf, &c.CreatedAt}
 }
 
 func customerByID(ctx context.Context, q querier, id string) (*redress.Customer, error) {
+	return readCustomer(ctx, q, id, "")
+}
+
+// lockCustomer reads a customer and locks its row until the transaction ends.
+func lockCustomer(ctx context.Context, tx pgx.Tx, id string) (*redress.Customer, error) {
+	return readCustomer(ctx, tx, id, " FOR UPDATE")
+}
+
+func readCustomer(ctx context.Context, q querier, id, lock string) (*redress.Customer, error) {
 	uid, err := uuid.Parse(id)
 	if err != nil {
 		return nil, redress.Errorf(redress.ENOTFOUND, "no customer %q", id)
 	}
 	var c redress.Customer
-	err = q.QueryRow(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1`, uid).Scan(customerFields(&c, &uid)...)
+	err = q.QueryRow(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1`+lock, uid).Scan(customerFields(&c, &uid)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, redress.Errorf(redress.ENOTFOUND, "no customer %q", id)
 	}
@@ -65,9 +73,9 @@ func (db *DB) CustomerChanges(ctx context.Context, id string) ([]redress.Custome
 	return changes, wrap(err)
 }
 
-// UpsertCustomer matches the described customer or creates it, as
-// matchCustomer does, and records the change under the caller's name.
-// created says which.
+// UpsertCustomer matches the described customer, filling in what it lacks,
+// or creates it, as matchCustomer does, and records the change under the
+// caller's name. created says which.
 func (db *DB) UpsertCustomer(ctx context.Context, want redress.Customer, caller string) (*redress.Customer, bool, error) {
 	var cu *redress.Customer
 	var change *redress.CustomerChange
@@ -88,13 +96,10 @@ func (db *DB) UpsertCustomer(ctx context.Context, want redress.Customer, caller 
 // request created a customer or took a key first.
 const matchAttempts = 3
 
-// matchCustomer finds the customer that the described one is, by external id,
-// else e-mail, else phone (normalised: see migration 0004), brings the details
-// that were given up to date and returns it with the change made (nil when
-// nothing changed). With no match it creates the customer, tier standard
-// unless given. Keys that match different customers, or a customer whose
-// external id differs from the given one, are an ECONFLICT: merging
-// customers is a person's decision.
+// matchCustomer finds the customer that the described one is and fills in
+// the details it lacks, or creates it; it returns the customer with the
+// change made (nil when nothing changed). It never refuses a customer over
+// its details: the rule is identityRule's.
 func matchCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer) (cu *redress.Customer, change *redress.CustomerChange, err error) {
 	for range matchAttempts {
 		// A savepoint: a lost race undoes this attempt only. The unique index
@@ -141,40 +146,64 @@ func matchOnce(ctx context.Context, tx pgx.Tx, want redress.Customer) (*redress.
 	if err != nil {
 		return nil, nil, err
 	}
+	d := identityRule(want, matches)
+	if d.existing == nil {
+		return createCustomer(ctx, tx, want, d)
+	}
+	return fillCustomer(ctx, tx, *d.existing, want, d)
+}
+
+// identity is what identityRule decided for a described customer: the
+// existing customer it is (nil: a new one), whether its e-mail and phone
+// are free to be matched by, and the customer it may be a duplicate of.
+type identity struct {
+	existing             *redress.Customer
+	emailFree, phoneFree bool
+	possibleDuplicateOf  string
+}
+
+// identityRule decides who a described customer is, given the customers its
+// keys found. The external id decides: the customer that has it, else the
+// one the e-mail (else the phone) finds if that one has no external id yet;
+// a customer with another external id is another customer, so a new one is
+// made and marked as its possible duplicate. Without an external id the
+// e-mail, else the phone, finds the customer. An e-mail or phone that
+// another customer has stays theirs: the customer found or made keeps it
+// only as a detail, and is marked as that customer's possible duplicate.
+func identityRule(want redress.Customer, matches []keyMatch) identity {
+	var byExternalID, byEmail, byPhone *redress.Customer
+	for i := range matches {
+		m := &matches[i]
+		if m.byExternalID {
+			byExternalID = &m.customer
+		}
+		if m.byEmail {
+			byEmail = &m.customer
+		}
+		if m.byPhone {
+			byPhone = &m.customer
+		}
+	}
+	var d identity
 	switch {
-	case len(matches) == 0:
-		return createCustomer(ctx, tx, want)
-	case len(matches) > 1:
-		var found []string
-		for _, m := range matches {
-			found = append(found, fmt.Sprintf("the %s matches customer %s", m.keys(), m.customer.ID))
-		}
-		return nil, nil, redress.Errorf(redress.ECONFLICT, "these details describe different customers: %s; "+
-			"send the details of one customer (customers are never merged on their own)", strings.Join(found, ", "))
+	case byExternalID != nil:
+		d.existing = byExternalID
+	case byEmail != nil && (want.ExternalID == "" || byEmail.ExternalID == ""):
+		d.existing = byEmail
+	case byEmail == nil && byPhone != nil && (want.ExternalID == "" || byPhone.ExternalID == ""):
+		d.existing = byPhone
 	}
-	m := matches[0]
-	if want.ExternalID != "" && m.customer.ExternalID != "" && !m.byExternalID {
-		return nil, nil, redress.Errorf(redress.ECONFLICT, "the %s matches customer %s, whose external_id is %q, not %q",
-			m.keys(), m.customer.ID, m.customer.ExternalID, want.ExternalID)
-	}
-	return updateCustomer(ctx, tx, m, want)
-}
-
-// keys names the keys that found the customer.
-func (m keyMatch) keys() string {
-	var keys []string
-	for _, k := range []struct {
-		matched bool
-		name    string
-	}{{m.byExternalID, "external_id"}, {m.byEmail, "email"}, {m.byPhone, "phone"}} {
-		if k.matched {
-			keys = append(keys, k.name)
+	isOther := func(c *redress.Customer) bool { return c != nil && (d.existing == nil || c.ID != d.existing.ID) }
+	d.emailFree, d.phoneFree = !isOther(byEmail), !isOther(byPhone)
+	for _, other := range []*redress.Customer{byEmail, byPhone} {
+		if isOther(other) && d.possibleDuplicateOf == "" {
+			d.possibleDuplicateOf = other.ID
 		}
 	}
-	return strings.Join(keys, " and ")
+	return d
 }
 
-func createCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer) (*redress.Customer, *redress.CustomerChange, error) {
+func createCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer, d identity) (*redress.Customer, *redress.CustomerChange, error) {
 	if want.Tier == "" {
 		want.Tier = redress.TierStandard
 	}
@@ -183,10 +212,13 @@ func createCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer) (*red
 		return nil, nil, err
 	}
 	var c redress.Customer
-	err = tx.QueryRow(ctx, `INSERT INTO customers (id, external_id, name, email, phone, tier, email_key, phone_key)
-		VALUES ($1, $2, $3, $4, $5, $6, customer_email_key($4), customer_phone_key($5))
+	err = tx.QueryRow(ctx, `INSERT INTO customers (id, external_id, name, email, phone, tier, language, possible_duplicate_of,
+			email_key, phone_key)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9 THEN customer_email_key($4) END,
+			CASE WHEN $10 THEN customer_phone_key($5) END)
 		RETURNING `+customerColumns,
-		id, nullIfEmpty(want.ExternalID), want.Name, want.Email, want.Phone, want.Tier).Scan(customerFields(&c, &id)...)
+		id, nullIfEmpty(want.ExternalID), want.Name, want.Email, want.Phone, want.Tier, want.Language,
+		nullIfEmpty(d.possibleDuplicateOf), d.emailFree, d.phoneFree).Scan(customerFields(&c, &id)...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -200,25 +232,21 @@ func createCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer) (*red
 	return &c, change, nil
 }
 
-// updateCustomer writes the details that were given over the matched
-// customer's (an empty one leaves the field as it is), and sets an external
-// id the customer did not have. An e-mail or phone that matched is the same
-// one: its stored spelling stays.
-func updateCustomer(ctx context.Context, tx pgx.Tx, m keyMatch, want redress.Customer) (*redress.Customer, *redress.CustomerChange, error) {
-	c := m.customer
+// fillCustomer gives the matched customer the details it lacks (an external
+// id, a name, an e-mail, a phone, a language) and never replaces one it has;
+// its tier is never an intake's to change. A filled e-mail or phone that
+// another customer has is kept without its match key.
+func fillCustomer(ctx context.Context, tx pgx.Tx, c redress.Customer, want redress.Customer, d identity) (*redress.Customer, *redress.CustomerChange, error) {
 	before := customerDetails(c)
 	next := c
-	if next.ExternalID == "" {
-		next.ExternalID = want.ExternalID
+	next.ExternalID = given(c.ExternalID, want.ExternalID)
+	next.Name = given(c.Name, want.Name)
+	next.Email = given(c.Email, want.Email)
+	next.Phone = given(c.Phone, want.Phone)
+	next.Language = given(c.Language, want.Language)
+	if next.PossibleDuplicateOf == "" {
+		next.PossibleDuplicateOf = d.possibleDuplicateOf
 	}
-	next.Name = given(want.Name, c.Name)
-	if !m.byEmail {
-		next.Email = given(want.Email, c.Email)
-	}
-	if !m.byPhone {
-		next.Phone = given(want.Phone, c.Phone)
-	}
-	next.Tier = redress.Tier(given(string(want.Tier), string(c.Tier)))
 	change := &redress.CustomerChange{Kind: redress.CustomerUpdated, Fields: map[string]redress.FieldChange{}}
 	for name, value := range customerDetails(next) {
 		if value != before[name] {
@@ -228,30 +256,32 @@ func updateCustomer(ctx context.Context, tx pgx.Tx, m keyMatch, want redress.Cus
 	if len(change.Fields) == 0 {
 		return &c, nil, nil
 	}
-	// A key follows its e-mail or phone; an unchanged one keeps its key, or
-	// its lack of one (migration 0004).
-	_, err := tx.Exec(ctx, `UPDATE customers SET external_id = $2, name = $3, email = $4, phone = $5, tier = $6,
-			email_key = CASE WHEN email = $4 THEN email_key ELSE customer_email_key($4) END,
-			phone_key = CASE WHEN phone = $5 THEN phone_key ELSE customer_phone_key($5) END
-		WHERE id = $1`, c.ID, nullIfEmpty(next.ExternalID), next.Name, next.Email, next.Phone, next.Tier)
+	// A key comes with a filled e-mail or phone that no other customer has;
+	// one already stored keeps its key, or its lack of one (migration 0004).
+	_, err := tx.Exec(ctx, `UPDATE customers SET external_id = $2, name = $3, email = $4, phone = $5, language = $6,
+			possible_duplicate_of = $7,
+			email_key = CASE WHEN email = '' AND $8 THEN customer_email_key($4) ELSE email_key END,
+			phone_key = CASE WHEN phone = '' AND $9 THEN customer_phone_key($5) ELSE phone_key END
+		WHERE id = $1`, c.ID, nullIfEmpty(next.ExternalID), next.Name, next.Email, next.Phone, next.Language,
+		nullIfEmpty(next.PossibleDuplicateOf), d.emailFree, d.phoneFree)
 	if err != nil {
 		return nil, nil, err
 	}
 	return &next, change, nil
 }
 
-// given is the value a request gave, or the current one when it gave none.
-func given(value, current string) string {
-	if value != "" {
-		return value
+// given is the current value, or the one a request gave when there is none.
+func given(current, value string) string {
+	if current != "" {
+		return current
 	}
-	return current
+	return value
 }
 
 // customerDetails are the fields a change records, by their API names.
 func customerDetails(c redress.Customer) map[string]string {
 	return map[string]string{"external_id": c.ExternalID, "name": c.Name, "email": c.Email,
-		"phone": c.Phone, "tier": string(c.Tier)}
+		"phone": c.Phone, "tier": string(c.Tier), "language": c.Language, "possible_duplicate_of": c.PossibleDuplicateOf}
 }
 
 // recordChange stores a change to a customer, if there was one, with its source.
@@ -269,4 +299,57 @@ func nullIfEmpty(s string) *string {
 		return nil
 	}
 	return &s
+}
+
+// EditCustomer makes a staff change to a customer's details and records it
+// under the caller's name. An e-mail or phone that another customer is
+// found by is an ECONFLICT naming that customer: two customers are made
+// one by a merge, not by an edit.
+func (db *DB) EditCustomer(ctx context.Context, id string, edit redress.CustomerEdit, caller string) (*redress.Customer, error) {
+	var next redress.Customer
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		c, err := lockCustomer(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		next = edit.Apply(*c)
+		before, after := customerDetails(*c), customerDetails(next)
+		change := &redress.CustomerChange{Kind: redress.CustomerEdited, Fields: map[string]redress.FieldChange{}}
+		for name, value := range after {
+			if value != before[name] {
+				change.Fields[name] = redress.FieldChange{From: before[name], To: value}
+			}
+		}
+		if len(change.Fields) == 0 {
+			return nil
+		}
+		for _, key := range []struct{ field, value, function string }{
+			{"email", next.Email, "customer_email_key"}, {"phone", next.Phone, "customer_phone_key"}} {
+			if _, changed := change.Fields[key.field]; !changed {
+				continue
+			}
+			var other uuid.UUID
+			err := tx.QueryRow(ctx, `SELECT id FROM customers WHERE `+key.field+`_key = `+key.function+`($1) AND id <> $2`,
+				key.value, c.ID).Scan(&other)
+			if err == nil {
+				return redress.Errorf(redress.ECONFLICT, "customer %s is found by this %s; merge the two customers instead", other, key.field)
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE customers SET name = $2, email = $3, phone = $4, tier = $5, language = $6,
+				possible_duplicate_of = $7,
+				email_key = CASE WHEN email = $3 THEN email_key ELSE customer_email_key($3) END,
+				phone_key = CASE WHEN phone = $4 THEN phone_key ELSE customer_phone_key($4) END
+			WHERE id = $1`, c.ID, next.Name, next.Email, next.Phone, next.Tier, next.Language,
+			nullIfEmpty(next.PossibleDuplicateOf)); err != nil {
+			return err
+		}
+		return recordChange(ctx, tx, c.ID, change, caller, "")
+	})
+	if err != nil {
+		return nil, wrap(err)
+	}
+	return &next, nil
 }
