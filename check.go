@@ -9,6 +9,10 @@ import (
 	"unicode/utf8"
 )
 
+// MaxMessage is the most characters of one message a person writes on a
+// complaint: a reply, a note, an update, a reason, a resolution's summary.
+const MaxMessage = 5000
+
 // Checker gathers the field errors of one request, so that a caller learns
 // every fault at once. The JSON API and the console check input with it.
 type Checker struct {

@@ -49,6 +49,7 @@ var TimelineKinds = map[string]bool{
 const (
 	BySystem        = "system"        // a clock of the complaint's workflow
 	ByCustomerLink  = "customer link" // the customer, through a tracking or survey link
+	ByCustomerMail  = "customer mail" // the customer, by mail to the inbound listener
 	byKeyPrefix     = "key:"          // a staff API key, by its name
 	byConsolePrefix = "user:"         // a person signed in to the console, by e-mail
 )

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -45,7 +46,7 @@ func (s *Server) startCampaign(c echo.Context) error {
 		}
 	}
 	id := uuid.Must(uuid.NewV7()).String()
-	ctx, cancel := context.WithTimeout(c.Request().Context(), startTimeout)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), campaignStartTimeout)
 	defer cancel()
 	_, err := s.temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: workflows.CampaignWorkflowID(id), TaskQueue: workflows.TaskQueue},
 		"Campaign", workflows.CampaignInput{DryRun: req.DryRun, Limit: limit, Policy: s.policy.Winback})
@@ -55,6 +56,9 @@ func (s *Server) startCampaign(c echo.Context) error {
 	progress := workflows.CampaignProgress{Status: workflows.CampaignScoring, DryRun: req.DryRun, Candidates: []workflows.CampaignCandidate{}}
 	return c.JSON(http.StatusAccepted, campaignView{ID: id, Status: "running", Progress: &progress})
 }
+
+// campaignStartTimeout bounds the wait for Temporal to take a campaign.
+const campaignStartTimeout = 10 * time.Second
 
 // getCampaign shows a campaign's progress while it runs and its result after.
 // Scheduled campaigns have ids like scheduled-2026-11-23T01:00:00Z.

@@ -16,7 +16,18 @@ func (s *Server) getComplaint(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, complaint)
+	view := complaintView{Complaint: complaint}
+	if s.inboundDomain != "" {
+		view.ReplyAddress = s.tokens.ReplyAddress(complaint.ID, s.inboundDomain)
+	}
+	return c.JSON(http.StatusOK, view)
+}
+
+// complaintView is a complaint as staff read it, with the address at which
+// the customer's mail joins it when inbound mail is on.
+type complaintView struct {
+	*redress.Complaint
+	ReplyAddress string `json:"reply_address,omitempty"`
 }
 
 type complaintList struct {

@@ -1,21 +1,17 @@
 package api
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/json"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/desk"
-	"github.com/redress-dev/redress/postgres"
-	"github.com/redress-dev/redress/tokens"
-	"github.com/redress-dev/redress/workflows"
+	"github.com/redress-dev/redress/intake"
 )
 
 // customerRef names a known customer by id, or describes one to match by
@@ -56,11 +52,11 @@ func (r *customerRef) customer() redress.Customer {
 func (r *complaintRequest) validate() error {
 	ch := &redress.Checker{}
 	redress.CheckEnum(ch, "channel", r.Channel, true, redress.Channels)
-	ch.Text("subject", r.Subject, true, 200)
-	ch.Text("description", r.Description, true, 10000)
+	ch.Text("subject", r.Subject, true, intake.MaxSubject)
+	ch.Text("description", r.Description, true, intake.MaxDescription)
 	redress.CheckEnum(ch, "category", r.Category, false, redress.Categories)
 	redress.CheckEnum(ch, "severity", r.Severity, false, redress.Severities)
-	ch.Text("order_ref", r.OrderRef, false, 100)
+	ch.Text("order_ref", r.OrderRef, false, intake.MaxOrderRef)
 	switch cu := r.Customer; {
 	case cu == nil:
 		ch.Fail("customer", "is required: {id} of a known customer, or {external_id, name, email, phone, tier}")
@@ -93,11 +89,10 @@ func checkCustomerDetails(ch *redress.Checker, prefix string, cu *customerRef) {
 	}
 }
 
-// createComplaint files a complaint. The idempotency check, the customer's
-// match or creation and the complaint are one transaction, so a refused
-// request changes no customer. The answer is 201 only once the complaint is
-// in PostgreSQL and its workflow runs; a crash in between is repaired by the
-// starter (worker) or by a retry under the same key.
+// createComplaint files a complaint. The answer is 201 once the complaint is
+// in PostgreSQL and its workflow runs, and 202 with the same body when it is
+// stored but Temporal did not take its workflow in time: the worker's sweep
+// starts it, and a retry is answered with the same complaint.
 func (s *Server) createComplaint(c echo.Context) error {
 	var req complaintRequest
 	if _, err := bind(c, &req); err != nil {
@@ -112,16 +107,13 @@ func (s *Server) createComplaint(c echo.Context) error {
 	}
 	canonical, _ := json.Marshal(req) // field order fixed: formatting does not make a request "different"
 	requestHash := sha256.Sum256(canonical)
-	ctx := c.Request().Context()
-	ref := req.Customer
-	filed, err := s.db.CreateComplaint(ctx, postgres.Intake{
-		Customer: ref.customer(),
-		Build: func(customer *redress.Customer) postgres.Filing {
-			return s.filing(&req, customer, redress.ByKey(caller(c).Name))
-		},
-		Caller: caller(c).Name, IdempotencyKey: key, RequestHash: requestHash[:],
+	filed, err := s.intake.File(c.Request().Context(), intake.Request{
+		Complaint: intake.Complaint{Customer: req.Customer.customer(), Channel: req.Channel, Subject: req.Subject,
+			Description: req.Description, Category: req.Category, Severity: req.Severity, OrderRef: req.OrderRef},
+		Caller: caller(c).Name, By: redress.ByKey(caller(c).Name),
+		IdempotencyKey: key, RequestHash: requestHash[:],
 	})
-	if ref.ID != "" && redress.ErrorCode(err) == redress.ENOTFOUND {
+	if req.Customer.ID != "" && redress.ErrorCode(err) == redress.ENOTFOUND {
 		return redress.Invalid(redress.FieldError{Field: "customer.id", Message: "no customer has this id"})
 	}
 	if err != nil {
@@ -130,73 +122,9 @@ func (s *Server) createComplaint(c echo.Context) error {
 	if !filed.Created {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
-	stored, err := s.db.Complaint(ctx, filed.ComplaintID)
-	if err != nil {
-		return err
+	status := http.StatusCreated
+	if !filed.Started {
+		status = http.StatusAccepted
 	}
-	if err := s.startWorkflow(c, stored, filed.Customer.Tier, filed.Created); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, complaintResponse{Complaint: stored, TrackingToken: s.tokens.Tracking(stored.ID)})
-}
-
-// filing classifies and prioritises a new complaint for its customer, sets
-// its first SLA deadlines, and writes its first timeline line and receipt.
-func (s *Server) filing(req *complaintRequest, customer *redress.Customer, by string) postgres.Filing {
-	now := time.Now().UTC().Truncate(time.Microsecond) // PostgreSQL's precision, so reads compare equal
-	category := req.Category
-	if category == "" {
-		category = redress.Classify(req.Subject, req.Description)
-	}
-	severity := req.Severity
-	if severity == "" {
-		severity = redress.SeverityMedium
-	}
-	priority := redress.DerivePriority(severity, category, customer.Tier)
-	clock, sla := s.clocks[priority], s.policy.SLA[priority]
-	ackDue, resolveDue := clock.Add(now, sla.AckWithin.D()), clock.Add(now, sla.ResolveWithin.D())
-	id := uuid.Must(uuid.NewV7()).String()
-	token := s.tokens.Tracking(id)
-	return postgres.Filing{
-		Complaint: redress.Complaint{
-			ID: id, CustomerID: customer.ID, Category: category, Severity: severity,
-			Channel: req.Channel, Subject: req.Subject, Description: req.Description, OrderRef: req.OrderRef, CreatedAt: now,
-			State: redress.State{Status: redress.StatusReceived, Priority: priority, AckDueAt: &ackDue, ResolveDueAt: &resolveDue,
-				Survey: redress.Survey{Status: redress.SurveyPending}},
-		},
-		TrackingTokenHash: tokens.Hash(token),
-		Received: redress.TimelineEntry{At: now, Actor: string(req.Channel), By: by, Kind: redress.KindReceived, Public: redress.PublicKind(redress.KindReceived),
-			Detail: "Complaint received through " + string(req.Channel) + "; priority " + string(priority)},
-		ReceivedEvent: redress.Event{ID: id + "-1-" + redress.EventReceived, Type: redress.EventReceived,
-			OccurredAt: now, ComplaintID: id, CustomerID: customer.ID,
-			Data: map[string]any{"tracking_url": s.tokens.TrackingURL(token)}},
-	}
-}
-
-// startTimeout bounds the wait for Temporal: past it the caller gets a 503
-// and the complaint, already stored, is started by the worker's sweep.
-const startTimeout = 10 * time.Second
-
-// startWorkflow starts the workflow of a complaint that never had one: a
-// fresh one, or one whose first intake died before starting it. A retry of
-// an intake whose complaint has run (its workflow may since be gone with
-// Temporal's retention) starts nothing.
-func (s *Server) startWorkflow(c echo.Context, complaint *redress.Complaint, tier redress.Tier, fresh bool) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), startTimeout)
-	defer cancel()
-	if !fresh {
-		started, err := s.db.WorkflowStarted(ctx, complaint.ID)
-		if err != nil || started {
-			return err
-		}
-	}
-	in := workflows.NewComplaintInput(complaint, tier, s.policy)
-	if err := workflows.StartComplaint(ctx, s.temporal, in); err != nil {
-		return desk.TemporalError(err)
-	}
-	if err := s.db.MarkWorkflowStarted(ctx, complaint.ID); err != nil {
-		// The workflow runs; its first write sets the flag too.
-		s.logger.Warn("mark workflow started", "complaint", complaint.ID, "error", err)
-	}
-	return nil
+	return c.JSON(status, complaintResponse{Complaint: filed.Complaint, TrackingToken: filed.TrackingToken})
 }

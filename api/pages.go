@@ -175,12 +175,12 @@ func (s *Server) surveySubmit(c echo.Context) error {
 func (s *Server) registerPages(e *echo.Echo) {
 	e.GET("/track/:token", s.trackPage)
 	e.POST("/track/:token/reply", s.trackAction(workflows.CustomerReplyUpdate, func(c echo.Context) (any, error) {
-		msg, err := formText(c, "message", 5000)
+		msg, err := formText(c, "message", redress.MaxMessage)
 		return workflows.CustomerMessageInput{Message: msg}, err
 	}))
 	e.POST("/track/:token/confirm", s.trackAction(workflows.ConfirmUpdate, func(echo.Context) (any, error) { return nil, nil }))
 	e.POST("/track/:token/reopen", s.trackAction(workflows.ReopenUpdate, func(c echo.Context) (any, error) {
-		reason, err := formText(c, "reason", 5000)
+		reason, err := formText(c, "reason", redress.MaxMessage)
 		return workflows.CustomerMessageInput{Message: reason}, err
 	}))
 	e.GET("/survey/:token", s.surveyPage)

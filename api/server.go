@@ -20,6 +20,7 @@ import (
 	"github.com/redress-dev/redress/codec"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/desk"
+	"github.com/redress-dev/redress/intake"
 	"github.com/redress-dev/redress/metrics"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/tokens"
@@ -34,14 +35,18 @@ type Server struct {
 	db       *postgres.DB
 	temporal client.Client
 	desk     *desk.Desk
+	intake   *intake.Service
 	policy   redress.Policy
 	clocks   map[redress.Priority]*redress.Calendar // built once: a calendar loads its time zone
 	basis    postgres.Basis                         // the policy's, for analytics' days
 	keys     keyring
 	tokens   *tokens.Signer
-	logger   *slog.Logger
-	metrics  *httpMetrics
-	pages    pageTemplates
+	// inboundDomain is REDRESS_INBOUND_DOMAIN, of the complaints' reply
+	// addresses; "" when inbound mail is off.
+	inboundDomain string
+	logger        *slog.Logger
+	metrics       *httpMetrics
+	pages         pageTemplates
 
 	codec         *codec.Codec
 	codecHandler  http.Handler
@@ -58,6 +63,9 @@ type Options struct {
 	Keys        []config.APIKey
 	PublicURL   string
 	TokenSecret string
+	// InboundDomain, when inbound mail is on, is the domain of each
+	// complaint's reply address.
+	InboundDomain string
 	// Codec, when set, serves /codec for the Web UI; CodecOrigins lists the
 	// UI origins whose browsers may read its answers (CORS).
 	Codec        *codec.Codec
@@ -86,7 +94,7 @@ type FrontDoor interface {
 // New builds the API with every route.
 func New(o Options) *Server {
 	s := &Server{db: o.DB, temporal: o.Temporal, desk: desk.New(o.DB, o.Temporal, o.Logger), policy: o.Policy, keys: newKeyring(o.Keys),
-		tokens: tokens.NewSigner(o.TokenSecret, o.PublicURL), logger: o.Logger,
+		tokens: tokens.NewSigner(o.TokenSecret, o.PublicURL), inboundDomain: o.InboundDomain, logger: o.Logger,
 		clocks: map[redress.Priority]*redress.Calendar{}, pages: newPageTemplates(o.Policy.Timezone),
 		codec: o.Codec, codecOrigins: parseOrigins(o.CodecOrigins)}
 	if o.Codec != nil {
@@ -96,6 +104,7 @@ func New(o Options) *Server {
 	for _, p := range redress.Priorities {
 		s.clocks[p] = o.Policy.Clock(p)
 	}
+	s.intake = intake.New(o.DB, o.Temporal, o.Policy, s.tokens, o.Logger)
 	s.basis = postgres.BasisOf(o.Policy)
 	if o.Metrics == nil {
 		o.Metrics = metrics.NewRegistry()

@@ -96,7 +96,7 @@ type reasonRequest struct {
 
 func (s *Server) customerReply(c echo.Context) error {
 	var req messageRequest
-	if err := bindAndCheck(c, &req, func(ch *redress.Checker) { ch.Text("message", req.Message, true, 5000) }); err != nil {
+	if err := bindAndCheck(c, &req, func(ch *redress.Checker) { ch.Text("message", req.Message, true, redress.MaxMessage) }); err != nil {
 		return err
 	}
 	return s.customerAct(c, workflows.CustomerReplyUpdate, workflows.CustomerMessageInput{Message: req.Message})
@@ -112,7 +112,7 @@ func (s *Server) confirm(c echo.Context) error {
 
 func (s *Server) reopen(c echo.Context) error {
 	var req reasonRequest
-	if err := bindAndCheck(c, &req, func(ch *redress.Checker) { ch.Text("reason", req.Reason, true, 5000) }); err != nil {
+	if err := bindAndCheck(c, &req, func(ch *redress.Checker) { ch.Text("reason", req.Reason, true, redress.MaxMessage) }); err != nil {
 		return err
 	}
 	return s.customerAct(c, workflows.ReopenUpdate, workflows.CustomerMessageInput{Message: req.Reason})

@@ -38,6 +38,9 @@ type Config struct {
 	Retention         time.Duration // how long Temporal keeps closed complaint workflows
 	retention         string
 	SMTPURL           string
+	InboundSMTPAddr   string // the inbound mail listener; off when empty (the dev stack's default is 127.0.0.1:2525)
+	InboundDomain     string // the domain whose complaints@ and reply addresses the listener takes
+	RateMail          string
 	WebhookURL        string
 	WebhookSecret     string
 	RateIntake        string // rate limits, as ParseRate reads them
@@ -100,6 +103,9 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.PayloadKeys, "payload-keys", os.Getenv("REDRESS_PAYLOAD_KEYS"), "keys that encrypt Temporal payloads, base64, first encrypts (REDRESS_PAYLOAD_KEYS)")
 	fs.StringVar(&c.CodecOrigins, "codec-origins", os.Getenv("REDRESS_CODEC_ORIGINS"), "Web UI origins allowed to decode payloads through /codec (REDRESS_CODEC_ORIGINS)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", os.Getenv("REDRESS_SMTP_URL"), "SMTP server for customer e-mail, smtp://[user:password@]host:port?from=address (REDRESS_SMTP_URL)")
+	fs.StringVar(&c.InboundSMTPAddr, "inbound-smtp-addr", os.Getenv("REDRESS_INBOUND_SMTP_ADDR"), "address of the SMTP listener that takes customers' mail; off when empty in redress api, 127.0.0.1:2525 in the dev stack (REDRESS_INBOUND_SMTP_ADDR)")
+	fs.StringVar(&c.InboundDomain, "inbound-domain", os.Getenv("REDRESS_INBOUND_DOMAIN"), "mail domain of complaints@ and the complaints' reply addresses; needed with the listener, redress.localhost in the dev stack (REDRESS_INBOUND_DOMAIN)")
+	fs.StringVar(&c.RateMail, "rate-mail", env("REDRESS_RATE_MAIL", DefaultRateMail), "rate limit per sender address on inbound mail, over which the sender is asked to retry later; 0 is none (REDRESS_RATE_MAIL)")
 	fs.StringVar(&c.WebhookURL, "webhook-url", os.Getenv("REDRESS_WEBHOOK_URL"), "URL that receives every event, signed (REDRESS_WEBHOOK_URL)")
 	fs.StringVar(&c.WebhookSecret, "webhook-secret", os.Getenv("REDRESS_WEBHOOK_SECRET"), "secret of the webhook signature (REDRESS_WEBHOOK_SECRET)")
 	fs.StringVar(&c.DevPassword, "dev-password", env("REDRESS_DEV_PASSWORD", "redress"),
@@ -182,6 +188,10 @@ func (c *Config) Finish() error {
 	if c.RateLimits, err = c.parseRateLimits(); err != nil {
 		return err
 	}
+	if c.InboundSMTPAddr != "" && c.InboundDomain == "" {
+		return fmt.Errorf("config: REDRESS_INBOUND_SMTP_ADDR is set without REDRESS_INBOUND_DOMAIN, the domain whose mail the listener takes")
+	}
+	c.InboundDomain = strings.ToLower(strings.TrimSpace(c.InboundDomain))
 	c.Proxies, err = ParseProxies(c.TrustedProxies)
 	return err
 }
@@ -206,6 +216,7 @@ func (c *Config) parseRateLimits() (RateLimits, error) {
 		{"REDRESS_RATE_CUSTOMER", c.RateCustomer, &limits.Customer},
 		{"REDRESS_RATE_TOKEN_MISSES", c.RateTokenMisses, &limits.TokenMisses},
 		{"REDRESS_RATE_ANALYTICS", c.RateAnalytics, &limits.Analytics},
+		{"REDRESS_RATE_MAIL", c.RateMail, &limits.Mail},
 	} {
 		var err error
 		if *setting.rate, err = ParseRate(setting.variable, setting.value); err != nil {
@@ -217,7 +228,8 @@ func (c *Config) parseRateLimits() (RateLimits, error) {
 
 // Channels are the notification settings.
 func (c *Config) Channels() notify.ChannelOptions {
-	return notify.ChannelOptions{SMTPURL: c.SMTPURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret}
+	return notify.ChannelOptions{SMTPURL: c.SMTPURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret,
+		InboundDomain: c.InboundDomain}
 }
 
 // ParseKeys reads "name:role:secret" entries separated by commas.

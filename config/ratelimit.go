@@ -28,6 +28,8 @@ type RateLimits struct {
 	// source address; once spent, that address gets 429 on every token
 	// endpoint, so guessing links is slow.
 	TokenMisses Rate
+	// Mail is per sender address on the inbound mail listener.
+	Mail Rate
 }
 
 // The default limits, each with the caller it is made for.
@@ -43,6 +45,10 @@ const (
 	DefaultRateTokenMisses = "20/h burst 10"
 	// A dashboard refreshes every minute, a few panels at a time.
 	DefaultRateAnalytics = "60/min burst 60"
+	// A customer writes a few mails about a complaint, now and then a burst
+	// of forwards; a mail loop or a flood from one address slows to one
+	// every two minutes, retried by its sending server.
+	DefaultRateMail = "30/h burst 10"
 )
 
 // DefaultRateLimits are the limits of a service started without settings.
@@ -55,7 +61,7 @@ func DefaultRateLimits() RateLimits {
 		return r
 	}
 	return RateLimits{Intake: must(DefaultRateIntake), Customer: must(DefaultRateCustomer),
-		Analytics: must(DefaultRateAnalytics), TokenMisses: must(DefaultRateTokenMisses)}
+		Analytics: must(DefaultRateAnalytics), TokenMisses: must(DefaultRateTokenMisses), Mail: must(DefaultRateMail)}
 }
 
 var rateUnits = map[string]float64{"s": 1, "min": 60, "h": 3600}

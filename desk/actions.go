@@ -80,7 +80,7 @@ func (d *Desk) Assign(ctx context.Context, call Call, agent string) (*redress.Co
 // Reply posts a progress update that reaches the customer.
 func (d *Desk) Reply(ctx context.Context, call Call, in Reply) (*redress.Complaint, error) {
 	ch := &redress.Checker{}
-	ch.Text("message", in.Message, true, 5000)
+	ch.Text("message", in.Message, true, redress.MaxMessage)
 	return d.act(ctx, call, redress.ActionReply, ch, workflows.ProgressUpdate, workflows.ProgressInput{
 		Actor: call.Actor.Name, Message: in.Message, WaitingOnCustomer: in.WaitingOnCustomer, Attribution: call.attribution()})
 }
@@ -88,7 +88,7 @@ func (d *Desk) Reply(ctx context.Context, call Call, in Reply) (*redress.Complai
 // Note writes an internal note, which the customer never sees.
 func (d *Desk) Note(ctx context.Context, call Call, message string) (*redress.Complaint, error) {
 	ch := &redress.Checker{}
-	ch.Text("message", message, true, 5000)
+	ch.Text("message", message, true, redress.MaxMessage)
 	return d.act(ctx, call, redress.ActionNote, ch, workflows.NoteUpdate,
 		workflows.NoteInput{Actor: call.Actor.Name, Message: message, Attribution: call.attribution()})
 }
@@ -105,7 +105,7 @@ func (d *Desk) Escalate(ctx context.Context, call Call, reason string) (*redress
 func (d *Desk) Resolve(ctx context.Context, call Call, in Resolve) (*redress.Complaint, error) {
 	ch := &redress.Checker{}
 	redress.CheckEnum(ch, "resolution_type", in.Type, true, redress.ResolutionTypes)
-	ch.Text("summary", in.Summary, true, 5000)
+	ch.Text("summary", in.Summary, true, redress.MaxMessage)
 	redress.CheckEnum(ch, "root_cause", in.RootCause, true, redress.RootCauses)
 	if comp := in.Compensation; comp != nil {
 		ch.Money("compensation", comp.Amount, comp.Currency)

@@ -21,6 +21,8 @@ import (
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/console"
 	"github.com/redress-dev/redress/desk"
+	"github.com/redress-dev/redress/intake"
+	"github.com/redress-dev/redress/mailin"
 	"github.com/redress-dev/redress/metrics"
 	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
@@ -36,6 +38,7 @@ type Stack struct {
 	DB          *postgres.DB
 	Temporal    client.Client
 	APIAddr     string // where the API listens, host:port
+	MailAddr    string // where the inbound mail listener listens; empty when it is off
 	UIURL       string // empty when the UI is off
 	PostgresDir string // the dev cluster's files; empty when DATABASE_URL is set
 	// Metrics is the one registry of the stack's parts, served by the API's
@@ -47,6 +50,7 @@ type Stack struct {
 	server   *TemporalServer
 	ui       *WebUI
 	api      *api.Server
+	mail     *mailin.Listener
 	cancel   context.CancelFunc
 	done     chan struct{}
 	closed   sync.Once
@@ -151,7 +155,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 		uiURL = s.UIURL
 	}
 	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Policy: cfg.Policy, Keys: cfg.Keys,
-		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
+		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: s.Metrics.Registry,
 		Console: console.New(console.Options{DB: s.DB, Desk: desk.New(s.DB, s.Temporal, logger), Policy: cfg.Policy,
 			Logger: logger, PublicURL: cfg.PublicURL, TemporalUIURL: uiURL, Namespace: cfg.TemporalNamespace,
@@ -161,6 +165,15 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	s.APIAddr = l.Addr().String()
+	if cfg.InboundSMTPAddr != "" {
+		s.mail = mailin.New(mailin.Options{Domain: cfg.InboundDomain, DB: s.DB,
+			Intake: intake.New(s.DB, s.Temporal, cfg.Policy, signer, logger), Desk: desk.New(s.DB, s.Temporal, logger),
+			Tokens: signer, PerSender: cfg.RateLimits.Mail, Metrics: s.Metrics.Registry, Logger: logger})
+		if s.MailAddr, err = s.mail.Listen(cfg.InboundSMTPAddr); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
 	// Close waits for the worker only once it runs.
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
@@ -216,6 +229,9 @@ func (s *Stack) Close() error {
 
 func (s *Stack) close() error {
 	var errs []error
+	if s.mail != nil {
+		errs = append(errs, s.mail.Close())
+	}
 	if s.api != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		errs = append(errs, s.api.Shutdown(ctx))

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"github.com/redress-dev/redress"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -79,7 +80,20 @@ func TestTemporalOutage(t *testing.T) {
 	if err := s.StopTemporalServer(); err != nil {
 		t.Fatal(err)
 	}
-	expectUnavailable(t, "intake without Temporal", s.Do("POST", "/v1/complaints", "dev-intake", newComplaint("crm-t-outage")))
+	// A complaint stored while Temporal is away is the caller's: 202 with
+	// the complaint, and the same request again (no key) is that complaint,
+	// not a second one.
+	var stored, again created
+	body := newComplaint("crm-t-outage")
+	ok(t, "intake without Temporal", s.Do("POST", "/v1/complaints", "dev-intake", body), http.StatusAccepted).JSON(t, &stored)
+	r := s.Do("POST", "/v1/complaints", "dev-intake", body)
+	ok(t, "the same intake again", r, http.StatusAccepted).JSON(t, &again)
+	if stored.ID == "" || stored.TrackingToken == "" || again.ID != stored.ID || r.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("intake without Temporal: %+v, then %+v (replayed %q); want one complaint with its tracking token", stored, again, r.Header.Get("Idempotent-Replayed"))
+	}
+	if got := s.Complaint(stored.ID); got.Status != redress.StatusReceived {
+		t.Errorf("the complaint stored without Temporal is %q", got.Status)
+	}
 	expectUnavailable(t, "action without Temporal", s.Do("POST", "/v1/complaints/"+c.ID+"/acknowledge", "dev-agent", map[string]string{"agent": "ana"}))
 	ready := s.Do("GET", "/readyz", "", nil)
 	if ready.Status != http.StatusServiceUnavailable || !strings.Contains(string(ready.Body), `"temporal":"unavailable"`) {

@@ -168,7 +168,7 @@ func (w *workload) act(c *scripted, path, key string, body any, events ...string
 func (w *workload) run(i int, intakeKey, agentKey string) {
 	key := fmt.Sprintf("%s-%d", w.prefix, i)
 	status, body, _ := w.post("/v1/complaints", intakeKey, newComplaint(key), key, i)
-	if status != http.StatusCreated && status != http.StatusOK {
+	if status != http.StatusCreated && status != http.StatusAccepted && status != http.StatusOK {
 		w.t.Errorf("intake %s: %d %s", key, status, body)
 		return
 	}

@@ -13,6 +13,7 @@ type ChannelOptions struct {
 	SMTPURL       string // REDRESS_SMTP_URL
 	WebhookURL    string // REDRESS_WEBHOOK_URL
 	WebhookSecret string // REDRESS_WEBHOOK_SECRET
+	InboundDomain string // REDRESS_INBOUND_DOMAIN
 }
 
 // Channels builds the configured channels: a webhook and e-mail when set,
@@ -26,7 +27,7 @@ func Channels(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *
 		channels = append(channels, Channel{Name: "webhook", Sender: NewWebhook(o.WebhookURL, o.WebhookSecret)})
 	}
 	if o.SMTPURL != "" {
-		email, err := NewEmail(o.SMTPURL, db, signer)
+		email, err := NewEmail(o.SMTPURL, o.InboundDomain, db, signer)
 		if err != nil {
 			return nil, err
 		}

@@ -13,17 +13,18 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/redress-dev/redress/notify"
+	"github.com/redress-dev/redress/redresstest"
 	"github.com/redress-dev/redress/tokens"
 )
 
 func TestTwoDispatchersWithASlowReceiverSendEachEventOncePerChannel(t *testing.T) {
 	db, conn := openDB(t)
 	signer := tokens.NewSigner("token-secret-0123456789", "http://redress.test")
-	box := startMailbox(t, "127.0.0.1:0")
+	box := redresstest.StartMailboxAt(t, "127.0.0.1:0")
 	hook := &receiver{delay: time.Second}
 	srv := httptest.NewServer(hook)
 	defer srv.Close()
-	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + box.addr + "?from=care@redress.test",
+	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + box.Addr + "?from=care@redress.test",
 		WebhookURL: srv.URL, WebhookSecret: webhookSecret}, db, signer, quiet)
 	if err != nil {
 		t.Fatal(err)
@@ -59,8 +60,8 @@ func TestTwoDispatchersWithASlowReceiverSendEachEventOncePerChannel(t *testing.T
 		posts[e["id"].(string)]++
 	}
 	mails := map[string]int{}
-	for _, m := range box.received() {
-		msg, err := netmail.ReadMessage(strings.NewReader(m.data))
+	for _, m := range box.Mails() {
+		msg, err := netmail.ReadMessage(strings.NewReader(m.Data))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -113,12 +114,12 @@ func TestHungMailServerTimesOutAndTheMessageIsRetried(t *testing.T) {
 	}
 
 	hung.stop()
-	box := startMailbox(t, hung.addr)
+	box := redresstest.StartMailboxAt(t, hung.addr)
 	letBackoffPass(t, conn)
 	if took, err := d.DispatchOnce(ctx); err != nil || !took {
 		t.Fatalf("retry = %t, %v", took, err)
 	}
-	if got := box.received(); len(got) != 1 {
+	if got := box.Mails(); len(got) != 1 {
 		t.Errorf("after the retry the mailbox has %d mails, want 1", len(got))
 	}
 }

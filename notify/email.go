@@ -15,10 +15,14 @@ import (
 	"github.com/redress-dev/redress/tokens"
 )
 
-// Recipients is what the e-mail sender reads to address and word a message.
+// Recipients is what the e-mail sender reads to address, word and thread a
+// message.
 type Recipients interface {
 	Customer(ctx context.Context, id string) (*redress.Customer, error)
 	Complaint(ctx context.Context, id string) (*redress.Complaint, error)
+	// CustomerMessageIDs are the Message-IDs of the customer's own mails on
+	// the complaint, oldest first, so that Redress's mail joins their thread.
+	CustomerMessageIDs(ctx context.Context, complaintID string) ([]string, error)
 }
 
 // Email sends the customer-facing events to the customer, worded for them,
@@ -29,13 +33,18 @@ type Email struct {
 	host   string // the server's name, for TLS and AUTH
 	auth   smtp.Auth
 	from   string
-	db     Recipients
-	tokens *tokens.Signer
+	domain string // of Message-IDs and reply addresses
+	// replies is whether the inbound listener takes the replies, so that
+	// Reply-To can be each complaint's reply address.
+	replies bool
+	db      Recipients
+	tokens  *tokens.Signer
 }
 
 // NewEmail reads REDRESS_SMTP_URL: smtp://[user:password@]host:port?from=address.
-// The server's STARTTLS is used when it offers it.
-func NewEmail(smtpURL string, db Recipients, signer *tokens.Signer) (*Email, error) {
+// The server's STARTTLS is used when it offers it. inboundDomain, when set,
+// is REDRESS_INBOUND_DOMAIN: replies go to each complaint's reply address.
+func NewEmail(smtpURL, inboundDomain string, db Recipients, signer *tokens.Signer) (*Email, error) {
 	u, err := url.Parse(smtpURL)
 	if err != nil || u.Scheme != "smtp" || u.Host == "" {
 		return nil, fmt.Errorf("REDRESS_SMTP_URL: want smtp://[user:password@]host:port?from=address, not %q", smtpURL)
@@ -48,7 +57,11 @@ func NewEmail(smtpURL string, db Recipients, signer *tokens.Signer) (*Email, err
 	if from == "" {
 		return nil, fmt.Errorf("REDRESS_SMTP_URL: add ?from=address")
 	}
-	e := &Email{addr: net.JoinHostPort(host, port), host: host, from: from, db: db, tokens: signer}
+	e := &Email{addr: net.JoinHostPort(host, port), host: host, from: from, domain: inboundDomain,
+		replies: inboundDomain != "", db: db, tokens: signer}
+	if e.domain == "" {
+		e.domain = from[strings.LastIndex(from, "@")+1:]
+	}
 	if u.User != nil {
 		password, _ := u.User.Password()
 		e.auth = smtp.PlainAuth("", u.User.Username(), password, host)
@@ -69,6 +82,7 @@ func (e *Email) Send(ctx context.Context, ev redress.Event) error {
 	if customer.Email == "" {
 		return nil // reached by phone or chat; the webhook tells the channel that owns them
 	}
+	threading := ""
 	if ev.ComplaintID != "" {
 		complaint, err := e.db.Complaint(ctx, ev.ComplaintID)
 		if err != nil {
@@ -76,18 +90,66 @@ func (e *Email) Send(ctx context.Context, ev redress.Event) error {
 		}
 		subject += ": " + complaint.Subject
 		body += "\n\nFollow your complaint: " + e.tokens.TrackingURL(e.tokens.Tracking(ev.ComplaintID)) + "\n"
+		if threading, err = e.threadHeaders(ctx, ev); err != nil {
+			return err
+		}
 	}
 	greeting := "Hello,"
 	if customer.Name != "" {
 		greeting = "Hello " + customer.Name + ","
 	}
 	var msg bytes.Buffer
-	fmt.Fprintf(&msg, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s@redress>\r\n",
-		e.from, customer.Email, mime.QEncoding.Encode("utf-8", subject), time.Now().Format(time.RFC1123Z), ev.ID)
+	fmt.Fprintf(&msg, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s>\r\n",
+		e.from, customer.Email, mime.QEncoding.Encode("utf-8", subject), time.Now().Format(time.RFC1123Z), e.messageID(ev))
+	msg.WriteString(threading)
+	// Out-of-office replies and mail loops stay out: RFC 3834's marker and
+	// a loop header that the inbound listener recognises as its own.
+	fmt.Fprintf(&msg, "Auto-Submitted: auto-replied\r\nX-Loop: %s\r\n", LoopID(e.domain))
 	msg.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
 	msg.WriteString(strings.ReplaceAll(greeting+"\n\n"+body, "\n", "\r\n"))
 	return e.mail(ctx, customer.Email, msg.Bytes())
 }
+
+// messageID is the event's mail's Message-ID: the same on every retry, so a
+// mail delivered twice is one mail to the customer's client.
+func (e *Email) messageID(ev redress.Event) string {
+	if ev.ComplaintID == "" {
+		return ev.ID + "@" + e.domain
+	}
+	return e.tokens.MessageID(ev.ComplaintID, ev.ID, e.domain)
+}
+
+// receiptKey is the event id of a complaint's receipt, the first mail of
+// its thread.
+func receiptKey(complaintID string) string { return complaintID + "-1-" + redress.EventReceived }
+
+// threadHeaders put the mail in the complaint's thread: after the
+// customer's own mails and the receipt, and with the complaint's reply
+// address as Reply-To.
+func (e *Email) threadHeaders(ctx context.Context, ev redress.Event) (string, error) {
+	refs, err := e.db.CustomerMessageIDs(ctx, ev.ComplaintID)
+	if err != nil {
+		return "", err
+	}
+	if ev.ID != receiptKey(ev.ComplaintID) {
+		refs = append(refs, e.tokens.MessageID(ev.ComplaintID, receiptKey(ev.ComplaintID), e.domain))
+	}
+	var h strings.Builder
+	if e.replies {
+		fmt.Fprintf(&h, "Reply-To: %s\r\n", e.tokens.ReplyAddress(ev.ComplaintID, e.domain))
+	}
+	if len(refs) > 0 {
+		for i := range refs {
+			refs[i] = "<" + refs[i] + ">"
+		}
+		fmt.Fprintf(&h, "In-Reply-To: %s\r\nReferences: %s\r\n", refs[len(refs)-1], strings.Join(refs, " "))
+	}
+	return h.String(), nil
+}
+
+// LoopID is the X-Loop value of Redress's mail from the domain; mail that
+// carries it came back to Redress and opens nothing.
+func LoopID(domain string) string { return "redress@" + domain }
 
 // wording is the customer's version of an event, or ok=false when the event
 // is not for the customer.

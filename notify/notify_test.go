@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
@@ -26,68 +25,6 @@ import (
 	"github.com/redress-dev/redress/redresstest"
 	"github.com/redress-dev/redress/tokens"
 )
-
-// mailbox is a real SMTP server on loopback that keeps what it receives.
-type mailbox struct {
-	mu     sync.Mutex
-	mails  []mail
-	server *smtp.Server
-	addr   string
-}
-
-type mail struct {
-	from string
-	to   []string
-	data string
-}
-
-type session struct {
-	box  *mailbox
-	mail mail
-}
-
-func (s *session) Reset()        { s.mail = mail{} }
-func (s *session) Logout() error { return nil }
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	s.mail.from = from
-	return nil
-}
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.mail.to = append(s.mail.to, to)
-	return nil
-}
-func (s *session) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.mail.data = string(b)
-	s.box.mu.Lock()
-	s.box.mails = append(s.box.mails, s.mail)
-	s.box.mu.Unlock()
-	return nil
-}
-
-func startMailbox(t *testing.T, addr string) *mailbox {
-	t.Helper()
-	box := &mailbox{}
-	box.server = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &session{box: box}, nil }))
-	box.server.Domain = "localhost"
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	box.addr = l.Addr().String()
-	go box.server.Serve(l)
-	t.Cleanup(func() { box.server.Close() })
-	return box
-}
-
-func (b *mailbox) received() []mail {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]mail(nil), b.mails...)
-}
 
 // receiver is an integrator's webhook endpoint that checks signatures.
 type receiver struct {
@@ -187,11 +124,11 @@ func TestWebhookAndEmailDeliverEachMessageOnce(t *testing.T) {
 	db := redresstest.NewDB(t)
 	ctx := context.Background()
 	signer := tokens.NewSigner("token-secret-0123456789", "http://redress.test")
-	box := startMailbox(t, "127.0.0.1:0")
+	box := redresstest.StartMailboxAt(t, "127.0.0.1:0")
 	hook := &receiver{}
 	srv := httptest.NewServer(hook)
 	defer srv.Close()
-	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + box.addr + "?from=care@redress.test",
+	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + box.Addr + "?from=care@redress.test",
 		WebhookURL: srv.URL, WebhookSecret: webhookSecret}, db, signer, slog.Default())
 	if err != nil {
 		t.Fatal(err)
@@ -210,11 +147,11 @@ func TestWebhookAndEmailDeliverEachMessageOnce(t *testing.T) {
 		e["customer_id"] != cu.ID || e["occurred_at"] == nil || e["data"].(map[string]any)["tracking_url"] == nil {
 		t.Errorf("webhook body = %+v", e)
 	}
-	mails := box.received()
-	if len(mails) != 1 || mails[0].to[0] != "li@example.com" || mails[0].from != "care@redress.test" {
+	mails := box.Mails()
+	if len(mails) != 1 || mails[0].To[0] != "li@example.com" || mails[0].From != "care@redress.test" {
 		t.Fatalf("mails = %+v", mails)
 	}
-	body := mails[0].data
+	body := mails[0].Data
 	msg, err := netmail.ReadMessage(strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -224,12 +161,13 @@ func TestWebhookAndEmailDeliverEachMessageOnce(t *testing.T) {
 		t.Errorf("subject = %q, %v", subject, err)
 	}
 	for _, want := range []string{"Hello Li Wei,", "only the receipt", "http://redress.test/track/" + signer.Tracking(id),
-		"Message-ID: <" + id + "-1-complaint.received@redress>", "charset=utf-8"} {
+		"Message-ID: <" + signer.MessageID(id, id+"-1-complaint.received", "redress.test") + ">", "Auto-Submitted: auto-replied",
+		"X-Loop: redress@redress.test", "charset=utf-8"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("mail lacks %q:\n%s", want, body)
 		}
 	}
-	if took, _ := d.DispatchOnce(ctx); took || len(hook.events) != 1 || len(box.received()) != 1 {
+	if took, _ := d.DispatchOnce(ctx); took || len(hook.events) != 1 || len(box.Mails()) != 1 {
 		t.Errorf("a delivered message was sent again")
 	}
 }
@@ -262,13 +200,13 @@ func TestFailedChannelIsRetriedAloneLater(t *testing.T) {
 	if took, _ := d.DispatchOnce(ctx); took {
 		t.Error("a failed message was retried before its backoff")
 	}
-	box := startMailbox(t, mailAddr)
+	box := redresstest.StartMailboxAt(t, mailAddr)
 	letBackoffPass(t, conn)
 	if took, err := d.DispatchOnce(ctx); err != nil || !took {
 		t.Fatalf("retry = %t, %v", took, err)
 	}
-	if len(box.received()) != 1 || len(hook.events) != 1 {
-		t.Errorf("after the retry: %d mails, %d webhook calls; want 1 and still 1", len(box.received()), len(hook.events))
+	if len(box.Mails()) != 1 || len(hook.events) != 1 {
+		t.Errorf("after the retry: %d mails, %d webhook calls; want 1 and still 1", len(box.Mails()), len(hook.events))
 	}
 }
 
@@ -297,8 +235,8 @@ func TestEmailSkipsStaffEventsAndCustomersWithoutEmail(t *testing.T) {
 	db := redresstest.NewDB(t)
 	ctx := context.Background()
 	signer := tokens.NewSigner("token-secret-0123456789", "http://redress.test")
-	box := startMailbox(t, "127.0.0.1:0")
-	email, err := notify.NewEmail("smtp://"+box.addr+"?from=care@redress.test", db, signer)
+	box := redresstest.StartMailboxAt(t, "127.0.0.1:0")
+	email, err := notify.NewEmail("smtp://"+box.Addr+"?from=care@redress.test", "", db, signer)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,11 +248,11 @@ func TestEmailSkipsStaffEventsAndCustomersWithoutEmail(t *testing.T) {
 	if err := email.Send(ctx, redress.Event{ID: "e2", Type: redress.EventResolved, ComplaintID: id2, CustomerID: phoneOnly.ID}); err != nil {
 		t.Fatal(err)
 	}
-	if got := box.received(); len(got) != 0 {
+	if got := box.Mails(); len(got) != 0 {
 		t.Errorf("mailed %d messages, want none", len(got))
 	}
 	for _, bad := range []string{"http://x", "smtp://host:25", "::"} {
-		if _, err := notify.NewEmail(bad, db, signer); err == nil {
+		if _, err := notify.NewEmail(bad, "", db, signer); err == nil {
 			t.Errorf("REDRESS_SMTP_URL %q was accepted", bad)
 		}
 	}

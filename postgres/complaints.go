@@ -71,6 +71,10 @@ type Intake struct {
 	// source of the change to the customer, if any.
 	Caller, IdempotencyKey string
 	RequestHash            []byte
+	// KeyWindow, when not zero, is how long the key stands: an earlier
+	// intake under it counts only within it, and an older one gives the
+	// key up (the same request again, much later, is a new complaint).
+	KeyWindow time.Duration
 }
 
 // Filing is a new complaint with what is stored along with it.
@@ -124,7 +128,10 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (Filed, error) {
 		}
 		if in.IdempotencyKey != "" {
 			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (caller, key, request_hash, complaint_id)
-				VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, in.Caller, in.IdempotencyKey, in.RequestHash, c.ID)
+				VALUES ($1, $2, $3, $4) ON CONFLICT (caller, key) DO UPDATE
+					SET request_hash = EXCLUDED.request_hash, complaint_id = EXCLUDED.complaint_id, created_at = now()
+					WHERE $5::float8 > 0 AND idempotency_keys.created_at <= now() - make_interval(secs => $5::float8)`,
+				in.Caller, in.IdempotencyKey, in.RequestHash, c.ID, in.KeyWindow.Seconds())
 			if err != nil {
 				return err
 			}
@@ -175,7 +182,8 @@ func earlierIntake(ctx context.Context, q querier, in Intake) (Filed, bool, erro
 	var complaintID, customerID uuid.UUID
 	err := q.QueryRow(ctx, `SELECT k.request_hash, k.complaint_id, c.customer_id
 		FROM idempotency_keys k JOIN complaints c ON c.id = k.complaint_id
-		WHERE k.caller = $1 AND k.key = $2`, in.Caller, in.IdempotencyKey).Scan(&hash, &complaintID, &customerID)
+		WHERE k.caller = $1 AND k.key = $2 AND ($3::float8 = 0 OR k.created_at > now() - make_interval(secs => $3::float8))`,
+		in.Caller, in.IdempotencyKey, in.KeyWindow.Seconds()).Scan(&hash, &complaintID, &customerID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Filed{}, false, nil
 	}

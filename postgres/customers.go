@@ -3,7 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
-	
+
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"

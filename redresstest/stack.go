@@ -25,6 +25,8 @@ type Stack struct {
 	*devstack.Stack
 	t       testing.TB
 	BaseURL string
+	// Mailbox holds the customers' mail of a stack started with Mail.
+	Mailbox *Mailbox
 }
 
 // StackOptions shape a test stack.
@@ -51,7 +53,13 @@ type StackOptions struct {
 	// own (`redress dev --only infra`).
 	TemporalShards int
 	InfraOnly      bool
+	// Mail opens the inbound mail listener (MailAddr, for InboundDomain)
+	// and sends the stack's outgoing mail to a Mailbox (Stack.Mailbox).
+	Mail bool
 }
+
+// InboundDomain is the mail domain of test stacks with Mail.
+const InboundDomain = "redress.test"
 
 // StartStack starts a stack and stops it when the test ends.
 func StartStack(t testing.TB, o StackOptions) *Stack {
@@ -85,6 +93,12 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 	if o.InfraOnly {
 		cfg.Only = "infra"
 	}
+	var box *Mailbox
+	if o.Mail {
+		box = StartMailbox(t)
+		cfg.SMTPURL = "smtp://" + box.Addr + "?from=care@" + InboundDomain
+		cfg.InboundSMTPAddr, cfg.InboundDomain = "127.0.0.1:0", InboundDomain
+	}
 	if o.WebUI {
 		apiPort, uiPort := freePort(t), freePort(t)
 		cfg.HTTPAddr = "127.0.0.1:" + strconv.Itoa(apiPort)
@@ -106,7 +120,7 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 	if err != nil {
 		t.Fatalf("start the stack: %v", err)
 	}
-	st := &Stack{Stack: s, t: t, BaseURL: "http://" + s.APIAddr}
+	st := &Stack{Stack: s, t: t, BaseURL: "http://" + s.APIAddr, Mailbox: box}
 	if o.InfraOnly {
 		st.BaseURL = ""
 	}

@@ -38,6 +38,9 @@ func (a Attribution) credential() string { return a.By }
 
 type attributed interface{ credential() string }
 
+// sentVia is a customer's input that names the channel it came by.
+type sentVia interface{ channel() string }
+
 // AcknowledgeInput is a person's acknowledgement of the complaint.
 type AcknowledgeInput struct {
 	Agent string `json:"agent"`
@@ -84,6 +87,9 @@ func action[In any](ctx workflow.Context, wf *complaint, name string, check func
 			by := redress.ByCustomerLink
 			if a, ok := any(in).(attributed); ok {
 				by = a.credential()
+			}
+			if c, ok := any(in).(sentVia); ok && c.channel() != "" {
+				by = c.channel()
 			}
 			return wf.perform(ctx, by, func() error { return check(in) }, func() (redress.State, error) { return act(ctx, in) })
 		},

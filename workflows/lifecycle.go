@@ -37,7 +37,12 @@ type ResolveInput struct {
 // CustomerMessageInput is the customer's reply, or their reason to reopen.
 type CustomerMessageInput struct {
 	Message string `json:"message"`
+	// Via is how the customer sent it when not through their link
+	// (redress.ByCustomerMail); the timeline records it as the maker.
+	Via string `json:"via,omitempty"`
 }
+
+func (in CustomerMessageInput) channel() string { return in.Via }
 
 // SurveyAnswer is the customer's satisfaction score.
 type SurveyAnswer struct {

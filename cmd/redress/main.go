@@ -23,6 +23,8 @@ import (
 	"github.com/redress-dev/redress/console"
 	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/devstack"
+	"github.com/redress-dev/redress/intake"
+	"github.com/redress-dev/redress/mailin"
 	"github.com/redress-dev/redress/metrics"
 	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
@@ -118,6 +120,12 @@ func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	if cfg.Only == "infra" {
 		return runInfra(ctx, cfg, logger, began)
 	}
+	if cfg.InboundSMTPAddr == "" {
+		cfg.InboundSMTPAddr = "127.0.0.1:2525"
+	}
+	if cfg.InboundDomain == "" {
+		cfg.InboundDomain = "redress.localhost"
+	}
 	stack, err := devstack.Start(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -130,6 +138,7 @@ func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 Redress is ready (%.1fs).
   API          %s
   Metrics      %s/metrics (the API's and the worker's)
+  Inbound mail smtp://%s for complaints@%s and the complaints' reply addresses
   Temporal     %s (namespace %s)
   Web UI       %s
   PostgreSQL   %s
@@ -138,7 +147,7 @@ Redress is ready (%.1fs).
   Console      %s/console/ as agent@, supervisor@ or admin@example.com (password: REDRESS_DEV_PASSWORD, default redress)
   Decoding     sign in at %s/codec/sign-in with dev-supervisor to read customers' data in the Web UI
 Press Ctrl-C to stop.
-`, time.Since(began).Seconds(), httpURL(stack.APIAddr), httpURL(stack.APIAddr), cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
+`, time.Since(began).Seconds(), httpURL(stack.APIAddr), httpURL(stack.APIAddr), stack.MailAddr, cfg.InboundDomain, cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
 		postgresWhere(cfg.DatabaseURL, stack.PostgresDir), cfg.DataDir, keyList(cfg.Keys), cfg.PublicURL, cfg.PublicURL)
 	<-ctx.Done()
 	fmt.Println("Stopping…")
@@ -205,7 +214,7 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		return err
 	}
 	srv := api.New(api.Options{DB: db, Temporal: tc, Policy: cfg.Policy, Keys: cfg.Keys,
-		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
+		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: reg.Registry,
 		Console: console.New(console.Options{DB: db, Desk: desk.New(db, tc, logger), Policy: cfg.Policy, Logger: logger,
 			PublicURL: cfg.PublicURL, TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, SessionIdle: cfg.SessionIdle})})
@@ -214,6 +223,19 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		return err
 	}
 	logger.Info("api listening", "addr", l.Addr().String())
+	if cfg.InboundSMTPAddr != "" {
+		signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
+		mail := mailin.New(mailin.Options{Domain: cfg.InboundDomain, DB: db,
+			Intake: intake.New(db, tc, cfg.Policy, signer, logger), Desk: desk.New(db, tc, logger),
+			Tokens: signer, PerSender: cfg.RateLimits.Mail, Metrics: reg.Registry, Logger: logger})
+		addr, err := mail.Listen(cfg.InboundSMTPAddr)
+		if err != nil {
+			l.Close()
+			return err
+		}
+		defer mail.Close()
+		logger.Info("inbound mail listening", "addr", addr, "domain", cfg.InboundDomain)
+	}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
