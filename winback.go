@@ -57,6 +57,13 @@ type WinbackRecord struct {
 	FinishedAt  *time.Time `json:"finished_at"`
 }
 
+// WinsBack is the one rule by which a purchase ends a win-back as won back,
+// however it arrives (a signal, or the last look in the database): made
+// between the offer and within after it.
+func WinsBack(offeredAt time.Time, within time.Duration, purchasedAt time.Time) bool {
+	return !purchasedAt.Before(offeredAt) && !purchasedAt.After(offeredAt.Add(within))
+}
+
 // Purchase is a customer's purchase, reported by an intake system.
 type Purchase struct {
 	ID         string    `json:"id"`

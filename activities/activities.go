@@ -14,9 +14,10 @@ import (
 // Registered names of the activities, which workflows run as local
 // activities.
 const (
-	ApplyChangeName    = "ApplyChange"
-	ApplyWinbackName   = "ApplyWinback"
-	PurchasedSinceName = "PurchasedSince"
+	ApplyChangeName     = "ApplyChange"
+	ApplyWinbackName    = "ApplyWinback"
+	PurchasedSinceName  = "PurchasedSince" // win-backs offered before PurchasedWithin
+	PurchasedWithinName = "PurchasedWithin"
 	// RiskiestCustomersName runs as a regular activity: the scoring query
 	// may take a while on a large customer base.
 	RiskiestCustomersName = "RiskiestCustomers"
@@ -27,6 +28,7 @@ type Store interface {
 	ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHash []byte) error
 	ApplyWinback(ctx context.Context, ch redress.WinbackChange) error
 	PurchasedSince(ctx context.Context, customerID string, t time.Time) (bool, error)
+	PurchasedWithin(ctx context.Context, customerID string, from, until time.Time) (bool, error)
 	RiskiestCustomers(ctx context.Context, limit int, coolDown time.Duration) ([]redress.ChurnRisk, error)
 }
 
@@ -64,11 +66,17 @@ func (a *Activities) ApplyWinback(ctx context.Context, ch redress.WinbackChange)
 	return a.Store.ApplyWinback(ctx, ch)
 }
 
-// PurchasedSince reports whether the customer bought anything since t: the
-// win-back's last look before it calls the customer lost, in case a
-// purchase was stored but its signal never arrived.
+// PurchasedSince reports whether the customer bought anything since t, for
+// win-backs offered before PurchasedWithin.
 func (a *Activities) PurchasedSince(ctx context.Context, customerID string, t time.Time) (bool, error) {
 	return a.Store.PurchasedSince(ctx, customerID, t)
+}
+
+// PurchasedWithin reports whether the customer bought anything from from
+// to until: the win-back's last look before it calls the customer lost, in
+// case a purchase was stored but its signal never arrived.
+func (a *Activities) PurchasedWithin(ctx context.Context, customerID string, from, until time.Time) (bool, error) {
+	return a.Store.PurchasedWithin(ctx, customerID, from, until)
 }
 
 // RiskiestCustomers scores customers for churn and returns the riskiest

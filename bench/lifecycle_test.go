@@ -228,9 +228,12 @@ func (l lifecycle) longestPath(n int) cost {
 		l.must("resolve", l.s.Do("POST", path+"/resolve", "dev-agent", resolve), 200)
 		l.must("reopen", l.s.Do("POST", track+"/reopen", "", map[string]string{"reason": fmt.Sprint("still broken ", i)}), 200)
 	}
+	var c redress.Complaint
+	l.must("get", l.s.Do("GET", path, "dev-agent", nil), 200).JSON(l.b, &c)
 	l.must("resolve", l.s.Do("POST", path+"/resolve", "dev-agent", resolve), 200)
 	h := l.finish(redress.ComplaintWorkflowID(id))
 	l.record("longest-path", h)
+	l.record("winback-lost", l.finish(redress.WinbackWorkflowID(c.CustomerID))) // the breach's, for a gold customer
 	return measure(h)
 }
 

@@ -86,7 +86,17 @@ func (db *DB) AddPurchase(ctx context.Context, p redress.Purchase) (*redress.Pur
 	return &p, wrap(err)
 }
 
-// PurchasedSince reports whether the customer bought anything at or after t.
+// PurchasedWithin reports whether the customer bought anything from from to
+// until, both included (redress.WinsBack).
+func (db *DB) PurchasedWithin(ctx context.Context, customerID string, from, until time.Time) (bool, error) {
+	var found bool
+	err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM purchases WHERE customer_id = $1 AND at BETWEEN $2 AND $3)`,
+		customerID, from, until).Scan(&found)
+	return found, wrap(err)
+}
+
+// PurchasedSince reports whether the customer bought anything at or after t:
+// the last look of win-backs offered before PurchasedWithin.
 func (db *DB) PurchasedSince(ctx context.Context, customerID string, t time.Time) (bool, error) {
 	var found bool
 	err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM purchases WHERE customer_id = $1 AND at >= $2)`,

@@ -53,6 +53,10 @@ func (s *memoryStore) PurchasedSince(_ context.Context, _ string, t time.Time) (
 	return s.purchasedAt != nil && !s.purchasedAt.Before(t), nil
 }
 
+func (s *memoryStore) PurchasedWithin(_ context.Context, _ string, from, until time.Time) (bool, error) {
+	return s.purchasedAt != nil && !s.purchasedAt.Before(from) && !s.purchasedAt.After(until), nil
+}
+
 func (s *memoryStore) RiskiestCustomers(_ context.Context, limit int, coolDown time.Duration) ([]redress.ChurnRisk, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -278,3 +278,42 @@ func TestWinbackCountsAStoredPurchaseWhoseSignalWasLost(t *testing.T) {
 		t.Errorf("result = %+v", wb)
 	}
 }
+
+// A purchase wins a customer back by one rule however it arrives: made
+// between the offer and winback.within after it. A backdated purchase
+// signalled during the win-back, and one stored after its window, do not.
+func TestWinbackCountsOnlyAPurchaseWithinItsWindow(t *testing.T) {
+	within := redress.DefaultPolicy().Winback.Within.D()
+	for _, tt := range []struct {
+		name    string
+		signal  *time.Time // a purchase signalled 1 day in, made at
+		stored  *time.Time // a purchase stored, its signal lost
+		outcome string
+	}{
+		{"backdated purchase signalled", ptr(start.Add(-24 * time.Hour)), nil, redress.WinbackLost},
+		{"purchase signalled within the window", ptr(start.Add(24 * time.Hour)), nil, redress.WinbackWonBack},
+		{"backdated, then a real one stored", ptr(start.Add(-time.Hour)), ptr(start.Add(within)), redress.WinbackWonBack},
+		{"stored after the window", nil, ptr(start.Add(within + time.Second)), redress.WinbackLost},
+		{"stored before the offer", nil, ptr(start.Add(-time.Second)), redress.WinbackLost},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			env, store := newWinbackEnv(t)
+			store.purchasedAt = tt.stored
+			if tt.signal != nil {
+				env.RegisterDelayedCallback(func() {
+					env.SignalWorkflow(workflows.PurchaseSignal, redress.Purchase{Amount: 10, Currency: "CNY", At: *tt.signal})
+				}, 24*time.Hour)
+			}
+			env.ExecuteWorkflow(workflows.Winback, winbackInput(redress.TierSilver))
+			var wb redress.Winback
+			if err := env.GetWorkflowResult(&wb); err != nil {
+				t.Fatal(err)
+			}
+			if wb.Outcome != tt.outcome {
+				t.Errorf("outcome = %s, want %s", wb.Outcome, tt.outcome)
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -73,6 +73,10 @@ func (wf *complaint) startWinback(ctx workflow.Context) error {
 	return wf.commit(ctx)
 }
 
+// winbackWindowChange is where a win-back began to count a purchase by one
+// rule, redress.WinsBack, on either path.
+const winbackWindowChange = "winback-purchase-window"
+
 // winbackSeq numbers a win-back's timeline lines apart from the complaint
 // workflow's own steps.
 const winbackSeq = 100000
@@ -105,20 +109,35 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 		return wb, err
 	}
 
-	purchased := false
+	// Win-backs offered before this change counted any purchase signalled,
+	// and any stored since the offer.
+	oneRule := workflow.GetVersion(ctx, winbackWindowChange, workflow.DefaultVersion, 1) >= 1
+	within := in.Policy.Within.D()
+	purchased, timedOut := false, false
 	timerCtx, cancelTimer := workflow.WithCancel(ctx)
 	sel := workflow.NewSelector(ctx)
 	sel.AddReceive(workflow.GetSignalChannel(ctx, PurchaseSignal), func(c workflow.ReceiveChannel, _ bool) {
 		var p redress.Purchase
 		c.Receive(ctx, &p)
+		if oneRule && !redress.WinsBack(offeredAt, within, p.At) {
+			return // made before the offer, or after its window: it does not count
+		}
 		purchased = true
 		cancelTimer()
 	})
-	sel.AddFuture(workflow.NewTimer(timerCtx, in.Policy.Within.D()), func(workflow.Future) {})
-	sel.Select(ctx)
+	sel.AddFuture(workflow.NewTimer(timerCtx, within), func(workflow.Future) { timedOut = true })
+	for !purchased && !timedOut {
+		sel.Select(ctx)
+	}
 	if !purchased {
 		// A purchase stored while its signal was lost still counts.
-		if err := project(ctx, &purchased, activities.PurchasedSinceName, in.CustomerID, offeredAt); err != nil {
+		var err error
+		if oneRule {
+			err = project(ctx, &purchased, activities.PurchasedWithinName, in.CustomerID, offeredAt, offeredAt.Add(within))
+		} else {
+			err = project(ctx, &purchased, activities.PurchasedSinceName, in.CustomerID, offeredAt)
+		}
+		if err != nil {
 			return wb, err
 		}
 	}
