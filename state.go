@@ -38,6 +38,10 @@ type Change struct {
 	SurveyRound int             `json:"survey_round,omitempty"`
 	Timeline    []TimelineEntry `json:"timeline"`
 	Events      []Event         `json:"events"`
+	// UpdateID is the keyed Update (KeyedUpdateID) whose step this is; it
+	// is stored with the step, so a retry in a later run is answered from
+	// PostgreSQL.
+	UpdateID string `json:"update_id,omitempty"`
 }
 
 // The reasons an SLA breach gives, in the timeline and the escalation

@@ -193,7 +193,7 @@ func (s *Server) customerUpdate(ctx context.Context, c echo.Context, complaintID
 		return err
 	}
 	if updateID != "" {
-		updateID = update + ":customer:" + updateID
+		updateID = workflows.KeyedUpdateID(update, "customer", updateID)
 	}
 	return s.desk.Update(ctx, complaintID, updateID, update, arg)
 }

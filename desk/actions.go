@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/config"
@@ -89,8 +90,15 @@ func (d *Desk) Reply(ctx context.Context, call Call, in Reply) (*redress.Complai
 func (d *Desk) Note(ctx context.Context, call Call, message string) (*redress.Complaint, error) {
 	ch := &redress.Checker{}
 	ch.Text("message", message, true, redress.MaxMessage)
-	return d.act(ctx, call, redress.ActionNote, ch, workflows.NoteUpdate,
-		workflows.NoteInput{Actor: call.Actor.Name, Message: message, Attribution: call.attribution()})
+	return d.actOrElse(ctx, call, redress.ActionNote, ch, workflows.NoteUpdate,
+		workflows.NoteInput{Actor: call.Actor.Name, Message: message, Attribution: call.attribution()},
+		// After the workflow ended the note is written to PostgreSQL: notes
+		// are allowed in any status.
+		func(ctx context.Context, complaintID, updateID string) error {
+			note := redress.TimelineEntry{At: time.Now().UTC().Truncate(time.Microsecond), Actor: call.Actor.Name,
+				By: call.Actor.By, Kind: redress.KindNote, Public: redress.PublicKind(redress.KindNote), Detail: message}
+			return d.db.AddLateNote(ctx, complaintID, note, updateID)
+		})
 }
 
 // Escalate raises the complaint one level, with a reason.
@@ -121,6 +129,13 @@ func (c Call) attribution() workflows.Attribution { return workflows.Attribution
 // Update and answers with the complaint as it stands after it: the Update
 // completes only once the change is in PostgreSQL.
 func (d *Desk) act(ctx context.Context, call Call, action redress.StaffAction, ch *redress.Checker, update string, arg any) (*redress.Complaint, error) {
+	return d.actOrElse(ctx, call, action, ch, update, arg, nil)
+}
+
+// actOrElse is act with what to do instead when the complaint's workflow
+// no longer runs.
+func (d *Desk) actOrElse(ctx context.Context, call Call, action redress.StaffAction, ch *redress.Checker, update string, arg any,
+	gone func(ctx context.Context, complaintID, updateID string) error) (*redress.Complaint, error) {
 	if !MayTake(call.Actor.Role, action) {
 		return nil, redress.Errorf(redress.EFORBIDDEN, "the %s role may not %s a complaint; it needs one of: %s",
 			call.Actor.Role, action, strings.Join(actionRoles[action], ", "))
@@ -140,9 +155,13 @@ func (d *Desk) act(ctx context.Context, call Call, action redress.StaffAction, c
 	}
 	updateID := ""
 	if call.IdempotencyKey != "" {
-		updateID = update + ":" + call.Actor.Account + ":" + call.IdempotencyKey
+		updateID = workflows.KeyedUpdateID(update, call.Actor.Account, call.IdempotencyKey)
 	}
-	if err := d.Update(ctx, complaint.ID, updateID, update, arg); err != nil {
+	var orElse func() error
+	if gone != nil {
+		orElse = func() error { return gone(ctx, complaint.ID, updateID) }
+	}
+	if err := d.updateKeyed(ctx, complaint.ID, updateID, update, arg, orElse); err != nil {
 		return nil, err
 	}
 	return d.db.Complaint(ctx, complaint.ID)

@@ -39,9 +39,30 @@ const ActionTimeout = 15 * time.Second
 // A retry under the same updateID is the same Update, which Temporal applies
 // once. A complaint whose workflow is gone is answered from PostgreSQL.
 func (d *Desk) Update(ctx context.Context, complaintID, updateID, name string, arg any) error {
+	return d.updateKeyed(ctx, complaintID, updateID, name, arg, nil)
+}
+
+func (d *Desk) updateKeyed(ctx context.Context, complaintID, updateID, name string, arg any, gone func() error) error {
+	if updateID != "" {
+		// Applied in an earlier run of the workflow, or after it ended:
+		// the retry is answered, not applied again.
+		applied, err := d.db.ActionApplied(ctx, complaintID, updateID)
+		if err != nil || applied {
+			return err
+		}
+	}
+	return d.updateOrElse(ctx, complaintID, updateID, name, arg, gone)
+}
+
+// updateOrElse is Update with what to do instead when the complaint's
+// workflow no longer runs (nil: answer from PostgreSQL's record of it).
+func (d *Desk) updateOrElse(ctx context.Context, complaintID, updateID, name string, arg any, gone func() error) error {
 	err := d.update(ctx, complaintID, updateID, name, arg)
 	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
+	switch {
+	case errors.As(err, &notFound) && gone != nil:
+		return gone()
+	case errors.As(err, &notFound):
 		return d.workflowGone(ctx, complaintID)
 	}
 	return TemporalError(err)

@@ -157,7 +157,7 @@ func (l *Listener) file(ctx context.Context, env envelope, m mail) (postgres.Inb
 			return l.open(ctx, m, c.ID)
 		}
 		in := workflows.CustomerMessageInput{Message: replyText(m.words()), Via: redress.ByCustomerMail}
-		err = l.o.Desk.Update(ctx, c.ID, update+":"+m.key, update, in)
+		err = l.o.Desk.Update(ctx, c.ID, workflows.KeyedUpdateID(update, caller, m.key), update, in)
 		if redress.ErrorCode(err) == redress.ECONFLICT {
 			continue // the status moved on; read it again
 		}

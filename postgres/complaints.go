@@ -295,6 +295,11 @@ func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHas
 		if err := insertTimeline(ctx, tx, ch.ComplaintID, firstSeq, ch.Timeline); err != nil {
 			return err
 		}
+		if ch.UpdateID != "" {
+			if err := recordActionKey(ctx, tx, ch.ComplaintID, ch.UpdateID); err != nil {
+				return err
+			}
+		}
 		return insertEvents(ctx, tx, ch.Events)
 	}))
 }

@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
@@ -131,10 +133,35 @@ func (wf *complaint) perform(ctx workflow.Context, by string, check func() error
 	}
 	wf.actingBy = by
 	defer func() { wf.actingBy = "" }()
+	wf.pending.UpdateID = keyedUpdate(ctx)
 	if _, err := act(); err != nil {
+		wf.pending.UpdateID = ""
 		return wf.state, err
 	}
 	return wf.state, wf.startTriggeredWinback(ctx)
+}
+
+// keyedUpdatePrefix marks the ids of Updates sent under a caller's
+// idempotency key; their steps record them (redress.Change.UpdateID).
+const keyedUpdatePrefix = "key:"
+
+// KeyedUpdateID is the Update id of an action sent under a caller's
+// idempotency key: the same for every retry, within a run and across runs.
+// The caller's scope (a staff account, "customer", the mail channel) keeps
+// one caller's keys from meeting another's, hashed so that no id carries a
+// person's e-mail into the workflow's history.
+func KeyedUpdateID(update, scope, key string) string {
+	h := sha256.Sum256([]byte(update + "\x00" + scope + "\x00" + key))
+	return keyedUpdatePrefix + update + ":" + hex.EncodeToString(h[:16])
+}
+
+// keyedUpdate is the id of the Update being handled when it was sent under
+// an idempotency key, else "".
+func keyedUpdate(ctx workflow.Context) string {
+	if info := workflow.GetCurrentUpdateInfo(ctx); info != nil && strings.HasPrefix(info.ID, keyedUpdatePrefix) {
+		return info.ID
+	}
+	return ""
 }
 
 func (wf *complaint) registerActions(ctx workflow.Context) error {

@@ -1,8 +1,11 @@
 package workflows_test
 
 import (
+	"strings"
 	"testing"
 	"time"
+
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/workflows"
@@ -45,5 +48,29 @@ func TestContinueAsNewCarriesTheClocks(t *testing.T) {
 	}
 	if last := h2.store.last(); !last.SLABreached || last.EscalationLevel != 2 {
 		t.Errorf("after the resumed deadline: %+v", last)
+	}
+}
+
+// The step of an action sent under an idempotency key records its Update
+// id, so PostgreSQL can answer a retry that reaches the next run; an action
+// without a key, and the clocks' own steps, record none.
+func TestKeyedActionsRecordTheirUpdateID(t *testing.T) {
+	h := newHarness(t, redress.P3, redress.DefaultPolicy())
+	keyed := workflows.KeyedUpdateID(workflows.EscalateUpdate, "ana@example.com", "esc-1")
+	h.at(time.Hour, func() {
+		h.env.UpdateWorkflow(workflows.EscalateUpdate, keyed, &testsuite.TestUpdateCallback{
+			OnAccept: func() {}, OnReject: func(error) {}, OnComplete: func(any, error) {}},
+			workflows.EscalateInput{Actor: "ana", Reason: "press"})
+	})
+	h.update(2*time.Hour, workflows.NoteUpdate, workflows.NoteInput{Actor: "ana", Message: "called"})
+	h.runUntil(3 * time.Hour)
+	var ids []string
+	for _, ch := range h.store.changes {
+		if ch.UpdateID != "" {
+			ids = append(ids, ch.UpdateID)
+		}
+	}
+	if len(ids) != 1 || ids[0] != keyed || strings.Contains(keyed, "ana@example.com") {
+		t.Errorf("recorded update ids %v; want only %s, which names no e-mail", ids, keyed)
 	}
 }
