@@ -115,7 +115,11 @@ type Complaint struct {
 }
 
 // ResolutionTypes are the ways an agent can settle a complaint.
-var ResolutionTypes = []string{"refund", "replacement", "repair", "credit", "apology", "explanation", "no_fault"}
+var ResolutionTypes = []string{"refund", "replacement", "repair", "credit", "apology", "explanation", "no_fault", ResolvedNoResponse}
+
+// ResolvedNoResponse is the resolution of a complaint whose customer did not
+// answer within the policy's waiting.close_after.
+const ResolvedNoResponse = "no_response"
 
 // RootCauses are what went wrong, as the resolving agent judges it.
 var RootCauses = []string{"product_defect", "process_gap", "staff_behavior", "logistics", "billing_error",

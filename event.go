@@ -25,6 +25,9 @@ const (
 	EventClosed       = "complaint.closed"
 	// EventCustomerReplied is a customer's answer through the tracking page.
 	EventCustomerReplied = "complaint.customer_replied"
+	// EventWaitingReminded reminds a customer that Redress waits for their
+	// answer (policy waiting.remind_after).
+	EventWaitingReminded = "complaint.waiting_reminded"
 
 	EventSurveySent     = "survey.sent"
 	EventSurveyReminded = "survey.reminded"

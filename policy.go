@@ -47,6 +47,7 @@ type Policy struct {
 	Escalation    []EscalationStep `yaml:"escalation" json:"escalation"`
 	ReopenWithin  Duration         `yaml:"reopen_within" json:"reopen_within"`
 	Survey        SurveyPolicy     `yaml:"survey" json:"survey"`
+	Waiting       WaitingPolicy    `yaml:"waiting" json:"waiting"`
 	Winback       WinbackPolicy    `yaml:"winback" json:"winback"`
 	Campaign      CampaignPolicy   `yaml:"campaign" json:"campaign"`
 	Analytics     AnalyticsPolicy  `yaml:"analytics" json:"analytics"`
@@ -82,6 +83,16 @@ type EscalationStep struct {
 }
 
 // SurveyPolicy times the satisfaction survey.
+// WaitingPolicy ends waiting on a customer who does not answer, as pending
+// tickets do elsewhere: the customer is reminded once after RemindAfter,
+// and after CloseAfter the complaint is resolved as no_response and closes
+// as any resolved complaint does. Zero is off: complaints filed under a
+// policy from before it keep waiting.
+type WaitingPolicy struct {
+	RemindAfter Duration `yaml:"remind_after" json:"remind_after"`
+	CloseAfter  Duration `yaml:"close_after" json:"close_after"`
+}
+
 type SurveyPolicy struct {
 	RemindAfter Duration `yaml:"remind_after" json:"remind_after"`
 	ExpireAfter Duration `yaml:"expire_after" json:"expire_after"`
@@ -151,6 +162,7 @@ func DefaultPolicy() Policy {
 		ReopenWithin: Duration(168 * time.Hour),
 		Analytics:    AnalyticsPolicy{RepeatWithin: Duration(720 * time.Hour)},
 		Survey:       SurveyPolicy{RemindAfter: Duration(48 * time.Hour), ExpireAfter: Duration(168 * time.Hour)},
+		Waiting:      WaitingPolicy{RemindAfter: Duration(72 * time.Hour), CloseAfter: Duration(168 * time.Hour)},
 		Winback: WinbackPolicy{
 			Within: Duration(720 * time.Hour),
 			Offers: map[Tier]Offer{
@@ -287,6 +299,14 @@ func (p Policy) Validate() error {
 	}
 	if p.Survey.ExpireAfter <= p.Survey.RemindAfter {
 		return bad("survey.expire_after", "must be longer than survey.remind_after")
+	}
+	if w := p.Waiting; w != (WaitingPolicy{}) {
+		if w.RemindAfter <= 0 {
+			return bad("waiting.remind_after", "must be positive")
+		}
+		if w.CloseAfter <= w.RemindAfter {
+			return bad("waiting.close_after", "must be longer than waiting.remind_after")
+		}
 	}
 	if p.Winback.Within <= 0 {
 		return bad("winback.within", "must be positive")

@@ -24,6 +24,7 @@ const (
 	KindClosed              = "closed"
 	KindSurveySent          = "survey_sent"
 	KindSurveyReminded      = "survey_reminded"
+	KindWaitingReminded     = "waiting_reminded"
 	KindSurveyExpired       = "survey_expired"
 	KindSurveyAnswered      = "survey_answered"
 	KindWinbackStarted      = "winback_started"
@@ -40,7 +41,7 @@ var TimelineKinds = map[string]bool{
 
 	KindAssigned: false, KindNote: false, KindAckWarning: false, KindSLABreached: false, KindEscalationReason: false,
 	KindEscalationExhausted: false, KindRootCause: false, KindSurveySent: false, KindSurveyReminded: false,
-	KindSurveyExpired: false, KindWinbackStarted: false, KindWinbackSkipped: false, KindWinbackOffered: false,
+	KindSurveyExpired: false, KindWaitingReminded: false, KindWinbackStarted: false, KindWinbackSkipped: false, KindWinbackOffered: false,
 	KindWinbackWonBack: false, KindWinbackLost: false,
 }
 

@@ -264,9 +264,11 @@ func (wf *complaint) progress(ctx workflow.Context, in ProgressInput) (redress.S
 	if in.WaitingOnCustomer {
 		wf.pauseResolveClock(now)
 		wf.state.Status = redress.StatusWaitingOnCustomer
+		wf.startWaitingClocks(ctx, now)
 	} else {
 		wf.resumeResolveClock(now)
 		wf.state.Status = redress.StatusInProgress
+		wf.stopWaitingClocks()
 	}
 	wf.note(ctx, in.Actor, redress.KindUpdate, in.Message)
 	wf.emit(ctx, redress.EventUpdated, map[string]any{"message": in.Message, "waiting_on_customer": in.WaitingOnCustomer})

@@ -21,9 +21,12 @@ const (
 	reopenWindowEnd                 // the customer neither confirmed nor reopened
 	surveyReminder
 	surveyExpiry
+	waitingReminder // the customer owes an answer: remind them once
+	waitingClose    // and never answered: resolve as no_response
 )
 
-var deadlines = []deadline{ackWarning, ackBreach, resolveBreach, reopenWindowEnd, surveyReminder, surveyExpiry}
+var deadlines = []deadline{ackWarning, ackBreach, resolveBreach, waitingReminder, waitingClose, reopenWindowEnd,
+	surveyReminder, surveyExpiry}
 
 // dueAt is when a deadline falls, or nil when its clock is not running.
 func (wf *complaint) dueAt(d deadline) *time.Time {
@@ -38,6 +41,10 @@ func (wf *complaint) dueAt(d deadline) *time.Time {
 		return wf.book.ReopenDueAt
 	case surveyReminder:
 		return wf.book.SurveyRemindAt
+	case waitingReminder:
+		return wf.book.WaitingRemindAt
+	case waitingClose:
+		return wf.book.WaitingCloseAt
 	default:
 		return wf.book.SurveyExpireAt
 	}
@@ -58,6 +65,10 @@ func (wf *complaint) fire(ctx workflow.Context, d deadline, at time.Time) error 
 		return wf.closeSilently(ctx)
 	case surveyReminder:
 		return wf.remindSurvey(ctx)
+	case waitingReminder:
+		return wf.remindWaiting(ctx)
+	case waitingClose:
+		return wf.closeForNoResponse(ctx)
 	default:
 		return wf.expireSurvey(ctx)
 	}
@@ -232,6 +243,41 @@ func (t *deadlineTimer) stop() {
 		t.cancel()
 	}
 	t.due, t.fired, t.cancel = time.Time{}, false, nil
+}
+
+// waitingClocksChange is where waiting on the customer began to run the
+// policy's reminder and close clocks.
+const waitingClocksChange = "waiting-clocks"
+
+// startWaitingClocks starts, or starts again on a new request to the
+// customer, the clocks of waiting on their answer.
+func (wf *complaint) startWaitingClocks(ctx workflow.Context, now time.Time) {
+	w := wf.in.Policy.Waiting
+	if w == (redress.WaitingPolicy{}) || workflow.GetVersion(ctx, waitingClocksChange, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	remind, closeAt := now.Add(w.RemindAfter.D()), now.Add(w.CloseAfter.D())
+	wf.book.WaitingRemindAt, wf.book.WaitingCloseAt = &remind, &closeAt
+}
+
+// stopWaitingClocks: the complaint no longer waits on the customer.
+func (wf *complaint) stopWaitingClocks() { wf.book.WaitingRemindAt, wf.book.WaitingCloseAt = nil, nil }
+
+// remindWaiting tells the customer, once, that their answer is awaited.
+func (wf *complaint) remindWaiting(ctx workflow.Context) error {
+	wf.book.WaitingRemindAt = nil
+	wf.note(ctx, "system", redress.KindWaitingReminded, "The customer was reminded that we wait for their answer")
+	wf.emit(ctx, redress.EventWaitingReminded, map[string]any{"close_after": wf.in.Policy.Waiting.CloseAfter.String()})
+	return wf.commit(ctx)
+}
+
+// closeForNoResponse resolves a complaint whose customer never answered;
+// it then closes as any resolved complaint does, unless they reopen it.
+func (wf *complaint) closeForNoResponse(ctx workflow.Context) error {
+	wf.stopWaitingClocks()
+	_, err := wf.resolveComplaint(ctx, ResolveInput{Actor: "system", Type: redress.ResolvedNoResponse, RootCause: "other",
+		Summary: "No answer from the customer within " + wf.in.Policy.Waiting.CloseAfter.String()})
+	return err
 }
 
 // pauseResolveClock stops the resolution clock while the customer owes an

@@ -50,6 +50,10 @@ type Bookkeeping struct {
 	SurveyRound    int           `json:"survey_round,omitempty"`
 	SurveyRemindAt *time.Time    `json:"survey_remind_at,omitempty"`
 	SurveyExpireAt *time.Time    `json:"survey_expire_at,omitempty"`
+	// While the customer owes an answer: when they are reminded, and when
+	// the complaint is resolved for want of one (policy waiting).
+	WaitingRemindAt *time.Time `json:"waiting_remind_at,omitempty"`
+	WaitingCloseAt  *time.Time `json:"waiting_close_at,omitempty"`
 	// WinbackTriggered: a complaint triggers at most one win-back.
 	WinbackTriggered bool `json:"winback_triggered,omitempty"`
 }

@@ -91,6 +91,7 @@ func (wf *complaint) resolveComplaint(ctx workflow.Context, in ResolveInput) (re
 	}
 	now := workflow.Now(ctx).UTC()
 	wf.stopAckClock()
+	wf.stopWaitingClocks()
 	wf.state.ResolveDueAt, wf.book.ResolvePaused, wf.book.ResolveLeft = nil, false, 0
 	wf.state.ResolvePausedAt, wf.state.ResolveLeftSeconds = nil, 0
 	wf.state.Status = redress.StatusResolved
@@ -119,6 +120,7 @@ func (wf *complaint) customerReply(ctx workflow.Context, in CustomerMessageInput
 		wf.resumeResolveClock(workflow.Now(ctx))
 		wf.state.Status = redress.StatusInProgress
 	}
+	wf.stopWaitingClocks()
 	wf.note(ctx, "customer", redress.KindCustomerReply, in.Message)
 	wf.emit(ctx, redress.EventCustomerReplied, map[string]any{"message": in.Message})
 	return wf.state, wf.commit(ctx)

@@ -317,3 +317,50 @@ func TestWinbackCountsOnlyAPurchaseWithinItsWindow(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// A customer who owes an answer is reminded once after waiting.remind_after;
+// after waiting.close_after without one the complaint is resolved as
+// no_response and closes as any resolved complaint does. An answer stops
+// both clocks.
+func TestWaitingCustomerIsRemindedThenResolved(t *testing.T) {
+	policy := redress.DefaultPolicy() // remind after 72h, resolve after 168h, reopen within 168h
+	h := newHarness(t, redress.P3, policy)
+	h.update(time.Hour, workflows.ProgressUpdate, workflows.ProgressInput{Actor: "ana", Message: "Photo?", WaitingOnCustomer: true})
+	reminded := h.stateAt(73*time.Hour + time.Minute)
+	resolved := h.stateAt(169*time.Hour + time.Minute)
+	closed := h.stateAt(337*time.Hour + time.Minute)
+	h.runUntil(338 * time.Hour)
+	if reminded.Status != redress.StatusWaitingOnCustomer {
+		t.Errorf("after the reminder: %s", reminded.Status)
+	}
+	if resolved.Status != redress.StatusResolved || resolved.Resolution == nil || resolved.Resolution.Type != redress.ResolvedNoResponse {
+		t.Errorf("after waiting.close_after: %s %+v; want resolved as no_response", resolved.Status, resolved.Resolution)
+	}
+	if closed.Status != redress.StatusClosed {
+		t.Errorf("after the reopen window: %s", closed.Status)
+	}
+	if got := strings.Join(h.store.timeline(), ","); !strings.HasPrefix(got, "acknowledged,update,waiting_reminded,resolved,root_cause,closed,survey_sent") {
+		t.Errorf("timeline %s", got)
+	}
+	n := 0
+	for _, ch := range h.store.changes {
+		for _, e := range ch.Events {
+			if e.Type == redress.EventWaitingReminded {
+				n++
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d reminders sent, want 1", n)
+	}
+
+	// The customer answers after the reminder: nothing more happens.
+	h2 := newHarness(t, redress.P3, policy)
+	h2.update(time.Hour, workflows.ProgressUpdate, workflows.ProgressInput{Actor: "ana", Message: "Photo?", WaitingOnCustomer: true})
+	h2.update(80*time.Hour, workflows.CustomerReplyUpdate, workflows.CustomerMessageInput{Message: "Here it is"})
+	later := h2.stateAt(200 * time.Hour)
+	h2.runUntil(201 * time.Hour)
+	if later.Status != redress.StatusInProgress {
+		t.Errorf("answered, then %s", later.Status)
+	}
+}

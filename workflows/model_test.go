@@ -48,6 +48,12 @@ func genClockCase(t *rapid.T) clockCase {
 	remind := rapid.SampledFrom([]time.Duration{time.Hour, 2 * time.Hour, 48 * time.Hour}).Draw(t, "remind")
 	p.Survey = redress.SurveyPolicy{RemindAfter: redress.Duration(remind),
 		ExpireAfter: redress.Duration(remind * time.Duration(rapid.IntRange(2, 3).Draw(t, "expire")))}
+	p.Waiting = redress.WaitingPolicy{}
+	if rapid.Bool().Draw(t, "waiting_clocks") {
+		wait := unit * time.Duration(rapid.IntRange(1, 3).Draw(t, "wait_remind"))
+		p.Waiting = redress.WaitingPolicy{RemindAfter: redress.Duration(wait),
+			CloseAfter: redress.Duration(wait * time.Duration(rapid.IntRange(2, 3).Draw(t, "wait_close")))}
+	}
 	if err := p.Validate(); err != nil {
 		t.Fatalf("drew a bad policy: %v", err)
 	}

@@ -59,8 +59,11 @@ type Complaint struct {
 //
 // The rules: a deadline that falls due at or before an action fires first.
 // Deadlines that fall on one instant fire in the order acknowledgement
-// warning, acknowledgement breach, resolution breach, end of the reopen
-// window, survey reminder, survey expiry. A win-back starts right after the
+// warning, acknowledgement breach, resolution breach, the reminder of a
+// customer who owes an answer, the end of their waiting (resolved as
+// no_response), end of the reopen window, survey reminder, survey expiry.
+// Waiting runs on wall time from the latest request to the customer and
+// stops when the complaint no longer waits. A win-back starts right after the
 // step that triggers it, once per complaint.
 func Run(p redress.Policy, priority redress.Priority, tier redress.Tier, created time.Time, actions []Action, horizon time.Time) Complaint {
 	loc, _ := redress.LoadZone(p.Timezone)
@@ -106,6 +109,8 @@ type model struct {
 	resolveDue  *time.Time
 	paused      bool
 	resolveLeft time.Duration
+	waitRemind  *time.Time
+	waitClose   *time.Time
 	reopenDue   *time.Time
 	reopens     int
 	survey      string
@@ -133,7 +138,7 @@ func (m *model) line(at time.Time, kind string) {
 // firstDue picks the earliest running deadline; the order of the list
 // breaks ties.
 func (m *model) firstDue() (int, time.Time, bool) {
-	clocks := []*time.Time{m.ackWarn, m.ackDue, m.resolveDue, m.reopenDue, m.remindAt, m.expireAt}
+	clocks := []*time.Time{m.ackWarn, m.ackDue, m.resolveDue, m.waitRemind, m.waitClose, m.reopenDue, m.remindAt, m.expireAt}
 	best, found := -1, false
 	var at time.Time
 	for i, c := range clocks {
@@ -165,12 +170,18 @@ func (m *model) fire(kind int, at time.Time) {
 			m.resolveDue = ptr(m.cal.Add(at, m.sla.ResolveWithin.D()))
 		}
 	case 3:
-		m.close(at)
+		m.waitRemind = nil
+		m.line(at, "waiting_reminded")
 	case 4:
+		m.stopWaiting()
+		m.resolve(at)
+	case 5:
+		m.close(at)
+	case 6:
 		m.remindAt = nil
 		m.survey = redress.SurveyReminded
 		m.line(at, "survey_reminded")
-	case 5:
+	case 7:
 		m.remindAt, m.expireAt = nil, nil
 		m.survey = redress.SurveyExpired
 		m.line(at, "survey_expired")
@@ -244,6 +255,17 @@ func (m *model) resume(at time.Time) {
 	}
 }
 
+func (m *model) stopWaiting() { m.waitRemind, m.waitClose = nil, nil }
+
+// resolve settles the complaint, by a person or for want of an answer.
+func (m *model) resolve(at time.Time) {
+	m.ackDue, m.ackWarn, m.resolveDue, m.paused, m.resolveLeft = nil, nil, nil, false, 0
+	m.status = redress.StatusResolved
+	m.reopenDue = ptr(at.Add(m.p.ReopenWithin.D()))
+	m.line(at, "resolved")
+	m.line(at, "root_cause")
+}
+
 func (m *model) close(at time.Time) {
 	m.reopenDue = nil
 	m.status = redress.StatusClosed
@@ -294,9 +316,13 @@ func (m *model) act(a Action) bool {
 		if a.Kind == Wait {
 			m.pause(now)
 			m.status = redress.StatusWaitingOnCustomer
+			if w := m.p.Waiting; w.RemindAfter > 0 {
+				m.waitRemind, m.waitClose = ptr(now.Add(w.RemindAfter.D())), ptr(now.Add(w.CloseAfter.D()))
+			}
 		} else {
 			m.resume(now)
 			m.status = redress.StatusInProgress
+			m.stopWaiting()
 		}
 		m.line(now, "update")
 	case Reply:
@@ -307,6 +333,7 @@ func (m *model) act(a Action) bool {
 			m.resume(now)
 			m.status = redress.StatusInProgress
 		}
+		m.stopWaiting()
 		m.line(now, "customer_reply")
 	case Escalate:
 		if !m.open() || m.level >= redress.MaxEscalationLevel {
@@ -320,11 +347,8 @@ func (m *model) act(a Action) bool {
 		if m.status == redress.StatusReceived || m.status == redress.StatusReopened {
 			m.markAcknowledged(now)
 		}
-		m.ackDue, m.ackWarn, m.resolveDue, m.paused, m.resolveLeft = nil, nil, nil, false, 0
-		m.status = redress.StatusResolved
-		m.reopenDue = ptr(now.Add(m.p.ReopenWithin.D()))
-		m.line(now, "resolved")
-		m.line(now, "root_cause")
+		m.stopWaiting()
+		m.resolve(now)
 	case Confirm:
 		if m.status != redress.StatusResolved {
 			return false
