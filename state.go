@@ -1,5 +1,7 @@
 package redress
 
+import "encoding/json"
+
 import "time"
 
 // State is the part of a complaint that its workflow owns and changes. The
@@ -42,6 +44,9 @@ type Change struct {
 	// is stored with the step, so a retry in a later run is answered from
 	// PostgreSQL.
 	UpdateID string `json:"update_id,omitempty"`
+	// Bookkeeping is the workflow's own record after the step (deadlines
+	// the state does not show), kept so that a lost workflow can run again.
+	Bookkeeping json.RawMessage `json:"bookkeeping,omitempty"`
 }
 
 // The reasons an SLA breach gives, in the timeline and the escalation

@@ -149,7 +149,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if cfg.WorkflowCache > 0 {
 		worker.SetWorkflowCache(cfg.WorkflowCache)
 	}
-	w := worker.New(s.Temporal, s.DB, signer, cfg.Policy, channels, logger)
+	w := worker.New(s.Temporal, s.DB, signer, cfg.Policy, channels, s.Metrics.Registry, logger)
 	uiURL := cfg.TemporalUIURL
 	if s.UIURL != "" {
 		uiURL = s.UIURL

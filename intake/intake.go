@@ -8,6 +8,7 @@ package intake
 import (
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"log/slog"
 	"time"
 
@@ -156,7 +157,9 @@ func (s *Service) filing(r *Request, customer *redress.Customer) postgres.Filing
 		detail += "; it follows the closed complaint " + r.Follows
 		data["follows"] = r.Follows
 	}
+	policy, _ := json.Marshal(s.policy) // plain data: it cannot fail
 	return postgres.Filing{
+		Policy: policy,
 		Complaint: redress.Complaint{
 			ID: id, CustomerID: customer.ID, Category: category, Severity: severity,
 			Channel: r.Channel, Subject: r.Subject, Description: r.Description, OrderRef: r.OrderRef, CreatedAt: now,

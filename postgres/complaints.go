@@ -83,6 +83,7 @@ type Filing struct {
 	TrackingTokenHash []byte
 	Received          redress.TimelineEntry // the first line of the timeline (seq 1)
 	ReceivedEvent     redress.Event
+	Policy            json.RawMessage // the policy in force, which the complaint keeps for life
 }
 
 // Filed is what CreateComplaint did.
@@ -119,11 +120,11 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (Filed, error) {
 		survey, _ := json.Marshal(c.Survey)
 		if _, err := tx.Exec(ctx, `INSERT INTO complaints (id, customer_id, status, priority, category, severity,
 			channel, subject, description, order_ref, escalation_level, sla_breached, assignee, created_at,
-			ack_due_at, resolve_due_at, resolution, survey, tracking_token_hash, seq)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, nullif($17::jsonb, 'null'), $18, $19, 1)`,
+			ack_due_at, resolve_due_at, resolution, survey, tracking_token_hash, seq, policy)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, nullif($17::jsonb, 'null'), $18, $19, 1, $20)`,
 			c.ID, c.CustomerID, c.Status, c.Priority, c.Category, c.Severity, c.Channel, c.Subject,
 			c.Description, c.OrderRef, c.EscalationLevel, c.SLABreached, c.Assignee, c.CreatedAt,
-			c.AckDueAt, c.ResolveDueAt, resolution, survey, f.TrackingTokenHash); err != nil {
+			c.AckDueAt, c.ResolveDueAt, resolution, survey, f.TrackingTokenHash, f.Policy); err != nil {
 			return err
 		}
 		if in.IdempotencyKey != "" {
@@ -268,17 +269,17 @@ func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHas
 	survey, _ := json.Marshal(s.Survey)
 	firstSeq := ch.Seq - len(ch.Timeline) + 1
 	outcomes := outcomesOf(ch.Timeline)
-	setOutcomes, outcomeArgs := outcomes.set(18)
+	setOutcomes, outcomeArgs := outcomes.set(19)
 	return wrap(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE complaints SET status = $3, priority = $4, escalation_level = $5,
 			sla_breached = $6, assignee = $7, ack_due_at = $8, resolve_due_at = $9, acknowledged_at = $10,
 			resolved_at = $11, closed_at = $12, resolution = nullif($13::jsonb, 'null'), survey = $14,
 			survey_token_hash = coalesce($15, survey_token_hash), seq = $2, workflow_started = true,
-			resolve_paused_at = $16, resolve_left_seconds = $17, `+setOutcomes+`
+			resolve_paused_at = $16, resolve_left_seconds = $17, bookkeeping = coalesce($18, bookkeeping), `+setOutcomes+`
 			WHERE id = $1 AND seq < $2`,
 			append([]any{ch.ComplaintID, ch.Seq, s.Status, s.Priority, s.EscalationLevel, s.SLABreached, s.Assignee,
 				s.AckDueAt, s.ResolveDueAt, s.AcknowledgedAt, s.ResolvedAt, s.ClosedAt, resolution, survey, surveyTokenHash,
-				s.ResolvePausedAt, s.ResolveLeftSeconds}, outcomeArgs...)...)
+				s.ResolvePausedAt, s.ResolveLeftSeconds, nullJSON(ch.Bookkeeping)}, outcomeArgs...)...)
 		if err != nil {
 			return err
 		}

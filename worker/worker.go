@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -25,6 +26,9 @@ type Worker struct {
 	policy     redress.Policy
 	dispatcher *notify.Dispatcher
 	logger     *slog.Logger
+	// orphans counts the open complaints the last repair pass found
+	// without a running workflow and could not start again.
+	orphans prometheus.Gauge
 }
 
 // StopTimeout is how long a stopping worker lets its running activities
@@ -38,11 +42,18 @@ const StopTimeout = 2*time.Minute + 10*time.Second
 // traded for CPU. It must be called before New.
 func SetWorkflowCache(size int) { sdkworker.SetStickyWorkflowCacheSize(size) }
 
-// New builds a worker on the complaints task queue.
-func New(c client.Client, db *postgres.DB, signer *tokens.Signer, policy redress.Policy, channels []notify.Channel, logger *slog.Logger) *Worker {
+// New builds a worker on the complaints task queue; reg, when set, gets its
+// gauge of complaints without a running workflow.
+func New(c client.Client, db *postgres.DB, signer *tokens.Signer, policy redress.Policy, channels []notify.Channel,
+	reg prometheus.Registerer, logger *slog.Logger) *Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{WorkerStopTimeout: StopTimeout})
 	Register(w, &activities.Activities{Store: db, Tokens: signer})
-	return &Worker{temporal: w, client: c, db: db, policy: policy, logger: logger,
+	orphans := prometheus.NewGauge(prometheus.GaugeOpts{Name: "redress_complaints_without_workflow",
+		Help: "Open complaints whose workflow the worker's last repair pass found not running and could not start again."})
+	if reg != nil {
+		reg.MustRegister(orphans)
+	}
+	return &Worker{temporal: w, client: c, db: db, policy: policy, logger: logger, orphans: orphans,
 		dispatcher: &notify.Dispatcher{DB: db, Channels: channels, Logger: logger}}
 }
 
@@ -54,6 +65,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer w.temporal.Stop()
 	go w.dispatcher.Run(ctx)
 	go w.keepAnalyticsBuilt(ctx)
+	go w.keepRepairing(ctx)
 	w.sweepUnstarted(ctx)
 	return nil
 }
@@ -91,7 +103,16 @@ func (w *Worker) startUnstarted(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if err := workflows.StartComplaint(ctx, w.client, workflows.NewComplaintInput(c, cu.Tier, w.policy)); err != nil {
+		// A complaint keeps the policy it was filed under, not the worker's.
+		run, err := w.db.StoredRun(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		policy, err := workflows.StoredPolicy(run.Policy, w.policy)
+		if err != nil {
+			return err
+		}
+		if err := workflows.StartComplaint(ctx, w.client, workflows.NewComplaintInput(c, cu.Tier, policy)); err != nil {
 			return err
 		}
 		if err := w.db.MarkWorkflowStarted(ctx, c.ID); err != nil {

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -89,6 +90,7 @@ func (wf *complaint) commit(ctx workflow.Context) error {
 	change := wf.pending
 	wf.pending = redress.Change{}
 	change.ComplaintID, change.CustomerID, change.Seq, change.State = wf.in.ComplaintID, wf.in.CustomerID, wf.book.Seq, wf.state
+	change.Bookkeeping, _ = json.Marshal(wf.book) // plain data: it cannot fail
 	wf.changed = true
 	write := project
 	if wf.inAction {

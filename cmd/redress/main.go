@@ -42,6 +42,7 @@ Usage:
   redress api      the HTTP API (against an external Temporal and PostgreSQL)
   redress worker   the Temporal worker and the outbox dispatcher
   redress migrate  apply the database migrations and exit
+  redress repair   start again the open complaints whose workflow no longer runs (--dry-run lists them)
   redress users    add, list or disable the people who sign in to the console
   redress analytics rebuild   recompute the analytics rollups from the complaints
 
@@ -65,16 +66,23 @@ func main() {
 		stop()
 		os.Exit(code)
 	}
+	fs := flag.NewFlagSet("redress "+os.Args[1], flag.ExitOnError)
+	cfg := config.Flags(fs)
+	var dryRun *bool
+	if os.Args[1] == "repair" {
+		dryRun = fs.Bool("dry-run", false, "list the complaints without a running workflow, and start nothing")
+	}
 	commands := map[string]func(context.Context, *config.Config, *slog.Logger) error{
 		"dev": runDev, "api": runAPI, "worker": runWorker, "migrate": runMigrate,
+		"repair": func(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
+			return runRepair(ctx, cfg, *dryRun, logger)
+		},
 	}
 	run, ok := commands[os.Args[1]]
 	if !ok {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
 	}
-	fs := flag.NewFlagSet("redress "+os.Args[1], flag.ExitOnError)
-	cfg := config.Flags(fs)
 	_ = fs.Parse(os.Args[2:])
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if err := cfg.Finish(); err != nil {
@@ -282,7 +290,7 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	go func() { served <- reg.Serve(ctx, metricsListener) }()
 	logger.Info("worker running", "task_queue", "complaints", "metrics", metricsListener.Addr().String())
 	worker.SetWorkflowCache(cfg.WorkflowCache)
-	err = worker.New(tc, db, signer, cfg.Policy, channels, logger).Run(ctx)
+	err = worker.New(tc, db, signer, cfg.Policy, channels, reg.Registry, logger).Run(ctx)
 	stop()
 	return errors.Join(err, <-served)
 }
@@ -311,6 +319,26 @@ func closeAll(db *postgres.DB, tc client.Client, reg *metrics.Registry) {
 	tc.Close()
 	_ = reg.Close()
 	db.Close()
+}
+
+// runRepair runs one repair pass, as the worker does every 10 minutes.
+func runRepair(ctx context.Context, cfg *config.Config, dryRun bool, logger *slog.Logger) error {
+	if err := cfg.RequireWorkerSecrets(); err != nil {
+		return err
+	}
+	reg := metrics.New(logger)
+	db, tc, err := connect(ctx, cfg, reg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeAll(db, tc, reg)
+	report, err := worker.Repair(ctx, tc, db, cfg.Policy, dryRun, logger)
+	for _, id := range report.Orphans {
+		fmt.Println("without a running workflow:", id)
+	}
+	fmt.Printf("%d open complaints checked, %d without a running workflow, %d started again\n",
+		report.Checked, len(report.Orphans), report.Restarts)
+	return err
 }
 
 func runMigrate(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
