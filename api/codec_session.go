@@ -100,27 +100,28 @@ func (s *Server) codecSignInPage(c echo.Context) error {
 }
 
 func (s *Server) showCodecSignIn(c echo.Context, status int, message string) error {
+	words := pageWords(c)
 	if key, ok := s.codecSessions.verify(c, time.Now()); ok && message == "" {
-		message = "Signed in as " + key.Name + "."
+		message = words.Format("codec.signed_in_as", "Key", key.Name)
 	}
-	// Staff-facing and in English only.
-	return s.renderPageIn(c, status, "en", "codec_sign_in", pageData{Title: "Decode customer data in the Web UI", Message: message})
+	return s.renderPage(c, status, "codec_sign_in", pageData{Title: words.Text("codec.title"), Message: message})
 }
 
 func (s *Server) codecSignIn(c echo.Context) error {
+	words := pageWords(c)
 	key, err := s.keyWithRole(c.FormValue("key"), codecRoles, decodeAction)
 	if err != nil {
 		status := http.StatusUnauthorized
 		if redress.ErrorCode(err) == redress.EFORBIDDEN {
 			status = http.StatusForbidden
 		}
-		return s.showCodecSignIn(c, status, "Refused: "+redress.ErrorMessage(err)+".")
+		return s.showCodecSignIn(c, status, words.Format("codec.refused", "Reason", redress.ErrorMessage(err)))
 	}
 	s.codecSessions.issue(c, key, time.Now())
-	return s.showCodecSignIn(c, http.StatusOK, "Signed in as "+key.Name+": the Web UI now shows customers' data in clear.")
+	return s.showCodecSignIn(c, http.StatusOK, words.Format("codec.signed_in_clear", "Key", key.Name))
 }
 
 func (s *Server) codecSignOut(c echo.Context) error {
 	s.codecSessions.end(c)
-	return s.showCodecSignIn(c, http.StatusOK, "Signed out.")
+	return s.showCodecSignIn(c, http.StatusOK, pageWords(c).Text("codec.signed_out"))
 }

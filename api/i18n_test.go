@@ -1,25 +1,34 @@
 package api
 
-import "testing"
+import (
+	"slices"
+	"strconv"
+	"testing"
 
-func TestMessagesComplete(t *testing.T) {
-	for lang, words := range messages {
-		for other, otherWords := range messages {
-			for key := range otherWords {
-				if words[key] == "" {
-					t.Errorf("%s has %q but %s does not", other, key, lang)
-				}
-			}
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/locales/localestest"
+)
+
+// Every word the pages and their handlers ask for is in every language's
+// catalog.
+func TestPagesAskOnlyForKnownWords(t *testing.T) {
+	var uses localestest.Uses
+	for _, lang := range redress.Languages {
+		uses.InTemplates(t, newPageTemplates("UTC")[lang], "t")
+	}
+	uses.InSource(t, ".")
+	var statuses, publicKinds, scores []string
+	for _, s := range redress.Statuses {
+		statuses = append(statuses, string(s))
+	}
+	for kind := range redress.TimelineKinds {
+		if redress.PublicKind(kind) {
+			publicKinds = append(publicKinds, kind)
 		}
 	}
-}
-
-func TestPageLanguage(t *testing.T) {
-	tests := map[string]string{"": "en", "zh-CN,zh;q=0.9": "zh", "en-US,en;q=0.9,zh;q=0.5": "en",
-		"fr-FR,zh-TW;q=0.8": "zh", "de": "en", "garbage;;;": "en"}
-	for header, want := range tests {
-		if got := pageLanguage(header); got != want {
-			t.Errorf("pageLanguage(%q) = %s, want %s", header, got, want)
-		}
+	slices.Sort(publicKinds)
+	for score := 1; score <= 5; score++ {
+		scores = append(scores, strconv.Itoa(score))
 	}
+	uses.Check(t, map[string][]string{"pages.status_": statuses, "pages.kind_": publicKinds, "pages.score_": scores})
 }

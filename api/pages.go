@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/locales"
 	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/workflows"
 )
@@ -31,9 +32,10 @@ func newPageTemplates(timezone string) pageTemplates {
 		loc = time.UTC
 	}
 	sets := pageTemplates{}
-	for lang, words := range messages {
+	for _, lang := range redress.Languages {
+		words := locales.For(lang)
 		funcs := template.FuncMap{
-			"t": func(key string) string { return words[key] },
+			"t": words.Text,
 			"when": func(v any) string {
 				switch t := v.(type) {
 				case time.Time:
@@ -43,7 +45,7 @@ func newPageTemplates(timezone string) pageTemplates {
 				}
 				return ""
 			},
-			"kind":       func(kind string) string { return words["kind_"+kind] },
+			"kind":       func(kind string) string { return words.Text("pages.kind_" + kind) },
 			"showDetail": func(kind string) bool { return kind == "update" || kind == "customer_reply" },
 		}
 		sets[lang] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html"))
@@ -60,35 +62,38 @@ type pageData struct {
 	Scores    []int
 }
 
-func (s *Server) renderPage(c echo.Context, status int, name string, data pageData) error {
-	return s.renderPageIn(c, status, pageLanguage(c.Request().Header.Get("Accept-Language")), name, data)
+// pageWords are the words of the request's page: in the browser's
+// language.
+func pageWords(c echo.Context) locales.Catalog {
+	return locales.For(locales.Choose("", c.Request().Header.Get("Accept-Language")))
 }
 
-func (s *Server) renderPageIn(c echo.Context, status int, lang, name string, data pageData) error {
+func (s *Server) renderPage(c echo.Context, status int, name string, data pageData) error {
+	words := pageWords(c)
 	c.Response().Header().Set(echo.HeaderContentType, "text/html; charset=utf-8")
-	c.Response().Header().Set("Content-Language", messages[lang]["lang"])
+	c.Response().Header().Set("Content-Language", words.Tag())
 	c.Response().Header().Set("Cache-Control", "no-store") // pages behind a secret link
 	c.Response().WriteHeader(status)
-	return s.pages[lang].ExecuteTemplate(c.Response(), name, data)
+	return s.pages[words.Language()].ExecuteTemplate(c.Response(), name, data)
 }
 
 // pageError shows an error as a page, in words for the customer.
 func (s *Server) pageError(c echo.Context, err error) error {
-	words := messages[pageLanguage(c.Request().Header.Get("Accept-Language"))]
+	words := pageWords(c)
 	code := redress.ErrorCode(err)
 	status := redress.HTTPStatus(err)
-	msg := words["error"] + ": " + redress.ErrorMessage(err)
+	msg := words.Text("pages.error") + ": " + redress.ErrorMessage(err)
 	switch code {
 	case redress.ENOTFOUND:
-		msg = words["not_found"]
+		msg = words.Text("pages.not_found")
 	case redress.EGONE:
-		msg = words["gone"]
+		msg = words.Text("pages.gone")
 	case redress.EUNAVAILABLE:
-		msg = words["unavailable"]
+		msg = words.Text("pages.unavailable")
 	case redress.EINTERNAL:
 		s.logger.Error("page failed", "path", c.Path(), "error", err)
 	}
-	return s.renderPage(c, status, "message", pageData{Title: words["error"], Message: msg})
+	return s.renderPage(c, status, "message", pageData{Title: words.Text("pages.error"), Message: msg})
 }
 
 func (s *Server) trackPage(c echo.Context) error {
@@ -101,8 +106,7 @@ func (s *Server) showTrackPage(c echo.Context, status int, message string) error
 	if err != nil {
 		return s.pageError(c, err)
 	}
-	lang := pageLanguage(c.Request().Header.Get("Accept-Language"))
-	return s.renderPage(c, status, "track", pageData{Title: messages[lang]["your_complaint"], Message: message,
+	return s.renderPage(c, status, "track", pageData{Title: pageWords(c).Text("pages.your_complaint"), Message: message,
 		Base: "/track/" + token, Complaint: customerView(complaint),
 		CanReply: complaint.Status.Open()})
 }
@@ -122,8 +126,7 @@ func (s *Server) trackAction(update string, arg func(c echo.Context) (any, error
 			if code := redress.ErrorCode(err); code == redress.ENOTFOUND || code == redress.EUNAVAILABLE || code == redress.EINTERNAL {
 				return s.pageError(c, err)
 			}
-			words := messages[pageLanguage(c.Request().Header.Get("Accept-Language"))]
-			return s.showTrackPage(c, redress.HTTPStatus(err), words["error"]+": "+redress.ErrorMessage(err))
+			return s.showTrackPage(c, redress.HTTPStatus(err), pageWords(c).Text("pages.error")+": "+redress.ErrorMessage(err))
 		}
 		return c.Redirect(http.StatusSeeOther, "/track/"+c.Param("token"))
 	}
@@ -154,8 +157,7 @@ func (s *Server) surveyPage(c echo.Context) error {
 }
 
 func (s *Server) showSurveyForm(c echo.Context, status int, message string) error {
-	lang := pageLanguage(c.Request().Header.Get("Accept-Language"))
-	return s.renderPage(c, status, "survey", pageData{Title: messages[lang]["survey_title"], Message: message,
+	return s.renderPage(c, status, "survey", pageData{Title: pageWords(c).Text("pages.survey_title"), Message: message,
 		Base: "/survey/" + c.Param("token"), Scores: []int{5, 4, 3, 2, 1}})
 }
 
@@ -168,8 +170,8 @@ func (s *Server) surveySubmit(c echo.Context) error {
 	if _, err := s.submitSurvey(c, c.Param("token"), surveyRequest{Score: score, Comment: comment}); err != nil {
 		return s.pageError(c, err)
 	}
-	words := messages[pageLanguage(c.Request().Header.Get("Accept-Language"))]
-	return s.renderPage(c, http.StatusOK, "message", pageData{Title: words["survey_title"], Message: words["thanks"]})
+	words := pageWords(c)
+	return s.renderPage(c, http.StatusOK, "message", pageData{Title: words.Text("pages.survey_title"), Message: words.Text("pages.thanks")})
 }
 
 func (s *Server) registerPages(e *echo.Echo) {

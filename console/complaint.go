@@ -14,39 +14,6 @@ import (
 	"github.com/redress-dev/redress/postgres"
 )
 
-var complaintWords = map[string]map[string]string{
-	"en": {
-		"customer": "Customer", "tier": "Tier", "contact": "Contact", "earlier": "Earlier complaints", "none": "None",
-		"score": "Score", "winback": "Win-back", "clocks": "SLA clocks", "clock_ack": "Acknowledge by",
-		"clock_resolve": "Resolve by", "paused_since": "Resolution clock paused since", "time_left": "time left",
-		"no_clock": "No clock runs.", "timeline": "Timeline", "internal": "internal", "customer_saw": "seen by the customer",
-		"actions": "Actions", "acknowledge": "Acknowledge", "assign": "Assign", "assign_to": "Assign to",
-		"reply": "Reply to the customer", "message": "Message", "wait_on_customer": "Wait on the customer's answer (pauses the resolution clock)",
-		"send": "Send", "note": "Internal note", "note_help": "Only staff see notes.", "add_note": "Add note",
-		"escalate": "Escalate", "reason": "Reason", "resolve": "Resolve", "resolution_type": "Resolution",
-		"root_cause": "Root cause", "summary": "Summary", "compensation": "Compensation (optional)", "amount": "Amount",
-		"currency": "Currency", "no_actions": "No action is open to you in this status.", "workflow": "Workflow in Temporal",
-		"status": "Status", "priority": "Priority", "category": "Category", "channel": "Channel", "severity": "Severity",
-		"order": "Order", "level": "Level", "assignee": "Assignee", "filed": "Filed", "breached": "SLA breached",
-		"resolution": "Resolution", "survey": "Survey", "keys_help": "Keys: a acknowledge · r reply",
-	},
-	"zh": {
-		"customer": "客户", "tier": "等级", "contact": "联系方式", "earlier": "历史投诉", "none": "无",
-		"score": "评分", "winback": "挽回", "clocks": "SLA 时钟", "clock_ack": "确认截止",
-		"clock_resolve": "解决截止", "paused_since": "解决时钟暂停于", "time_left": "剩余时间",
-		"no_clock": "没有运行中的时钟。", "timeline": "处理记录", "internal": "内部", "customer_saw": "客户可见",
-		"actions": "操作", "acknowledge": "确认受理", "assign": "分配", "assign_to": "分配给",
-		"reply": "回复客户", "message": "内容", "wait_on_customer": "等待客户回复（暂停解决时钟）",
-		"send": "发送", "note": "内部备注", "note_help": "备注仅员工可见。", "add_note": "添加备注",
-		"escalate": "升级", "reason": "原因", "resolve": "解决", "resolution_type": "解决方式",
-		"root_cause": "根本原因", "summary": "说明", "compensation": "补偿（可选）", "amount": "金额",
-		"currency": "币种", "no_actions": "当前状态下您没有可执行的操作。", "workflow": "在 Temporal 中查看工作流",
-		"status": "状态", "priority": "优先级", "category": "类别", "channel": "渠道", "severity": "严重程度",
-		"order": "订单", "level": "级别", "assignee": "处理人", "filed": "提交时间", "breached": "SLA 已超时",
-		"resolution": "处理结果", "survey": "满意度调查", "keys_help": "快捷键：a 确认 · r 回复",
-	},
-}
-
 func (c *Console) registerComplaint(g *echo.Group) {
 	g.GET("/complaints/:id", c.complaint)
 	g.POST("/complaints/:id/acknowledge", c.act(func(ctx echo.Context, call desk.Call) (*redress.Complaint, error) {

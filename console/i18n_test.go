@@ -1,24 +1,47 @@
 package console
 
-import "testing"
+import (
+	"strconv"
+	"testing"
 
-// Every word of every page exists in English and in Chinese, and no page
-// redefines another's word.
-func TestEveryWordInBothLanguages(t *testing.T) {
-	seen := map[string]bool{}
-	for _, part := range wordParts() {
-		for lang, other := range map[string]string{"en": "zh", "zh": "en"} {
-			for key := range part[lang] {
-				if _, ok := part[other][key]; !ok {
-					t.Errorf("%q is in %s but not in %s", key, lang, other)
-				}
-			}
-		}
-		for key := range part["en"] {
-			if seen[key] {
-				t.Errorf("%q is defined by two pages", key)
-			}
-			seen[key] = true
-		}
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/locales/localestest"
+	"github.com/redress-dev/redress/postgres"
+)
+
+// Every word the console's pages and handlers ask for is in every
+// language's catalog.
+func TestConsoleAsksOnlyForKnownWords(t *testing.T) {
+	var uses localestest.Uses
+	for _, set := range parseTemplates() {
+		uses.InTemplates(t, set, "t", "tf")
 	}
+	uses.InSource(t, ".")
+	var statuses, categories, channels, tiers, levels []string
+	for _, s := range redress.Statuses {
+		statuses = append(statuses, string(s))
+	}
+	for _, c := range redress.Categories {
+		categories = append(categories, string(c))
+	}
+	for _, c := range redress.Channels {
+		channels = append(channels, string(c))
+	}
+	for _, tier := range redress.Tiers {
+		tiers = append(tiers, string(tier))
+	}
+	for l := 0; l <= redress.MaxEscalationLevel; l++ {
+		levels = append(levels, strconv.Itoa(l))
+	}
+	uses.Check(t, map[string][]string{
+		"console.status_":   statuses,
+		"console.category_": categories,
+		"console.channel_":  channels,
+		"console.tier_":     tiers,
+		"console.level_":    levels,
+		"console.queue_":    postgres.Queues,
+		"console.cause_":    redress.RootCauses,
+		// A clock's kind and its state (slaClock).
+		"console.clock_": {"ack", "resolve", "on_track", "warned", "breached"},
+	})
 }

@@ -18,39 +18,6 @@ import (
 // queueOrder lists the queues as the navigation shows them.
 var queueOrder = postgres.Queues
 
-var queueWords = map[string]map[string]string{
-	"en": {"queue_mine": "Mine", "queue_unassigned": "Unassigned", "queue_breaching": "Breaching soon",
-		"queue_escalated": "Escalated", "queue_waiting": "Waiting on customer", "queue_open": "All open",
-		"col_due": "Next deadline", "col_priority": "Priority", "col_subject": "Subject", "col_customer": "Customer",
-		"col_age": "Age", "col_level": "Level", "col_assignee": "Assignee", "col_status": "Status",
-		"filter_priority": "Priority", "filter_category": "Category", "filter_channel": "Channel", "filter_tier": "Tier",
-		"filter_level": "Level", "filter_search": "Search", "search_help": "Subject, description, order, customer name or e-mail",
-		"any": "Any", "filter": "Filter", "clear": "Clear", "next_page": "Next page", "first_page": "First page",
-		"queue_empty": "No open complaint is in this queue.", "no_deadline": "no deadline",
-		"queue_keys": "Keys: j and k move through the queue · Enter opens",
-		"age_days":   "%dd %dh", "age_hours": "%dh %dm", "age_minutes": "%dm",
-		"channel_web": "Web", "channel_email": "E-mail", "channel_phone": "Phone", "channel_chat": "Chat",
-		"channel_social": "Social", "channel_store": "Store",
-		"tier_standard": "Standard", "tier_silver": "Silver", "tier_gold": "Gold", "tier_diamond": "Diamond",
-		"unassigned": "unassigned",
-	},
-	"zh": {"queue_mine": "我的", "queue_unassigned": "未分配", "queue_breaching": "即将超时",
-		"queue_escalated": "已升级", "queue_waiting": "等待客户", "queue_open": "全部未结",
-		"col_due": "下一截止", "col_priority": "优先级", "col_subject": "主题", "col_customer": "客户",
-		"col_age": "已过时间", "col_level": "级别", "col_assignee": "处理人", "col_status": "状态",
-		"filter_priority": "优先级", "filter_category": "类别", "filter_channel": "渠道", "filter_tier": "客户等级",
-		"filter_level": "级别", "filter_search": "搜索", "search_help": "主题、描述、订单号、客户姓名或邮箱",
-		"any": "全部", "filter": "筛选", "clear": "清除", "next_page": "下一页", "first_page": "第一页",
-		"queue_empty": "此队列中没有未结投诉。", "no_deadline": "无截止时间",
-		"queue_keys": "快捷键：j 和 k 在队列中移动 · Enter 打开",
-		"age_days":   "%d天%d小时", "age_hours": "%d小时%d分", "age_minutes": "%d分钟",
-		"channel_web": "网页", "channel_email": "邮件", "channel_phone": "电话", "channel_chat": "在线聊天",
-		"channel_social": "社交媒体", "channel_store": "门店",
-		"tier_standard": "普通", "tier_silver": "银卡", "tier_gold": "金卡", "tier_diamond": "钻石",
-		"unassigned": "未分配",
-	},
-}
-
 func (c *Console) registerQueues(g *echo.Group) {
 	g.GET("/queues/:queue", c.queue)
 }
@@ -116,7 +83,7 @@ func (c *Console) queue(ctx echo.Context) error {
 	if q.Cursor != "" {
 		view.First = f.address(name, "")
 	}
-	return c.render(ctx, http.StatusOK, "queue", page{Title: queueWords[v.Lang]["queue_"+name], Nav: name, Data: view})
+	return c.render(ctx, http.StatusOK, "queue", page{Title: wordsFor(ctx).Text("console.queue_" + name), Nav: name, Data: view})
 }
 
 // refuseQueue shows bad filters (or a cursor this console did not hand out)

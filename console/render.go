@@ -4,65 +4,39 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"maps"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/text/language"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/locales"
 )
 
 // page is what every console template gets.
 type page struct {
 	Title  string
-	Lang   string
 	Viewer *viewer // nil on the sign-in page
 	Nav    string  // the current tab: a queue's name, "supervisor"
 	Error  string  // a refusal or failure to show above the content
 	Data   any
 }
 
-// languages the console speaks; every key exists in each (a test checks).
-var languages = language.NewMatcher([]language.Tag{language.English, language.Chinese})
-
-// wordParts are the words of each page, each file owning its own.
-func wordParts() []map[string]map[string]string {
-	return []map[string]map[string]string{commonWords, queueWords, complaintWords, supervisorWords}
-}
-
-// words merges the words of every page.
-func words() map[string]map[string]string {
-	all := map[string]map[string]string{"en": {}, "zh": {}}
-	for _, part := range wordParts() {
-		for lang, w := range part {
-			maps.Copy(all[lang], w)
-		}
-	}
-	return all
-}
-
 func parseTemplates() map[string]*template.Template {
 	sets := map[string]*template.Template{}
-	for lang, w := range words() {
-		sets[lang] = template.Must(template.New("").Funcs(templateFuncs(lang, w)).ParseFS(templateFiles, "templates/*.html"))
+	for _, lang := range redress.Languages {
+		sets[lang] = template.Must(template.New("").Funcs(templateFuncs(locales.For(lang))).ParseFS(templateFiles, "templates/*.html"))
 	}
 	return sets
 }
 
-func templateFuncs(lang string, w map[string]string) template.FuncMap {
+func templateFuncs(words locales.Catalog) template.FuncMap {
 	return template.FuncMap{
-		"t": func(key string) string {
-			if s, ok := w[key]; ok {
-				return s
-			}
-			return key
-		},
-		// tf fills a message's %s and %d.
-		"tf": func(key string, args ...any) string { return fmt.Sprintf(w[key], args...) },
+		"t": words.Text,
+		// tf fills a message's fields, given as name and value pairs.
+		"tf": words.Format,
 		// iso is a time for <time datetime>: the page's script shows it in
 		// the viewer's own time zone.
 		"iso": func(t any) string {
@@ -78,21 +52,21 @@ func templateFuncs(lang string, w map[string]string) template.FuncMap {
 			}
 			return ""
 		},
-		"lang":       func() string { return lang },
-		"level":      func(n int) string { return w[fmt.Sprintf("level_%d", n)] },
+		"level":      func(n int) string { return words.Text("console.level_" + strconv.Itoa(n)) },
 		"has":        func(s redress.State, a string) bool { return s.Allows(redress.StaffAction(a)) },
 		"queueNames": func() []string { return queueOrder },
 		"seconds":    spanText,
 		// age is how long ago since was, to the minute.
 		"age": func(since, now time.Time) string {
 			d := max(now.Sub(since), 0)
+			hours, minutes := int(d.Hours()), int(d.Minutes())%60
 			switch {
 			case d >= 24*time.Hour:
-				return fmt.Sprintf(w["age_days"], int(d.Hours())/24, int(d.Hours())%24)
+				return words.Format("console.age_days", "Days", hours/24, "Hours", hours%24)
 			case d >= time.Hour:
-				return fmt.Sprintf(w["age_hours"], int(d.Hours()), int(d.Minutes())%60)
+				return words.Format("console.age_hours", "Hours", hours, "Minutes", minutes)
 			}
-			return fmt.Sprintf(w["age_minutes"], int(d.Minutes()))
+			return words.Format("console.age_minutes", "Minutes", minutes)
 		},
 	}
 }
@@ -109,34 +83,27 @@ func timeOf(v any) time.Time {
 	return time.Time{}
 }
 
-// pageLanguage is the person's chosen language, else the browser's.
-func pageLanguage(ctx echo.Context, chosen string) string {
-	if chosen != "" {
-		return chosen
+// wordsFor are the words of the request's page: in the signed-in
+// person's language, else the browser's.
+func wordsFor(ctx echo.Context) locales.Catalog {
+	if v := viewerOf(ctx); v != nil {
+		return locales.For(v.Lang)
 	}
-	tags, _, _ := language.ParseAcceptLanguage(ctx.Request().Header.Get("Accept-Language"))
-	if _, i, _ := languages.Match(tags...); i == 1 {
-		return "zh"
-	}
-	return "en"
+	return locales.For(locales.Choose("", ctx.Request().Header.Get("Accept-Language")))
 }
 
 // render writes a page: HTML, never cached (it shows customers' data).
 func (c *Console) render(ctx echo.Context, status int, name string, p page) error {
-	if v := viewerOf(ctx); v != nil {
-		p.Viewer, p.Lang = v, v.Lang
-	}
-	if p.Lang == "" {
-		p.Lang = pageLanguage(ctx, "")
-	}
+	p.Viewer = viewerOf(ctx)
+	words := wordsFor(ctx)
 	h := ctx.Response().Header()
 	h.Set(echo.HeaderContentType, "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Language", map[string]string{"en": "en", "zh": "zh-CN"}[p.Lang])
+	h.Set("Content-Language", words.Tag())
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
 	ctx.Response().WriteHeader(status)
-	return c.pages[p.Lang].ExecuteTemplate(ctx.Response(), name, p)
+	return c.pages[words.Language()].ExecuteTemplate(ctx.Response(), name, p)
 }
 
 // failure shows an error as a page: what a person can act on in the

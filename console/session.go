@@ -17,6 +17,7 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/config"
+	"github.com/redress-dev/redress/locales"
 	"github.com/redress-dev/redress/postgres"
 )
 
@@ -74,7 +75,7 @@ func (c *Console) requireSession(next echo.HandlerFunc) echo.HandlerFunc {
 			if ctx.Request().Method == http.MethodGet && ctx.Request().Header.Get("Accept") != "text/event-stream" {
 				return ctx.Redirect(http.StatusSeeOther, "/console/login?next="+url.QueryEscape(ctx.Request().URL.RequestURI()))
 			}
-			return c.render(ctx, http.StatusUnauthorized, "message", page{Title: "401", Error: commonWords[pageLanguage(ctx, "")]["signed_out"]})
+			return c.render(ctx, http.StatusUnauthorized, "message", page{Title: "401", Error: wordsFor(ctx).Text("console.signed_out")})
 		}
 		ctx.Set(viewerKey, v)
 		return next(ctx)
@@ -92,7 +93,7 @@ func (c *Console) session(ctx echo.Context, touch bool) (*viewer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &viewer{User: s.User, Chosen: s.Language, Lang: pageLanguage(ctx, s.Language), CSRF: s.CSRFToken,
+	return &viewer{User: s.User, Chosen: s.Language, Lang: locales.Choose(s.Language, ctx.Request().Header.Get("Accept-Language")), CSRF: s.CSRFToken,
 		Supervisor: s.User.Role == config.RoleSupervisor || s.User.Role == config.RoleAdmin, tokenHash: hash}, nil
 }
 
@@ -109,7 +110,7 @@ func (c *Console) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if !sameToken(sent, viewerOf(ctx).CSRF) {
 			return c.render(ctx, http.StatusForbidden, "message", page{Title: "403",
-				Error: "The form was too old or came from another site; reload the page and try again."})
+				Error: wordsFor(ctx).Text("console.form_expired")})
 		}
 		return next(ctx)
 	}
@@ -143,7 +144,7 @@ func (c *Console) loginPage(ctx echo.Context) error {
 	}
 	token := randomToken()
 	ctx.SetCookie(c.cookie(loginCookie, token, 3600))
-	return c.render(ctx, http.StatusOK, "login", page{Title: "Sign in",
+	return c.render(ctx, http.StatusOK, "login", page{Title: wordsFor(ctx).Text("console.sign_in"),
 		Data: loginData{Next: safeNext(ctx.QueryParam("next")), CSRF: token}})
 }
 
@@ -154,7 +155,7 @@ func (c *Console) login(ctx echo.Context) error {
 	ck, err := ctx.Cookie(loginCookie)
 	if err != nil || !sameToken(ctx.FormValue("csrf"), ck.Value) {
 		return c.render(ctx, http.StatusForbidden, "message", page{Title: "403",
-			Error: "The sign-in form was too old or came from another site; open it again."})
+			Error: wordsFor(ctx).Text("console.sign_in_form_expired")})
 	}
 	now := time.Now()
 	address := ctx.RealIP()
@@ -167,8 +168,9 @@ func (c *Console) login(ctx echo.Context) error {
 		c.signInFailures.Charge(email, now)
 		token := randomToken()
 		ctx.SetCookie(c.cookie(loginCookie, token, 3600))
-		return c.render(ctx, http.StatusUnauthorized, "login", page{Title: "Sign in",
-			Error: commonWords[pageLanguage(ctx, "")]["wrong_password"], Data: loginData{Email: email, Next: next, CSRF: token}})
+		words := wordsFor(ctx)
+		return c.render(ctx, http.StatusUnauthorized, "login", page{Title: words.Text("console.sign_in"),
+			Error: words.Text("console.wrong_password"), Data: loginData{Email: email, Next: next, CSRF: token}})
 	}
 	account, err := c.lookUp(ctx, email)
 	if err != nil {
@@ -239,7 +241,7 @@ func (c *Console) logout(ctx echo.Context) error {
 // browser's.
 func (c *Console) setLanguage(ctx echo.Context) error {
 	lang := ctx.FormValue("language")
-	if !slices.Contains([]string{"", "en", "zh"}, lang) {
+	if lang != "" && !slices.Contains(redress.Languages, lang) {
 		return c.failure(ctx, redress.Invalid(redress.FieldError{Field: "language", Message: "must be en, zh or empty"}))
 	}
 	if err := c.db.SetStaffLanguage(ctx.Request().Context(), viewerOf(ctx).User.ID, lang); err != nil {

@@ -13,53 +13,9 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/config"
+	"github.com/redress-dev/redress/locales"
 	"github.com/redress-dev/redress/postgres"
 )
-
-var supervisorWords = map[string]map[string]string{
-	"en": {
-		"window_from": "From", "window_to": "To", "show": "Show",
-		"workload": "Today's workload", "workload_help": "Open complaints by who holds them and their escalation level; acknowledged and resolved since midnight (%s).",
-		"nobody": "Unassigned", "open_total": "Open", "n_breached": "%d breached", "acknowledged_today": "Acknowledged today",
-		"resolved_today": "Resolved today", "total": "Total", "no_workload": "No complaint is open and none was acknowledged or resolved today.",
-		"breaches": "Breached and overdue", "breaches_help": "Open complaints that breached an SLA or whose deadline has passed, the longest overdue first (at most %d).",
-		"no_breaches": "No open complaint is overdue.", "subject": "Subject", "next_due": "Next deadline",
-		"analytics": "Complaints filed from %s to %s", "analytics_help": "Days and weeks in %s; each complaint counts in the day and week it was filed.",
-		"filed_total": "Filed", "ack_on_time": "Acknowledged on time", "resolved_on_time": "Resolved on time",
-		"csat_average": "CSAT average", "csat_answers": "Survey answers", "not_measured": "—",
-		"chart_volume": "Complaints filed per day, by category", "chart_compliance": "SLA compliance per week",
-		"chart_csat": "CSAT scores", "chart_causes": "Root causes of resolved complaints",
-		"day": "Day", "week": "Week from Monday", "csat_score": "Score", "complaints": "Complaints",
-		"figures": "Show the figures", "no_data": "Nothing in this window.",
-		"bad_date": "must be a date like %s", "from_after_to": "must not be after to", "window_too_long": "the window may span at most %d days",
-		"cause_product_defect": "Product defect", "cause_process_gap": "Process gap", "cause_staff_behavior": "Staff behaviour",
-		"cause_logistics": "Logistics", "cause_billing_error": "Billing error", "cause_customer_misunderstanding": "Customer misunderstanding",
-		"cause_third_party": "Third party", "cause_other": "Other",
-	},
-	"zh": {
-		"window_from": "开始日期", "window_to": "结束日期", "show": "查看",
-		"workload": "今日工作量", "workload_help": "按处理人和升级级别统计的未结投诉；今日（%s 零点起）确认和解决的数量。",
-		"nobody": "未分配", "open_total": "未结", "n_breached": "%d 件超时", "acknowledged_today": "今日确认",
-		"resolved_today": "今日解决", "total": "合计", "no_workload": "没有未结投诉，今日也没有确认或解决的投诉。",
-		"breaches": "已超时与逾期", "breaches_help": "已违反 SLA 或已过截止时间的未结投诉，逾期最久的在前（最多 %d 件）。",
-		"no_breaches": "没有逾期的未结投诉。", "subject": "主题", "next_due": "下一个截止时间",
-		"analytics": "%s 至 %s 提交的投诉", "analytics_help": "日期和周按 %s 计算；每件投诉计入其提交的那一天和那一周。",
-		"filed_total": "提交数", "ack_on_time": "按时确认率", "resolved_on_time": "按时解决率",
-		"csat_average": "满意度均分", "csat_answers": "问卷回复数", "not_measured": "—",
-		"chart_volume": "每日投诉量（按类别）", "chart_compliance": "每周 SLA 达成率",
-		"chart_csat": "满意度评分分布", "chart_causes": "已解决投诉的根本原因",
-		"day": "日期", "week": "周（自周一起）", "csat_score": "评分", "complaints": "投诉数",
-		"figures": "查看数据", "no_data": "此时间段内没有数据。",
-		"bad_date": "应为日期，例如 %s", "from_after_to": "不能晚于结束日期", "window_too_long": "时间段最长为 %d 天",
-		"cause_product_defect": "产品缺陷", "cause_process_gap": "流程缺失", "cause_staff_behavior": "员工行为",
-		"cause_logistics": "物流", "cause_billing_error": "账单错误", "cause_customer_misunderstanding": "客户误解",
-		"cause_third_party": "第三方", "cause_other": "其他",
-	},
-}
-
-// vocabulary is every page's words by language, for text the handlers
-// build themselves (the charts).
-var vocabulary = words()
 
 const (
 	// breachListCap keeps the breach list to what a person can work through.
@@ -113,7 +69,7 @@ func (c *Console) registerSupervisor(g *echo.Group, supervisors echo.MiddlewareF
 // only for the live regions, so it skips the analytics.
 func (c *Console) supervisor(ctx echo.Context) error {
 	rctx := ctx.Request().Context()
-	w := vocabulary[viewerOf(ctx).Lang]
+	w := wordsFor(ctx)
 	basis := postgres.BasisOf(c.policy)
 	zone := basis.Zone
 	now := time.Now()
@@ -123,7 +79,7 @@ func (c *Console) supervisor(ctx echo.Context) error {
 	if err != nil {
 		var e *redress.Error
 		if errors.As(err, &e) {
-			return c.render(ctx, http.StatusUnprocessableEntity, "message", page{Title: w["supervisor"], Nav: "supervisor", Error: refusalText(e)})
+			return c.render(ctx, http.StatusUnprocessableEntity, "message", page{Title: w.Text("console.supervisor"), Nav: "supervisor", Error: refusalText(e)})
 		}
 		return c.failure(ctx, err)
 	}
@@ -167,13 +123,13 @@ func (c *Console) supervisor(ctx echo.Context) error {
 			return c.failure(ctx, err)
 		}
 	}
-	return c.render(ctx, http.StatusOK, "supervisor", page{Title: w["supervisor"], Nav: "supervisor", Data: view})
+	return c.render(ctx, http.StatusOK, "supervisor", page{Title: w.Text("console.supervisor"), Nav: "supervisor", Data: view})
 }
 
 // analyticsWindow reads the from and to days (inclusive, in the policy's
 // zone; the last 30 days by default) into the view, and returns the window
 // as instants: from the first day's start to the end of the last.
-func analyticsWindow(ctx echo.Context, w map[string]string, today time.Time, view *supervisorView) (from, to time.Time, err error) {
+func analyticsWindow(ctx echo.Context, w locales.Catalog, today time.Time, view *supervisorView) (from, to time.Time, err error) {
 	ch := &redress.Checker{}
 	day := func(field string, fallback time.Time) time.Time {
 		v := ctx.QueryParam(field)
@@ -182,7 +138,7 @@ func analyticsWindow(ctx echo.Context, w map[string]string, today time.Time, vie
 		}
 		t, err := time.ParseInLocation(time.DateOnly, v, today.Location())
 		if err != nil {
-			ch.Fail(field, w["bad_date"], today.Format(time.DateOnly))
+			ch.Fail(field, "%s", w.Format("console.bad_date", "Example", today.Format(time.DateOnly)))
 		}
 		return t
 	}
@@ -194,9 +150,9 @@ func analyticsWindow(ctx echo.Context, w map[string]string, today time.Time, vie
 	from, to = dayStart(first, 0), dayStart(last, 1)
 	switch {
 	case first.After(last):
-		ch.Fail("from", "%s", w["from_after_to"])
+		ch.Fail("from", "%s", w.Text("console.from_after_to"))
 	case dayStart(first, maxWindowDays).Before(to):
-		ch.Fail("from", w["window_too_long"], maxWindowDays)
+		ch.Fail("from", "%s", w.Format("console.window_too_long", "Days", maxWindowDays))
 	}
 	view.From, view.To = first.Format(time.DateOnly), last.Format(time.DateOnly)
 	return from, to, ch.Err()
@@ -246,29 +202,35 @@ func workloadTable(cells []postgres.WorkloadCell, names map[string]string) (leve
 	return levels, rows, totals
 }
 
-func summaryFigures(w map[string]string, s *postgres.Summary) []figure {
+func summaryFigures(w locales.Catalog, s *postgres.Summary) []figure {
 	pct := func(p *float64) string {
 		if p == nil {
-			return w["not_measured"]
+			return w.Text("console.not_measured")
 		}
 		return number(*p) + "%"
 	}
-	csat := w["not_measured"]
+	csat := w.Text("console.not_measured")
 	if s.CSAT.Average != nil {
 		csat = strconv.FormatFloat(*s.CSAT.Average, 'f', 2, 64) + " / 5"
 	}
-	return []figure{{w["filed_total"], strconv.Itoa(s.Total)}, {w["ack_on_time"], pct(s.AckSLACompliance)},
-		{w["resolved_on_time"], pct(s.ResolveSLACompliance)}, {w["csat_average"], csat},
-		{w["csat_answers"], strconv.Itoa(s.CSAT.Answered)}}
+	return []figure{{w.Text("console.filed_total"), strconv.Itoa(s.Total)}, {w.Text("console.ack_on_time"), pct(s.AckSLACompliance)},
+		{w.Text("console.resolved_on_time"), pct(s.ResolveSLACompliance)}, {w.Text("console.csat_average"), csat},
+		{w.Text("console.csat_answers"), strconv.Itoa(s.CSAT.Answered)}}
 }
 
 // trendCharts draws the window's four charts in the page's language.
-func trendCharts(w map[string]string, t *postgres.Trends) ([]template.HTML, error) {
+func trendCharts(w locales.Catalog, t *postgres.Trends) ([]template.HTML, error) {
 	frame := func(title, axis string, labels []string) chartFrame {
-		return chartFrame{Title: w[title], Axis: w[axis], Labels: labels, Figures: w["figures"], Total: w["total"], Empty: w["no_data"]}
+		return chartFrame{Title: w.Text(title), Axis: w.Text(axis), Labels: labels, Figures: w.Text("console.figures"),
+			Total: w.Text("console.total"), Empty: w.Text("console.no_data")}
 	}
 	// A value's words, or the value itself where it has none.
-	label := func(prefix, value string) string { return cmp.Or(w[prefix+value], value) }
+	label := func(id, value string) string {
+		if w.Has(id) {
+			return w.Text(id)
+		}
+		return value
+	}
 
 	var days []string
 	var categories []string
@@ -285,31 +247,31 @@ func trendCharts(w map[string]string, t *postgres.Trends) ([]template.HTML, erro
 	}
 	stacks := make([]countSeries, len(categories))
 	for i, cat := range categories {
-		stacks[i].Name = label("category_", cat)
+		stacks[i].Name = label("console.category_"+cat, cat)
 		for _, d := range t.Days {
 			stacks[i].Counts = append(stacks[i].Counts, d.ByCategory[cat])
 		}
 	}
-	volume, err := stackedBars(frame("chart_volume", "day", days), stacks)
+	volume, err := stackedBars(frame("console.chart_volume", "console.day", days), stacks)
 	if err != nil {
 		return nil, err
 	}
 
 	var weeks []string
-	ack := percentSeries{Name: w["ack_on_time"]}
-	resolve := percentSeries{Name: w["resolved_on_time"]}
+	ack := percentSeries{Name: w.Text("console.ack_on_time")}
+	resolve := percentSeries{Name: w.Text("console.resolved_on_time")}
 	for _, wk := range t.Weeks {
 		weeks = append(weeks, wk.Week.Format(time.DateOnly))
 		ack.Values = append(ack.Values, wk.Ack)
 		resolve.Values = append(resolve.Values, wk.Resolve)
 	}
-	compliance, err := percentLines(frame("chart_compliance", "week", weeks), []percentSeries{ack, resolve})
+	compliance, err := percentLines(frame("console.chart_compliance", "console.week", weeks), []percentSeries{ack, resolve})
 	if err != nil {
 		return nil, err
 	}
 
 	scores := []string{"1", "2", "3", "4", "5"}
-	csat, err := bars(frame("chart_csat", "csat_score", scores), w["complaints"], t.CSAT[:], csatFills)
+	csat, err := bars(frame("console.chart_csat", "console.csat_score", scores), w.Text("console.complaints"), t.CSAT[:], csatFills)
 	if err != nil {
 		return nil, err
 	}
@@ -317,10 +279,10 @@ func trendCharts(w map[string]string, t *postgres.Trends) ([]template.HTML, erro
 	var causes []string
 	var counts []int
 	for _, rc := range t.RootCauses {
-		causes = append(causes, label("cause_", rc.RootCause))
+		causes = append(causes, label("console.cause_"+rc.RootCause, rc.RootCause))
 		counts = append(counts, rc.Count)
 	}
-	rootCauses, err := horizontalBars(frame("chart_causes", "root_cause", causes), w["complaints"], counts)
+	rootCauses, err := horizontalBars(frame("console.chart_causes", "console.root_cause", causes), w.Text("console.complaints"), counts)
 	if err != nil {
 		return nil, err
 	}
