@@ -19,13 +19,6 @@ import (
 	"github.com/redress-dev/redress/redresstest"
 )
 
-// pngFile is a file that sniffs as a PNG image, padded to size bytes.
-func pngFile(size int, fill byte) []byte {
-	b := bytes.Repeat([]byte{fill}, size)
-	copy(b, "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-	return b
-}
-
 // fileComplaint files a complaint over the API and returns its id.
 func fileComplaint(t *testing.T, stack *redresstest.Stack) string {
 	t.Helper()
@@ -64,7 +57,7 @@ func TestStore(t *testing.T) {
 
 			t.Run("kept, hashed, read back and recorded", func(t *testing.T) {
 				id := fileComplaint(t, stack)
-				content := pngFile(3*attachments.MaxSize/4, 7)
+				content := redresstest.PNG(3*attachments.MaxSize/4, 7)
 				a, added, err := store.Add(ctx, customerUpload(id, `C:\fakepath\照片 "lid".png`), bytes.NewReader(content))
 				if err != nil || !added {
 					t.Fatalf("Add = %+v, %v, %v", a, added, err)
@@ -100,7 +93,7 @@ func TestStore(t *testing.T) {
 
 			t.Run("the same file under the same name is kept once", func(t *testing.T) {
 				id := fileComplaint(t, stack)
-				content := pngFile(5000, 1)
+				content := redresstest.PNG(5000, 1)
 				first, _, err := store.Add(ctx, customerUpload(id, "lid.png"), bytes.NewReader(content))
 				if err != nil {
 					t.Fatal(err)
@@ -128,7 +121,7 @@ func TestStore(t *testing.T) {
 					name, code string
 					file       io.Reader
 				}{
-					{"one byte over the limit", redress.ETOOLARGE, bytes.NewReader(pngFile(attachments.MaxSize+1, 2))},
+					{"one byte over the limit", redress.ETOOLARGE, bytes.NewReader(redresstest.PNG(attachments.MaxSize+1, 2))},
 					{"an endless stream", redress.ETOOLARGE, endless{}},
 					{"HTML", redress.EUNSUPPORTED, strings.NewReader("<!DOCTYPE html><html><script>alert(1)</script></html>")},
 					{"SVG", redress.EUNSUPPORTED, strings.NewReader(`<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`)},
@@ -136,7 +129,7 @@ func TestStore(t *testing.T) {
 					{"a Windows program", redress.EUNSUPPORTED, bytes.NewReader(append([]byte("MZ\x90\x00"), make([]byte, 600)...))},
 					{"a shell script", redress.EUNSUPPORTED, strings.NewReader("#!/bin/sh\nrm -rf /\n")},
 					{"an empty file", redress.EINVALID, strings.NewReader("")},
-					{"a stream that breaks off", redress.EINVALID, io.MultiReader(bytes.NewReader(pngFile(100_000, 3)), failing{})},
+					{"a stream that breaks off", redress.EINVALID, io.MultiReader(bytes.NewReader(redresstest.PNG(100_000, 3)), failing{})},
 				}
 				for _, r := range refusals {
 					_, _, err := store.Add(ctx, customerUpload(id, "file.png"), r.file)
@@ -144,10 +137,10 @@ func TestStore(t *testing.T) {
 						t.Errorf("%s: %v; want %s", r.name, err, r.code)
 					}
 				}
-				_, _, err := store.Add(ctx, customerUpload("5f0c1c4e-0000-4000-8000-000000000000", "x.png"), bytes.NewReader(pngFile(10, 1)))
+				_, _, err := store.Add(ctx, customerUpload("5f0c1c4e-0000-4000-8000-000000000000", "x.png"), bytes.NewReader(redresstest.PNG(10, 1)))
 				wantCode(t, err, redress.ENOTFOUND)
 				_, _, err = store.Add(ctx, attachments.Upload{ComplaintID: id, Filename: "x.png", From: "nobody", Actor: "x", By: "x"},
-					bytes.NewReader(pngFile(10, 1)))
+					bytes.NewReader(redresstest.PNG(10, 1)))
 				wantCode(t, err, redress.EINVALID)
 
 				if c := stack.Complaint(id); len(c.Attachments) != 0 || len(attachmentLines(c)) != 0 {
@@ -160,18 +153,18 @@ func TestStore(t *testing.T) {
 
 			t.Run("at most ten files, the limit itself allowed", func(t *testing.T) {
 				id := fileComplaint(t, stack)
-				if _, _, err := store.Add(ctx, customerUpload(id, "full.png"), bytes.NewReader(pngFile(attachments.MaxSize, 0))); err != nil {
+				if _, _, err := store.Add(ctx, customerUpload(id, "full.png"), bytes.NewReader(redresstest.PNG(attachments.MaxSize, 0))); err != nil {
 					t.Fatalf("a file of exactly %d bytes: %v", attachments.MaxSize, err)
 				}
 				for i := 1; i < attachments.MaxPerComplaint; i++ {
-					if _, _, err := store.Add(ctx, customerUpload(id, fmt.Sprintf("%d.png", i)), bytes.NewReader(pngFile(100, byte(i)))); err != nil {
+					if _, _, err := store.Add(ctx, customerUpload(id, fmt.Sprintf("%d.png", i)), bytes.NewReader(redresstest.PNG(100, byte(i)))); err != nil {
 						t.Fatalf("file %d: %v", i+1, err)
 					}
 				}
-				_, _, err := store.Add(ctx, customerUpload(id, "eleven.png"), bytes.NewReader(pngFile(100, 11)))
+				_, _, err := store.Add(ctx, customerUpload(id, "eleven.png"), bytes.NewReader(redresstest.PNG(100, 11)))
 				wantCode(t, err, redress.ETOOLARGE)
 				// A retry of a file it has is still answered.
-				if _, added, err := store.Add(ctx, customerUpload(id, "1.png"), bytes.NewReader(pngFile(100, 1))); err != nil || added {
+				if _, added, err := store.Add(ctx, customerUpload(id, "1.png"), bytes.NewReader(redresstest.PNG(100, 1))); err != nil || added {
 					t.Errorf("a retry on a full complaint: added %v, %v", added, err)
 				}
 				if keys := keysUnder(t, url, "complaints/"+id+"/"); len(keys) != attachments.MaxPerComplaint {
@@ -181,7 +174,7 @@ func TestStore(t *testing.T) {
 
 			t.Run("a customer reads only their own files of their complaint", func(t *testing.T) {
 				mine, theirs := fileComplaint(t, stack), fileComplaint(t, stack)
-				own, _, err := store.Add(ctx, customerUpload(mine, "own.png"), bytes.NewReader(pngFile(100, 1)))
+				own, _, err := store.Add(ctx, customerUpload(mine, "own.png"), bytes.NewReader(redresstest.PNG(100, 1)))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -190,7 +183,7 @@ func TestStore(t *testing.T) {
 				if err != nil || staffs.ContentType != "application/pdf" {
 					t.Fatalf("a staff PDF: %+v, %v", staffs, err)
 				}
-				other, _, err := store.Add(ctx, customerUpload(theirs, "other.png"), bytes.NewReader(pngFile(100, 2)))
+				other, _, err := store.Add(ctx, customerUpload(theirs, "other.png"), bytes.NewReader(redresstest.PNG(100, 2)))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -223,7 +216,7 @@ func attachmentLines(c *redress.Complaint) []redress.TimelineEntry {
 type endless struct{}
 
 func (endless) Read(p []byte) (int, error) {
-	copy(p, pngFile(len(p), 9))
+	copy(p, redresstest.PNG(len(p), 9))
 	return len(p), nil
 }
 

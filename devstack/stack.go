@@ -18,6 +18,7 @@ import (
 	temporallog "go.temporal.io/server/common/log"
 
 	"github.com/redress-dev/redress/api"
+	"github.com/redress-dev/redress/attachments"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/console"
 	"github.com/redress-dev/redress/desk"
@@ -38,6 +39,9 @@ type Stack struct {
 	APIAddr     string // where the API listens, host:port
 	UIURL       string // empty when the UI is off
 	PostgresDir string // the dev cluster's files; empty when DATABASE_URL is set
+	// Attachments keeps complaints' files, in REDRESS_BLOB_URL or the
+	// folder attachments under the data dir.
+	Attachments *attachments.Store
 	// Metrics is the one registry of the stack's parts, served by the API's
 	// /metrics: the worker's and the client's Temporal SDK series with the
 	// API's own.
@@ -150,10 +154,18 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if s.UIURL != "" {
 		uiURL = s.UIURL
 	}
-	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Policy: cfg.Policy, Keys: cfg.Keys,
+	serviceDesk := desk.New(s.DB, s.Temporal, logger)
+	blobURL, err := cfg.AttachmentStore()
+	if err != nil {
+		return nil, err
+	}
+	if s.Attachments, err = attachments.Open(ctx, blobURL, s.DB, serviceDesk, logger); err != nil {
+		return nil, err
+	}
+	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: s.Metrics.Registry,
-		Console: console.New(console.Options{DB: s.DB, Desk: desk.New(s.DB, s.Temporal, logger), Policy: cfg.Policy,
+		Console: console.New(console.Options{DB: s.DB, Desk: serviceDesk, Policy: cfg.Policy,
 			Logger: logger, PublicURL: cfg.PublicURL, TemporalUIURL: uiURL, Namespace: cfg.TemporalNamespace,
 			SessionIdle: cfg.SessionIdle})})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -227,6 +239,9 @@ func (s *Stack) close() error {
 	}
 	if s.ui != nil {
 		s.ui.Stop()
+	}
+	if s.Attachments != nil {
+		errs = append(errs, s.Attachments.Close())
 	}
 	if s.Temporal != nil {
 		s.Temporal.Close()

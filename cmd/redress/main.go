@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/redress-dev/redress/api"
+	"github.com/redress-dev/redress/attachments"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/console"
 	"github.com/redress-dev/redress/desk"
@@ -204,10 +205,20 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	if err != nil {
 		return err
 	}
-	srv := api.New(api.Options{DB: db, Temporal: tc, Policy: cfg.Policy, Keys: cfg.Keys,
+	serviceDesk := desk.New(db, tc, logger)
+	blobURL, err := cfg.AttachmentStore()
+	if err != nil {
+		return err
+	}
+	files, err := attachments.Open(ctx, blobURL, db, serviceDesk, logger)
+	if err != nil {
+		return err
+	}
+	defer files.Close()
+	srv := api.New(api.Options{DB: db, Temporal: tc, Attachments: files, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: reg.Registry,
-		Console: console.New(console.Options{DB: db, Desk: desk.New(db, tc, logger), Policy: cfg.Policy, Logger: logger,
+		Console: console.New(console.Options{DB: db, Desk: serviceDesk, Policy: cfg.Policy, Logger: logger,
 			PublicURL: cfg.PublicURL, TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, SessionIdle: cfg.SessionIdle})})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
