@@ -14,7 +14,7 @@ const maxFilenameBytes = 200
 // cleanFilename is the name a file is kept under: the last element of what
 // the sender gave (browsers and mail clients send paths, with either
 // slash), valid UTF-8 without control characters, at most
-// maxFilenameBytes; "attachment" when nothing is left.
+// maxFilenameBytes, its extension kept; "attachment" when nothing is left.
 func cleanFilename(name string) string {
 	name = strings.ToValidUTF8(name, "")
 	name = path.Base(strings.ReplaceAll(name, `\`, "/"))
@@ -25,14 +25,23 @@ func cleanFilename(name string) string {
 		return r
 	}, name)
 	name = strings.TrimSpace(name)
-	for len(name) > maxFilenameBytes {
-		_, size := utf8.DecodeLastRuneInString(name)
-		name = name[:len(name)-size]
-	}
 	if name == "" || name == "." || name == ".." || name == "/" {
 		return "attachment"
 	}
-	return name
+	if len(name) <= maxFilenameBytes {
+		return name
+	}
+	// Shortened in its stem, so that the type stays in sight.
+	ext := path.Ext(name)
+	if len(ext) > maxFilenameBytes/10 {
+		ext = ""
+	}
+	stem := strings.TrimSuffix(name, ext)
+	for len(stem)+len(ext) > maxFilenameBytes {
+		_, size := utf8.DecodeLastRuneInString(stem)
+		stem = stem[:len(stem)-size]
+	}
+	return stem + ext
 }
 
 // ContentDisposition makes a browser save the file under its name rather

@@ -127,6 +127,11 @@ func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		stack.Close()
 		return err
 	}
+	files, err := cfg.AttachmentStore()
+	if err != nil {
+		stack.Close()
+		return err
+	}
 	fmt.Printf(`
 Redress is ready (%.1fs).
   API          %s
@@ -135,12 +140,13 @@ Redress is ready (%.1fs).
   Web UI       %s
   PostgreSQL   %s
   Data         %s
+  Attachments  %s
   API keys     %s
   Console      %s/console/ as agent@, supervisor@ or admin@example.com (password: REDRESS_DEV_PASSWORD, default redress)
   Decoding     sign in at %s/codec/sign-in with dev-supervisor to read customers' data in the Web UI
 Press Ctrl-C to stop.
 `, time.Since(began).Seconds(), httpURL(stack.APIAddr), httpURL(stack.APIAddr), cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
-		postgresWhere(cfg.DatabaseURL, stack.PostgresDir), cfg.DataDir, keyList(cfg.Keys), cfg.PublicURL, cfg.PublicURL)
+		postgresWhere(cfg.DatabaseURL, stack.PostgresDir), cfg.DataDir, files, keyList(cfg.Keys), cfg.PublicURL, cfg.PublicURL)
 	<-ctx.Done()
 	fmt.Println("Stopping…")
 	return stack.Close()
