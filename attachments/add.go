@@ -38,14 +38,16 @@ const s3PartSize = 5 << 20
 // from the first bytes, the file is streamed to the object store while its
 // sha256 is computed, and its facts are recorded, then its timeline line.
 // A file over MaxSize or a complaint with MaxPerComplaint files is
-// ETOOLARGE, a type not allowed EUNSUPPORTED, an empty file EINVALID; a
-// refused or failed upload leaves neither bytes nor a row behind.
+// ETOOLARGE, a type not allowed EUNSUPPORTED, an empty file EINVALID, a
+// closed complaint ECONFLICT; a refused upload, or one that breaks off,
+// leaves neither bytes nor a row behind.
 //
 // Adding is idempotent: the same bytes under the same name on the same
 // complaint are kept once, and Add then returns the attachment already
 // kept with added false. A caller that retries (a mail delivered again, an
-// upload answered 503 once its file was kept) therefore adds nothing, and
-// its retry records the timeline line if the first attempt could not.
+// upload answered 503 because its timeline line could not be written after
+// the file was kept) therefore adds nothing, and its retry writes the line
+// the first attempt could not.
 func (s *Store) Add(ctx context.Context, u Upload, file io.Reader) (a redress.Attachment, added bool, err error) {
 	u.Filename = cleanFilename(u.Filename)
 	ch := &redress.Checker{}

@@ -85,7 +85,7 @@ func TestStore(t *testing.T) {
 				if len(c.Attachments) != 1 || c.Attachments[0].SHA256 != a.SHA256 {
 					t.Errorf("the complaint lists %+v", c.Attachments)
 				}
-				if lines := attachmentLines(c); len(lines) != 1 || lines[0].By != redress.ByKey("dev-intake") ||
+				if lines := redresstest.LinesOf(c, redress.KindAttachment); len(lines) != 1 || lines[0].By != redress.ByKey("dev-intake") ||
 					lines[0].Actor != "customer" || lines[0].Public || !strings.Contains(lines[0].Detail, `照片 "lid".png`) {
 					t.Errorf("timeline lines %+v", lines)
 				}
@@ -107,8 +107,8 @@ func TestStore(t *testing.T) {
 					t.Fatalf("under another name = %+v, added %v, %v; want a new attachment", renamed, added, err)
 				}
 				c := stack.Complaint(id)
-				if len(c.Attachments) != 2 || len(attachmentLines(c)) != 2 {
-					t.Errorf("%d attachments and %d lines; want 2 of each", len(c.Attachments), len(attachmentLines(c)))
+				if len(c.Attachments) != 2 || len(redresstest.LinesOf(c, redress.KindAttachment)) != 2 {
+					t.Errorf("%d attachments and %d lines; want 2 of each", len(c.Attachments), len(redresstest.LinesOf(c, redress.KindAttachment)))
 				}
 				if keys := keysUnder(t, url, "complaints/"+id+"/"); len(keys) != 2 {
 					t.Errorf("the object store holds %v; want the two files", keys)
@@ -143,8 +143,8 @@ func TestStore(t *testing.T) {
 					bytes.NewReader(redresstest.PNG(10, 1)))
 				wantCode(t, err, redress.EINVALID)
 
-				if c := stack.Complaint(id); len(c.Attachments) != 0 || len(attachmentLines(c)) != 0 {
-					t.Errorf("refused files left %+v and %+v", c.Attachments, attachmentLines(c))
+				if c := stack.Complaint(id); len(c.Attachments) != 0 || len(redresstest.LinesOf(c, redress.KindAttachment)) != 0 {
+					t.Errorf("refused files left %+v and %+v", c.Attachments, redresstest.LinesOf(c, redress.KindAttachment))
 				}
 				if keys := keysUnder(t, url, ""); strings.Contains(strings.Join(keys, " "), id) {
 					t.Errorf("refused files left %v in the object store", keys)
@@ -200,16 +200,6 @@ func TestStore(t *testing.T) {
 			})
 		})
 	}
-}
-
-func attachmentLines(c *redress.Complaint) []redress.TimelineEntry {
-	var lines []redress.TimelineEntry
-	for _, e := range c.Timeline {
-		if e.Kind == redress.KindAttachment {
-			lines = append(lines, e)
-		}
-	}
-	return lines
 }
 
 // endless is a PNG that never ends.

@@ -75,12 +75,7 @@ func TestAttachments(t *testing.T) {
 	if len(got.Attachments) != 2 || got.Attachments[0].ID != mine.ID || got.Attachments[1].ID != staffs.ID {
 		t.Errorf("the complaint lists %+v; want the photo, then the PDF", got.Attachments)
 	}
-	var lines []redress.TimelineEntry
-	for _, e := range got.Timeline {
-		if e.Kind == redress.KindAttachment {
-			lines = append(lines, e)
-		}
-	}
+	lines := redresstest.LinesOf(got, redress.KindAttachment)
 	if len(lines) != 2 || lines[0].Actor != "customer" || lines[0].By != "key:dev-intake" || lines[1].By != "key:dev-agent" {
 		t.Errorf("the timeline's attachment lines are %+v", lines)
 	}
@@ -162,5 +157,43 @@ func TestAttachments(t *testing.T) {
 	expectStatus(t, "an eleventh file", upload(s, other.ID, "dev-intake", "11.png", "image/png", redresstest.PNG(1000, 11)), http.StatusRequestEntityTooLarge)
 	if n := len(s.Complaint(other.ID).Attachments); n != attachments.MaxPerComplaint {
 		t.Errorf("the full complaint has %d attachments; want %d", n, attachments.MaxPerComplaint)
+	}
+}
+
+// An upload met by a Temporal outage after its file was kept answers 503
+// and keeps the file; the same upload once Temporal is back adds no second
+// file and writes the timeline line, once.
+func TestAttachmentRetriedAfterAnOutageIsRecordedOnce(t *testing.T) {
+	dir := t.TempDir()
+	first := redresstest.StartStack(t, redresstest.StackOptions{Policy: slowPolicy, DataDir: dir})
+	c := file(t, first, newComplaint("crm-files-outage"))
+	if err := first.StopTemporalServer(); err != nil {
+		t.Fatal(err)
+	}
+	content := redresstest.PNG(50_000, 4)
+	expectUnavailable(t, "an upload without Temporal", upload(first, c.ID, "dev-intake", "lid.png", "image/png", content))
+	kept := first.Complaint(c.ID).Attachments
+	if len(kept) != 1 {
+		t.Fatalf("during the outage the complaint lists %+v; want the kept file", kept)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	second := redresstest.StartStack(t, redresstest.StackOptions{Policy: slowPolicy, DataDir: dir,
+		DatabaseURL: first.Config.DatabaseURL, TemporalAddress: first.Config.TemporalAddress})
+	for _, what := range []string{"the retry", "another retry"} {
+		var a redress.Attachment
+		ok(t, what, upload(second, c.ID, "dev-intake", "lid.png", "image/png", content), http.StatusOK).JSON(t, &a)
+		if a.ID != kept[0].ID {
+			t.Errorf("%s answers %s; want the kept %s", what, a.ID, kept[0].ID)
+		}
+	}
+	got := second.Complaint(c.ID)
+	if lines := redresstest.LinesOf(got, redress.KindAttachment); len(got.Attachments) != 1 || len(lines) != 1 {
+		t.Errorf("after the retries: %d attachments, %d timeline lines; want 1 and 1", len(got.Attachments), len(lines))
+	}
+	if r := ok(t, "the download", second.Do("GET", "/v1/attachments/"+kept[0].ID, "dev-agent", nil), http.StatusOK); !bytes.Equal(r.Body, content) {
+		t.Errorf("the file read back is %d bytes; want %d", len(r.Body), len(content))
 	}
 }
