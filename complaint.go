@@ -112,6 +112,9 @@ type Complaint struct {
 	State
 	Winback  Winback         `json:"winback"`
 	Timeline []TimelineEntry `json:"timeline"`
+	// Attachments, oldest first, are read with one complaint; lists of
+	// complaints leave them out (null).
+	Attachments []Attachment `json:"attachments"`
 }
 
 // ResolutionTypes are the ways an agent can settle a complaint.

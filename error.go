@@ -17,6 +17,8 @@ const (
 	EGONE         = "gone"         // a one-time token already used or expired
 	EUNAVAILABLE  = "unavailable"  // a dependency is down; retrying later may work
 	ERATELIMITED  = "rate_limited" // the caller, or the complaint, is too busy; retry after a pause
+	ETOOLARGE     = "too_large"    // a body, a file or a number of files over its limit
+	EUNSUPPORTED  = "unsupported"  // a kind of content that is not accepted
 	EINTERNAL     = "internal"     // a bug or an unexpected failure
 )
 
@@ -88,5 +90,7 @@ var codeStatus = map[string]int{
 	EGONE:         http.StatusGone,
 	EUNAVAILABLE:  http.StatusServiceUnavailable,
 	ERATELIMITED:  http.StatusTooManyRequests,
+	ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	EUNSUPPORTED:  http.StatusUnsupportedMediaType,
 	EINTERNAL:     http.StatusInternalServerError,
 }

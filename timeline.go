@@ -32,6 +32,7 @@ const (
 	KindWinbackOffered      = "winback_offered"
 	KindWinbackWonBack      = "winback_won_back"
 	KindWinbackLost         = "winback_lost"
+	KindAttachment          = "attachment" // a file added to the complaint
 )
 
 // TimelineKinds maps every kind of line to whether the customer sees it.
@@ -42,7 +43,7 @@ var TimelineKinds = map[string]bool{
 	KindAssigned: false, KindNote: false, KindAckWarning: false, KindSLABreached: false, KindEscalationReason: false,
 	KindEscalationExhausted: false, KindRootCause: false, KindSurveySent: false, KindSurveyReminded: false,
 	KindSurveyExpired: false, KindWaitingReminded: false, KindWinbackStarted: false, KindWinbackSkipped: false, KindWinbackOffered: false,
-	KindWinbackWonBack: false, KindWinbackLost: false,
+	KindWinbackWonBack: false, KindWinbackLost: false, KindAttachment: false,
 }
 
 // Who made a change, beside the person a staff call names as its agent:

@@ -113,3 +113,12 @@ func answer(c echo.Context) func(*redress.Complaint, error) error {
 		return c.JSON(http.StatusOK, complaint)
 	}
 }
+
+// answerStored writes what a create-or-find stored: 201 when it made it, 200
+// when it found it there already.
+func answerStored(c echo.Context, created bool, v any) error {
+	if created {
+		return c.JSON(http.StatusCreated, v)
+	}
+	return c.JSON(http.StatusOK, v)
+}

@@ -30,11 +30,7 @@ func (s *Server) createCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	status := http.StatusOK
-	if created {
-		status = http.StatusCreated
-	}
-	return c.JSON(status, cu)
+	return answerStored(c, created, cu)
 }
 
 // customerRecord is a customer with the changes to its details, oldest

@@ -22,7 +22,7 @@ const (
 	groupAnalytics = "analytics"
 )
 
-var intakeRoutes = []string{"/v1/complaints", "/v1/customers", "/v1/customers/:id/purchases"}
+var intakeRoutes = []string{"/v1/complaints", "/v1/customers", "/v1/customers/:id/purchases", uploadRoute}
 
 // routeGroup names the rate limit group of the matched route, "" for none.
 // Prefixes, so that a route added under a group is limited with it.

@@ -17,6 +17,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/attachments"
 	"github.com/redress-dev/redress/codec"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/desk"
@@ -48,6 +49,8 @@ type Server struct {
 	metrics       *httpMetrics
 	pages         pageTemplates
 
+	attachments *attachments.Store
+
 	codec         *codec.Codec
 	codecHandler  http.Handler
 	codecOrigins  []string
@@ -57,8 +60,10 @@ type Server struct {
 
 // Options are what the server is built from.
 type Options struct {
-	DB          *postgres.DB
-	Temporal    client.Client
+	DB       *postgres.DB
+	Temporal client.Client
+	// Attachments keeps complaints' files, which the API takes and serves.
+	Attachments *attachments.Store
 	Policy      redress.Policy
 	Keys        []config.APIKey
 	PublicURL   string
@@ -96,7 +101,7 @@ func New(o Options) *Server {
 	s := &Server{db: o.DB, temporal: o.Temporal, desk: desk.New(o.DB, o.Temporal, o.Logger), policy: o.Policy, keys: newKeyring(o.Keys),
 		tokens: tokens.NewSigner(o.TokenSecret, o.PublicURL), inboundDomain: o.InboundDomain, logger: o.Logger,
 		clocks: map[redress.Priority]*redress.Calendar{}, pages: newPageTemplates(o.Policy.Timezone),
-		codec: o.Codec, codecOrigins: parseOrigins(o.CodecOrigins)}
+		codec: o.Codec, codecOrigins: parseOrigins(o.CodecOrigins), attachments: o.Attachments}
 	if o.Codec != nil {
 		s.codecHandler = converter.NewPayloadCodecHTTPHandler(o.Codec)
 		s.codecSessions = newCodecSessions(o.TokenSecret, s.keys, o.PublicURL)
@@ -119,7 +124,10 @@ func New(o Options) *Server {
 	e.Use(s.metrics.middleware)
 	s.limitRates(e, o.RateLimits) // before the body is read: a refused call costs nothing
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: bodyLimit,
-		Skipper: func(c echo.Context) bool { return strings.HasPrefix(c.Request().URL.Path, "/codec/") }}))
+		Skipper: func(c echo.Context) bool {
+			// The upload route holds its body to a limit of its own.
+			return strings.HasPrefix(c.Request().URL.Path, "/codec/") || c.Path() == uploadRoute
+		}}))
 	s.echo = e
 
 	e.GET("/healthz", s.healthz)
@@ -148,6 +156,8 @@ func New(o Options) *Server {
 	v1.POST("/complaints/:id/escalate", s.escalate, agent)
 	v1.POST("/complaints/:id/resolve", s.resolve, agent)
 	v1.POST("/complaints/:id/notes", s.addNote, agent)
+	v1.POST(strings.TrimPrefix(uploadRoute, "/v1"), s.uploadAttachment, staff)
+	v1.GET("/attachments/:id", s.downloadAttachment, staff)
 
 	v1.POST("/customers", s.createCustomer, staff)
 	v1.GET("/customers/:id", s.getCustomer, staff)
@@ -166,6 +176,7 @@ func New(o Options) *Server {
 	v1.POST("/track/:token/reply", s.customerReply)
 	v1.POST("/track/:token/confirm", s.confirm)
 	v1.POST("/track/:token/reopen", s.reopen)
+	v1.GET("/track/:token/attachments/:id", s.customerAttachment)
 	v1.POST("/surveys/:token", s.answerSurvey)
 	return s
 }

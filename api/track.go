@@ -30,6 +30,9 @@ type trackingView struct {
 	Resolution     *customerSettlement `json:"resolution"`
 	Survey         string              `json:"survey_status"`
 	Timeline       []publicEntry       `json:"timeline"`
+	// Attachments are the customer's own files, which their link downloads
+	// at /v1/track/{token}/attachments/{id}.
+	Attachments []redress.Attachment `json:"attachments"`
 }
 
 type customerSettlement struct {
@@ -47,9 +50,14 @@ type publicEntry struct {
 func customerView(c *redress.Complaint) trackingView {
 	v := trackingView{ID: c.ID, Status: c.Status, Category: c.Category, Subject: c.Subject, CreatedAt: c.CreatedAt,
 		AckDueAt: c.AckDueAt, ResolveDueAt: c.ResolveDueAt, AcknowledgedAt: c.AcknowledgedAt, ResolvedAt: c.ResolvedAt,
-		ClosedAt: c.ClosedAt, Survey: c.Survey.Status, Timeline: []publicEntry{}}
+		ClosedAt: c.ClosedAt, Survey: c.Survey.Status, Timeline: []publicEntry{}, Attachments: []redress.Attachment{}}
 	if r := c.Resolution; r != nil {
 		v.Resolution = &customerSettlement{Type: r.Type, Summary: r.Summary, Compensation: r.Compensation}
+	}
+	for _, a := range c.Attachments {
+		if a.ShownToCustomer() {
+			v.Attachments = append(v.Attachments, a)
+		}
 	}
 	for _, e := range c.Timeline {
 		// Both must hold: a kind made internal since a line was written

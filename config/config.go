@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -28,6 +29,7 @@ type Config struct {
 	MetricsAddr       string // the worker's /metrics; the API serves its own on HTTPAddr
 	PolicyFile        string
 	DataDir           string
+	BlobURL           string // the object store of attachments; AttachmentStore reads it
 	PublicURL         string
 	UIPort            int
 	APIKeys           string        // "name:role:secret,..."
@@ -97,6 +99,7 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", env("REDRESS_METRICS_ADDR", ":9464"), "address of the worker's Prometheus /metrics; the API and the dev stack serve /metrics on the HTTP address (REDRESS_METRICS_ADDR)")
 	fs.StringVar(&c.PolicyFile, "policy", os.Getenv("REDRESS_POLICY"), "policy YAML file (REDRESS_POLICY); built-in defaults when empty")
 	fs.StringVar(&c.DataDir, "data-dir", env("REDRESS_DATA_DIR", ".redress"), "where the dev stack keeps PostgreSQL and Temporal data (REDRESS_DATA_DIR)")
+	fs.StringVar(&c.BlobURL, "blob-url", os.Getenv("REDRESS_BLOB_URL"), "object store of complaints' attachments, file:///dir or s3://bucket?region=...; the folder attachments under the data dir when empty (REDRESS_BLOB_URL)")
 	fs.StringVar(&c.PublicURL, "public-url", env("REDRESS_PUBLIC_URL", "http://localhost:8080"), "base of the links sent to customers (REDRESS_PUBLIC_URL)")
 	fs.IntVar(&c.UIPort, "ui-port", 8233, "port of the Temporal Web UI in the dev stack")
 	fs.StringVar(&c.APIKeys, "api-keys", os.Getenv("REDRESS_API_KEYS"), "staff API keys as name:role:secret,... (REDRESS_API_KEYS)")
@@ -224,6 +227,22 @@ func (c *Config) parseRateLimits() (RateLimits, error) {
 		}
 	}
 	return limits, nil
+}
+
+// AttachmentStore is the URL of the object store that keeps attachments:
+// REDRESS_BLOB_URL, else the folder attachments under the data dir, made
+// when missing. Its temporary files stay in that folder, so that moving a
+// finished one into place never crosses file systems.
+func (c *Config) AttachmentStore() (string, error) {
+	if c.BlobURL != "" {
+		return c.BlobURL, nil
+	}
+	dir, err := filepath.Abs(filepath.Join(c.DataDir, "attachments"))
+	if err != nil {
+		return "", fmt.Errorf("config: the attachments folder: %w", err)
+	}
+	folder := url.URL{Scheme: "file", Path: filepath.ToSlash(dir), RawQuery: "create_dir=1&no_tmp_dir=1&metadata=skip"}
+	return folder.String(), nil
 }
 
 // Channels are the notification settings.

@@ -18,6 +18,7 @@ import (
 	temporallog "go.temporal.io/server/common/log"
 
 	"github.com/redress-dev/redress/api"
+	"github.com/redress-dev/redress/attachments"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/console"
 	"github.com/redress-dev/redress/desk"
@@ -41,6 +42,9 @@ type Stack struct {
 	MailAddr    string // where the inbound mail listener listens; empty when it is off
 	UIURL       string // empty when the UI is off
 	PostgresDir string // the dev cluster's files; empty when DATABASE_URL is set
+	// Attachments keeps complaints' files, in REDRESS_BLOB_URL or the
+	// folder attachments under the data dir.
+	Attachments *attachments.Store
 	// Metrics is the one registry of the stack's parts, served by the API's
 	// /metrics: the worker's and the client's Temporal SDK series with the
 	// API's own.
@@ -154,10 +158,18 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if s.UIURL != "" {
 		uiURL = s.UIURL
 	}
-	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Policy: cfg.Policy, Keys: cfg.Keys,
+	serviceDesk := desk.New(s.DB, s.Temporal, logger)
+	blobURL, err := cfg.AttachmentStore()
+	if err != nil {
+		return nil, err
+	}
+	if s.Attachments, err = attachments.Open(ctx, blobURL, s.DB, serviceDesk, logger); err != nil {
+		return nil, err
+	}
+	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: s.Metrics.Registry,
-		Console: console.New(console.Options{DB: s.DB, Desk: desk.New(s.DB, s.Temporal, logger), Policy: cfg.Policy,
+		Console: console.New(console.Options{DB: s.DB, Desk: serviceDesk, Policy: cfg.Policy,
 			Logger: logger, PublicURL: cfg.PublicURL, TemporalUIURL: uiURL, Namespace: cfg.TemporalNamespace,
 			SessionIdle: cfg.SessionIdle})})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -167,7 +179,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	s.APIAddr = l.Addr().String()
 	if cfg.InboundSMTPAddr != "" {
 		s.mail = mailin.New(mailin.Options{Domain: cfg.InboundDomain, DB: s.DB,
-			Intake: intake.New(s.DB, s.Temporal, cfg.Policy, signer, logger), Desk: desk.New(s.DB, s.Temporal, logger),
+			Intake: intake.New(s.DB, s.Temporal, cfg.Policy, signer, logger), Desk: serviceDesk, Attachments: s.Attachments,
 			Tokens: signer, PerSender: cfg.RateLimits.Mail, Metrics: s.Metrics.Registry, Logger: logger})
 		if s.MailAddr, err = s.mail.Listen(cfg.InboundSMTPAddr); err != nil {
 			l.Close()
@@ -243,6 +255,9 @@ func (s *Stack) close() error {
 	}
 	if s.ui != nil {
 		s.ui.Stop()
+	}
+	if s.Attachments != nil {
+		errs = append(errs, s.Attachments.Close())
 	}
 	if s.Temporal != nil {
 		s.Temporal.Close()

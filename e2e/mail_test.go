@@ -269,6 +269,44 @@ func TestMailNoiseAndLimits(t *testing.T) {
 		}
 	}
 
+	// A photo is kept on the complaint; a program is left out, not the mail.
+	png := redresstest.PNG(3000, 7)
+	var photo strings.Builder // wrapped at 76, as mail clients send it
+	for encoded := base64.StdEncoding.EncodeToString(png); encoded != ""; {
+		n := min(76, len(encoded))
+		photo.WriteString(encoded[:n] + "\n")
+		encoded = encoded[n:]
+	}
+	mustSend(t, s, "li.na@example.cn", complaints, `From: li.na@example.cn
+Subject: Cracked screen
+Message-ID: <photo-mail@example.cn>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+
+--b1
+Content-Type: text/plain; charset=utf-8
+
+The screen arrived cracked, photo attached.
+--b1
+Content-Type: image/png; name="crack.png"
+Content-Disposition: attachment; filename="crack.png"
+Content-Transfer-Encoding: base64
+
+`+photo.String()+`
+--b1
+Content-Type: application/octet-stream; name="setup.exe"
+Content-Disposition: attachment; filename="setup.exe"
+Content-Transfer-Encoding: base64
+
+TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAAA==
+--b1--
+`)
+	cracked := complaintBySubject(t, s, "Cracked screen")
+	if len(cracked.Attachments) != 1 || cracked.Attachments[0].Filename != "crack.png" ||
+		cracked.Attachments[0].From != redress.AttachmentFromCustomer || cracked.Attachments[0].Size != int64(len(png)) {
+		t.Errorf("the mail's attachments: %+v; want crack.png alone, the customer's", cracked.Attachments)
+	}
+
 	// GBK, as Foxmail and older Outlook send Chinese mail.
 	gbk := func(s string) string {
 		b, err := simplifiedchinese.GBK.NewEncoder().String(s)

@@ -15,6 +15,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/attachments"
 	"github.com/redress-dev/redress/inbound"
 	"github.com/redress-dev/redress/intake"
 	"github.com/redress-dev/redress/notify"
@@ -91,12 +92,41 @@ func (l *Listener) deliver(env envelope, spool *os.File) error {
 	if err != nil {
 		return l.tryLater("file the mail", err)
 	}
+	if err := l.keepAttachments(ctx, spool, taken.ComplaintID); err != nil {
+		// The mail comes again; what was kept of it is kept once.
+		return l.tryLater("keep the attachments", err)
+	}
 	if err := l.o.DB.RecordInboundMail(ctx, taken); err != nil {
 		// Filed: a retry finds it filed under its key and applies nothing.
 		return l.tryLater("record the mail", err)
 	}
 	l.metrics.taken(taken.Kind)
 	return nil
+}
+
+// keepAttachments reads the mail again, now that its complaint is known,
+// and streams each file it carries to the complaint. A file the store
+// refuses (too large, of a kind not taken, one too many, a closed
+// complaint) is left out, never the mail; only a store that cannot answer
+// has the sender retry.
+func (l *Listener) keepAttachments(ctx context.Context, spool *os.File, complaintID string) error {
+	if l.o.Attachments == nil {
+		return nil
+	}
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := inbound.Parse(spool, func(a inbound.Attachment, r io.Reader) error {
+		_, _, err := l.o.Attachments.Add(ctx, attachments.Upload{ComplaintID: complaintID, Filename: a.Filename,
+			From: redress.AttachmentFromCustomer, Actor: "customer", By: redress.ByCustomerMail}, r)
+		switch redress.ErrorCode(err) {
+		case redress.ETOOLARGE, redress.EUNSUPPORTED, redress.EINVALID, redress.ECONFLICT:
+			l.o.Logger.Info("a mail's attachment left out", "complaint", complaintID, "file", a.Filename, "error", err)
+			return nil
+		}
+		return err
+	})
+	return err
 }
 
 // mail is a customer's mail on its way to a complaint.

@@ -20,6 +20,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/redress-dev/redress/attachments"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/intake"
@@ -45,6 +46,8 @@ type Options struct {
 	Intake *intake.Service
 	Desk   *desk.Desk
 	Tokens *tokens.Signer
+	// Attachments keeps the files a mail carries, on its complaint.
+	Attachments *attachments.Store
 	// PerSender limits the mails taken from one sender; a sender over it
 	// is told to retry later (450), so nothing is lost.
 	PerSender config.Rate
@@ -149,10 +152,17 @@ func (s *session) Data(r io.Reader) error {
 	digest := sha256.New()
 	if _, err := io.Copy(io.MultiWriter(spool, digest), r); err != nil {
 		var smtpErr *smtp.SMTPError
-		if errors.As(err, &smtpErr) {
+		switch {
+		case errors.As(err, &smtpErr):
 			s.l.metrics.refused(refusedTooLarge)
 			return err // 552: over MaxMessageBytes
+		case errors.Is(err, smtp.ErrTooLongLine):
+			// Past RFC 5322's 998 characters and go-smtp's 2,000: the
+			// same bytes would fail again, so the sender is told now.
+			s.l.metrics.refused(refusedMalformed)
+			return &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "A line of the mail is too long"}
 		}
+		s.l.o.Logger.Warn("inbound mail not read to its end", "error", err)
 		return errTryLater
 	}
 	return s.l.deliver(envelope{from: s.from, rcpt: s.rcpt, digest: digest.Sum(nil)}, spool)

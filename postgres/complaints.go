@@ -253,6 +253,9 @@ func (db *DB) Complaint(ctx context.Context, id string) (*redress.Complaint, err
 	if err != nil {
 		return nil, wrap(err)
 	}
+	if c.Attachments, err = complaintAttachments(ctx, db.pool, uid); err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

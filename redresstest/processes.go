@@ -215,8 +215,9 @@ const (
 
 // ProcessEnv is the environment `redress api` and `redress worker`
 // processes need to join the infrastructure at databaseURL and
-// temporalAddress: the process keys, shared secrets, rate limits off, and
-// the policy (YAML over the defaults), plus extra settings.
+// temporalAddress: the process keys, shared secrets, rate limits off, the
+// policy (YAML over the defaults), and a data dir of the test's whose
+// attachments folder every API process shares, plus extra settings.
 func ProcessEnv(t testing.TB, databaseURL, temporalAddress, policy string, extra ...string) []string {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "policy.yaml")
@@ -230,6 +231,7 @@ func ProcessEnv(t testing.TB, databaseURL, temporalAddress, policy string, extra
 		"REDRESS_TOKEN_SECRET=process-token-secret-0123456789abcdef",
 		"REDRESS_PAYLOAD_KEYS=" + PayloadKey,
 		"REDRESS_POLICY=" + file,
+		"REDRESS_DATA_DIR=" + t.TempDir(),
 		"REDRESS_RATE_INTAKE=0", "REDRESS_RATE_CUSTOMER=0", "REDRESS_RATE_TOKEN_MISSES=0", "REDRESS_RATE_ANALYTICS=0",
 	}, extra...)
 }

@@ -21,6 +21,7 @@ const (
 	ProgressUpdate    = "progress"
 	EscalateUpdate    = "escalate"
 	NoteUpdate        = "note"
+	AttachmentUpdate  = "attachment"
 )
 
 // Error types of a refused action, for callers to map.
@@ -68,6 +69,17 @@ type ProgressInput struct {
 type NoteInput struct {
 	Actor   string `json:"actor"`
 	Message string `json:"message"`
+	Attribution
+}
+
+// AttachmentInput records a file added to the complaint; the file itself
+// is in the object store, never in the workflow.
+type AttachmentInput struct {
+	Actor        string `json:"actor"`
+	AttachmentID string `json:"attachment_id"`
+	Filename     string `json:"filename"`
+	ContentType  string `json:"content_type"`
+	Size         int64  `json:"size"`
 	Attribution
 }
 
@@ -178,6 +190,10 @@ func (wf *complaint) registerActions(ctx workflow.Context) error {
 		// Notes are welcome in any status while the complaint's workflow runs,
 		// closed and surveyed included.
 		action(ctx, wf, NoteUpdate, func(in NoteInput) error { return required("note on", in.Message) }, wf.addNote),
+		// Files arrive in any status while the workflow runs, as notes do.
+		action(ctx, wf, AttachmentUpdate, func(in AttachmentInput) error {
+			return required("record an attachment on", in.AttachmentID)
+		}, wf.recordAttachment),
 		action(ctx, wf, EscalateUpdate, func(in EscalateInput) error {
 			if err := firstError(required("escalate", in.Reason), wf.allow("escalate", redress.ActionEscalate.AllowedIn()...)); err != nil {
 				return err
@@ -278,6 +294,12 @@ func (wf *complaint) progress(ctx workflow.Context, in ProgressInput) (redress.S
 // addNote records an internal note: no status, clock or customer changes.
 func (wf *complaint) addNote(ctx workflow.Context, in NoteInput) (redress.State, error) {
 	wf.note(ctx, in.Actor, redress.KindNote, in.Message)
+	return wf.state, wf.commit(ctx)
+}
+
+// recordAttachment writes the line of a file added to the complaint.
+func (wf *complaint) recordAttachment(ctx workflow.Context, in AttachmentInput) (redress.State, error) {
+	wf.note(ctx, in.Actor, redress.KindAttachment, fmt.Sprintf("Attached %s (%s, %d bytes)", in.Filename, in.ContentType, in.Size))
 	return wf.state, wf.commit(ctx)
 }
 

@@ -440,46 +440,65 @@ func TestCoincidentDeadlinesBothFire(t *testing.T) {
 	}
 }
 
+// quietStep runs an action that every status takes and that changes
+// nothing but the timeline: taken an hour in, refused without its subject
+// (ErrInvalidAction), and taken again once the complaint is closed. It
+// returns the changes whose only line is of kind, each checked to send
+// nothing to the customer.
+func quietStep(t *testing.T, update string, first, refused, afterClose any, kind string) []redress.Change {
+	t.Helper()
+	h := newHarness(t, redress.P3, redress.DefaultPolicy())
+	took := h.update(time.Hour, update, first)
+	empty := h.update(2*time.Hour, update, refused)
+	h.update(3*time.Hour, workflows.ResolveUpdate, workflows.ResolveInput{Actor: "ana", Type: "refund", Summary: "Refunded", RootCause: "logistics"})
+	h.update(4*time.Hour, workflows.ConfirmUpdate, nil)
+	closed := h.update(5*time.Hour, update, afterClose)
+	before, after := h.stateAt(time.Hour-time.Minute), h.stateAt(time.Hour+time.Minute)
+	h.runUntil(6 * time.Hour)
+
+	if err := took(); err != nil {
+		t.Fatal(err)
+	}
+	if err := closed(); err != nil {
+		t.Errorf("%s on a closed complaint: %v", update, err)
+	}
+	if !refusedAs(empty(), workflows.ErrInvalidAction) {
+		t.Errorf("%s without its subject: %v", update, empty())
+	}
+	if before.Status != after.Status || !before.AckDueAt.Equal(*after.AckDueAt) || after.AcknowledgedAt != nil {
+		t.Errorf("%s changed the complaint: %+v -> %+v", update, before, after)
+	}
+	var written []redress.Change
+	for _, ch := range h.store.changes {
+		if len(ch.Timeline) == 1 && ch.Timeline[0].Kind == kind {
+			written = append(written, ch)
+			if ch.Timeline[0].Public || len(ch.Events) > 0 {
+				t.Errorf("%s reached the customer: %+v", update, ch)
+			}
+		}
+	}
+	return written
+}
+
 // An internal note changes nothing the customer sees or any clock, and is
 // taken in any status while the workflow runs, a closed complaint's too.
 func TestInternalNotes(t *testing.T) {
-	h := newHarness(t, redress.P3, redress.DefaultPolicy())
-	note := h.update(time.Hour, workflows.NoteUpdate, workflows.NoteInput{Actor: "ana", Message: "Customer is a journalist"})
-	empty := h.update(2*time.Hour, workflows.NoteUpdate, workflows.NoteInput{Actor: "ana", Message: " "})
-	h.update(3*time.Hour, workflows.ResolveUpdate, workflows.ResolveInput{Actor: "ana", Type: "refund", Summary: "Refunded", RootCause: "logistics"})
-	h.update(4*time.Hour, workflows.ConfirmUpdate, nil)
-	afterClose := h.update(5*time.Hour, workflows.NoteUpdate, workflows.NoteInput{Actor: "bo", Message: "Refund went out"})
-	before := h.stateAt(time.Hour - time.Minute)
-	after := h.stateAt(time.Hour + time.Minute)
-	h.runUntil(6 * time.Hour)
+	notes := quietStep(t, workflows.NoteUpdate, workflows.NoteInput{Actor: "ana", Message: "Customer is a journalist"},
+		workflows.NoteInput{Actor: "ana", Message: " "}, workflows.NoteInput{Actor: "bo", Message: "Refund went out"}, redress.KindNote)
+	if len(notes) != 2 {
+		t.Errorf("%d notes written, want 2", len(notes))
+	}
+}
 
-	if err := note(); err != nil {
-		t.Fatal(err)
-	}
-	if err := afterClose(); err != nil {
-		t.Errorf("a note on a closed complaint: %v", err)
-	}
-	if !refusedAs(empty(), workflows.ErrInvalidAction) {
-		t.Errorf("an empty note: %v", empty())
-	}
-	if before.Status != after.Status || !before.AckDueAt.Equal(*after.AckDueAt) || after.AcknowledgedAt != nil {
-		t.Errorf("a note changed the complaint: %+v -> %+v", before, after)
-	}
-	var notes int
-	for _, ch := range h.store.changes {
-		for _, e := range ch.Timeline {
-			if e.Kind == redress.KindNote {
-				notes++
-				if e.Public {
-					t.Errorf("a note is public: %+v", e)
-				}
-			}
-		}
-		if e := ch.Events; len(ch.Timeline) == 1 && ch.Timeline[0].Kind == redress.KindNote && len(e) > 0 {
-			t.Errorf("a note emitted events: %+v", e)
-		}
-	}
-	if notes != 2 {
-		t.Errorf("%d notes written, want 2", notes)
+// A file's line is internal, like a note: no status, clock or message
+// moves, and it is written in any status while the workflow runs.
+func TestAttachmentLines(t *testing.T) {
+	photo := workflows.AttachmentInput{Actor: "customer", AttachmentID: "a1", Filename: "lid.png", ContentType: "image/png", Size: 2048,
+		Attribution: workflows.Attribution{By: "key:crm"}}
+	later := photo
+	later.AttachmentID = "a2"
+	lines := quietStep(t, workflows.AttachmentUpdate, photo, workflows.AttachmentInput{Actor: "customer"}, later, redress.KindAttachment)
+	if len(lines) != 2 || lines[0].Timeline[0].By != "key:crm" || lines[0].Timeline[0].Detail != "Attached lid.png (image/png, 2048 bytes)" {
+		t.Errorf("the files' lines are %+v", lines)
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/redress-dev/redress/api"
+	"github.com/redress-dev/redress/attachments"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/console"
 	"github.com/redress-dev/redress/desk"
@@ -142,6 +143,11 @@ func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		stack.Close()
 		return err
 	}
+	files, err := cfg.AttachmentStore()
+	if err != nil {
+		stack.Close()
+		return err
+	}
 	fmt.Printf(`
 Redress is ready (%.1fs).
   API          %s
@@ -151,12 +157,13 @@ Redress is ready (%.1fs).
   Web UI       %s
   PostgreSQL   %s
   Data         %s
+  Attachments  %s
   API keys     %s
   Console      %s/console/ as agent@, supervisor@ or admin@example.com (password: REDRESS_DEV_PASSWORD, default redress)
   Decoding     sign in at %s/codec/sign-in with dev-supervisor to read customers' data in the Web UI
 Press Ctrl-C to stop.
 `, time.Since(began).Seconds(), httpURL(stack.APIAddr), httpURL(stack.APIAddr), stack.MailAddr, cfg.InboundDomain, cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
-		postgresWhere(cfg.DatabaseURL, stack.PostgresDir), cfg.DataDir, keyList(cfg.Keys), cfg.PublicURL, cfg.PublicURL)
+		postgresWhere(cfg.DatabaseURL, stack.PostgresDir), cfg.DataDir, files, keyList(cfg.Keys), cfg.PublicURL, cfg.PublicURL)
 	<-ctx.Done()
 	fmt.Println("Stopping…")
 	return stack.Close()
@@ -221,10 +228,20 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	if err != nil {
 		return err
 	}
-	srv := api.New(api.Options{DB: db, Temporal: tc, Policy: cfg.Policy, Keys: cfg.Keys,
+	serviceDesk := desk.New(db, tc, logger)
+	blobURL, err := cfg.AttachmentStore()
+	if err != nil {
+		return err
+	}
+	files, err := attachments.Open(ctx, blobURL, db, serviceDesk, logger)
+	if err != nil {
+		return err
+	}
+	defer files.Close()
+	srv := api.New(api.Options{DB: db, Temporal: tc, Attachments: files, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: reg.Registry,
-		Console: console.New(console.Options{DB: db, Desk: desk.New(db, tc, logger), Policy: cfg.Policy, Logger: logger,
+		Console: console.New(console.Options{DB: db, Desk: serviceDesk, Policy: cfg.Policy, Logger: logger,
 			PublicURL: cfg.PublicURL, TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, SessionIdle: cfg.SessionIdle})})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -234,7 +251,7 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	if cfg.InboundSMTPAddr != "" {
 		signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
 		mail := mailin.New(mailin.Options{Domain: cfg.InboundDomain, DB: db,
-			Intake: intake.New(db, tc, cfg.Policy, signer, logger), Desk: desk.New(db, tc, logger),
+			Intake: intake.New(db, tc, cfg.Policy, signer, logger), Desk: serviceDesk, Attachments: files,
 			Tokens: signer, PerSender: cfg.RateLimits.Mail, Metrics: reg.Registry, Logger: logger})
 		addr, err := mail.Listen(cfg.InboundSMTPAddr)
 		if err != nil {

@@ -1,0 +1,125 @@
+package postgres
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/redress-dev/redress"
+)
+
+const attachmentColumns = `id, complaint_id, filename, content_type, size, sha256, sender, made_by, blob_key, created_at`
+
+func scanAttachment(row pgx.Row, onTimeline *bool) (redress.Attachment, error) {
+	var a redress.Attachment
+	var id, complaintID uuid.UUID
+	var sum []byte
+	targets := []any{&id, &complaintID, &a.Filename, &a.ContentType, &a.Size, &sum, &a.From, &a.By, &a.BlobKey, &a.CreatedAt}
+	if onTimeline != nil {
+		targets = append(targets, onTimeline)
+	}
+	if err := row.Scan(targets...); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return a, redress.Errorf(redress.ENOTFOUND, "no such attachment")
+		}
+		return a, wrap(err)
+	}
+	a.ID, a.ComplaintID, a.SHA256, a.CreatedAt = id.String(), complaintID.String(), hex.EncodeToString(sum), a.CreatedAt.UTC()
+	return a, nil
+}
+
+// StoredAttachment is an attachment as AddAttachment left it.
+type StoredAttachment struct {
+	redress.Attachment
+	// New is false when the complaint already had the same file under the
+	// same name: Attachment is then that one.
+	New bool
+	// OnTimeline says whether the complaint's timeline records it yet.
+	OnTimeline bool
+}
+
+// AddAttachment records an attachment whose bytes the object store already
+// holds, unless the complaint has the same file under the same name. It
+// refuses a complaint that takes no more files (ECONFLICT) or already has
+// most of them (ETOOLARGE). The complaint's row is locked meanwhile, so two
+// uploads at once cannot both take the last place.
+func (db *DB) AddAttachment(ctx context.Context, a redress.Attachment, most int) (StoredAttachment, error) {
+	complaintID, err := uuid.Parse(a.ComplaintID)
+	if err != nil {
+		return StoredAttachment{}, redress.Errorf(redress.ENOTFOUND, "no complaint %q", a.ComplaintID)
+	}
+	sum, err := hex.DecodeString(a.SHA256)
+	if err != nil {
+		return StoredAttachment{}, err
+	}
+	var stored StoredAttachment
+	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var status redress.Status
+		err := tx.QueryRow(ctx, `SELECT status FROM complaints WHERE id = $1 FOR NO KEY UPDATE`, complaintID).Scan(&status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return redress.Errorf(redress.ENOTFOUND, "no complaint %q", a.ComplaintID)
+		}
+		if err != nil {
+			return err
+		}
+		if !status.TakesAttachments() {
+			return redress.Errorf(redress.ECONFLICT, "the complaint is %s and takes no more attachments", status)
+		}
+		stored.Attachment, err = scanAttachment(tx.QueryRow(ctx, `SELECT `+attachmentColumns+`, on_timeline FROM attachments
+			WHERE complaint_id = $1 AND sha256 = $2 AND filename = $3`, complaintID, sum, a.Filename), &stored.OnTimeline)
+		if redress.ErrorCode(err) != redress.ENOTFOUND {
+			return err // nil: the complaint has the file already
+		}
+		var count int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM attachments WHERE complaint_id = $1`, complaintID).Scan(&count); err != nil {
+			return err
+		}
+		if count >= most {
+			return redress.Errorf(redress.ETOOLARGE, "the complaint already has %d attachments, the most it may have", count)
+		}
+		stored.New = true
+		stored.Attachment, err = scanAttachment(tx.QueryRow(ctx, `INSERT INTO attachments
+			(id, complaint_id, filename, content_type, size, sha256, sender, made_by, blob_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING `+attachmentColumns,
+			a.ID, complaintID, a.Filename, a.ContentType, a.Size, sum, a.From, a.By, a.BlobKey), nil)
+		return err
+	})
+	return stored, wrap(err)
+}
+
+// MarkAttachmentOnTimeline records that the complaint's timeline holds the
+// attachment's line.
+func (db *DB) MarkAttachmentOnTimeline(ctx context.Context, id string) error {
+	_, err := db.pool.Exec(ctx, `UPDATE attachments SET on_timeline = true WHERE id = $1`, id)
+	return wrap(err)
+}
+
+// Attachment reads one attachment's facts.
+func (db *DB) Attachment(ctx context.Context, id string) (redress.Attachment, error) {
+	uid, err := uuid.Parse(id)
+	if err != nil {
+		return redress.Attachment{}, redress.Errorf(redress.ENOTFOUND, "no attachment %q", id)
+	}
+	a, err := scanAttachment(db.pool.QueryRow(ctx, `SELECT `+attachmentColumns+` FROM attachments WHERE id = $1`, uid), nil)
+	if redress.ErrorCode(err) == redress.ENOTFOUND {
+		return a, redress.Errorf(redress.ENOTFOUND, "no attachment %q", id)
+	}
+	return a, err
+}
+
+// complaintAttachments lists a complaint's attachments, oldest first.
+func complaintAttachments(ctx context.Context, q querier, complaintID uuid.UUID) ([]redress.Attachment, error) {
+	rows, err := q.Query(ctx, `SELECT `+attachmentColumns+` FROM attachments
+		WHERE complaint_id = $1 ORDER BY created_at, id`, complaintID)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.Attachment, error) { return scanAttachment(row, nil) })
+	if list == nil {
+		list = []redress.Attachment{}
+	}
+	return list, err
+}
