@@ -373,7 +373,7 @@ func TestActionsTheStatusRefuses(t *testing.T) {
 }
 
 func TestProgressUpdateAcknowledgesAndWaitingPausesResolution(t *testing.T) {
-	policy := redress.DefaultPolicy() // resolve within 120h
+	policy := redress.DefaultPolicy()        // resolve within 120h
 	policy.Waiting = redress.WaitingPolicy{} // waits on the customer as long as it takes
 	h := newHarness(t, redress.P3, policy)
 	note := h.update(time.Hour, workflows.ProgressUpdate, workflows.ProgressInput{Actor: "ana", Message: "Looking into it"})
