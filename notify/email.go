@@ -3,15 +3,18 @@ package notify
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net"
 	"net/smtp"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/locales"
 	"github.com/redress-dev/redress/tokens"
 )
 
@@ -69,10 +72,11 @@ func NewEmail(smtpURL, inboundDomain string, db Recipients, signer *tokens.Signe
 	return e, nil
 }
 
-// Send mails the event to the complaint's customer when it is one for them.
+// Send mails the event to the complaint's customer when it is one for
+// them, in their language (English while it is unknown).
 func (e *Email) Send(ctx context.Context, ev redress.Event) error {
-	subject, body, ok := wording(ev)
-	if !ok || ev.CustomerID == "" {
+	tell := wording(ev)
+	if tell == nil || ev.CustomerID == "" {
 		return nil
 	}
 	customer, err := e.db.Customer(ctx, ev.CustomerID)
@@ -82,21 +86,23 @@ func (e *Email) Send(ctx context.Context, ev redress.Event) error {
 	if customer.Email == "" {
 		return nil // reached by phone or chat; the webhook tells the channel that owns them
 	}
+	words := locales.For(customer.Language)
+	subject, body := tell(words)
 	threading := ""
 	if ev.ComplaintID != "" {
 		complaint, err := e.db.Complaint(ctx, ev.ComplaintID)
 		if err != nil {
 			return err
 		}
-		subject += ": " + complaint.Subject
-		body += "\n\nFollow your complaint: " + e.tokens.TrackingURL(e.tokens.Tracking(ev.ComplaintID)) + "\n"
+		subject = words.Format("email.about", "Subject", subject, "Complaint", complaint.Subject)
+		body += "\n\n" + words.Format("email.follow", "URL", e.tokens.TrackingURL(e.tokens.Tracking(ev.ComplaintID))) + "\n"
 		if threading, err = e.threadHeaders(ctx, ev); err != nil {
 			return err
 		}
 	}
-	greeting := "Hello,"
+	greeting := words.Text("email.hello")
 	if customer.Name != "" {
-		greeting = "Hello " + customer.Name + ","
+		greeting = words.Format("email.hello_name", "Name", customer.Name)
 	}
 	var msg bytes.Buffer
 	fmt.Fprintf(&msg, "From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\nMessage-ID: <%s>\r\n",
@@ -105,6 +111,7 @@ func (e *Email) Send(ctx context.Context, ev redress.Event) error {
 	// Out-of-office replies and mail loops stay out: RFC 3834's marker and
 	// a loop header that the inbound listener recognises as its own.
 	fmt.Fprintf(&msg, "Auto-Submitted: auto-replied\r\nX-Loop: %s\r\n", LoopID(e.domain))
+	fmt.Fprintf(&msg, "Content-Language: %s\r\n", words.Tag())
 	msg.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
 	msg.WriteString(strings.ReplaceAll(greeting+"\n\n"+body, "\n", "\r\n"))
 	return e.mail(ctx, customer.Email, msg.Bytes())
@@ -151,35 +158,77 @@ func (e *Email) threadHeaders(ctx context.Context, ev redress.Event) (string, er
 // carries it came back to Redress and opens nothing.
 func LoopID(domain string) string { return "redress@" + domain }
 
-// wording is the customer's version of an event, or ok=false when the event
-// is not for the customer.
-func wording(ev redress.Event) (subject, body string, ok bool) {
+// wording is how the customer is told of an event, in a catalog's words,
+// or nil when the event is not for the customer.
+func wording(ev redress.Event) func(words locales.Catalog) (subject, body string) {
 	str := func(k string) string { s, _ := ev.Data[k].(string); return s }
+	plain := func(subject, body string) func(locales.Catalog) (string, string) {
+		return func(words locales.Catalog) (string, string) { return words.Text(subject), words.Text(body) }
+	}
 	switch ev.Type {
 	case redress.EventReceived:
-		return "We received your complaint", "Thank you for telling us. A person will answer you soon; " +
-			"this message is only the receipt.", true
+		return plain("email.received_subject", "email.received")
 	case redress.EventAcknowledged:
-		return "Your complaint is being handled", "A member of our team has taken up your complaint.", true
+		return plain("email.acknowledged_subject", "email.acknowledged")
 	case redress.EventUpdated:
-		body := "News on your complaint:\n\n" + str("message")
-		if waiting, _ := ev.Data["waiting_on_customer"].(bool); waiting {
-			body += "\n\nWe need your answer to go on: please reply on your tracking page."
+		return func(words locales.Catalog) (string, string) {
+			body := words.Format("email.updated", "Message", str("message"))
+			if waiting, _ := ev.Data["waiting_on_customer"].(bool); waiting {
+				body += "\n\n" + words.Text("email.updated_waiting")
+			}
+			return words.Text("email.updated_subject"), body
 		}
-		return "Update on your complaint", body, true
 	case redress.EventResolved:
-		return "Your complaint is resolved", "We resolved your complaint:\n\n" + str("summary") +
-			"\n\nIf this does not settle it, you can reopen it from your tracking page until " + str("reopen_until") + ".", true
+		return func(words locales.Catalog) (string, string) {
+			return words.Text("email.resolved_subject"), words.Format("email.resolved", "Summary", str("summary"),
+				"ReopenUntil", readableTime(str("reopen_until")))
+		}
 	case redress.EventReopened:
-		return "Your complaint is reopened", "We reopened your complaint and are working on it again.", true
+		return plain("email.reopened_subject", "email.reopened")
 	case redress.EventClosed:
-		return "Your complaint is closed", "Your complaint is now closed. Thank you for your patience.", true
+		return plain("email.closed_subject", "email.closed")
 	case redress.EventSurveySent:
-		return "How did we do?", "Please tell us how we handled your complaint (one question, 1 to 5):\n\n" + str("survey_url"), true
+		return func(words locales.Catalog) (string, string) {
+			return words.Text("email.survey_subject"), words.Format("email.survey", "URL", str("survey_url"))
+		}
 	case redress.EventSurveyReminded:
-		return "A reminder: how did we do?", "We would still like to hear how we did:\n\n" + str("survey_url"), true
+		return func(words locales.Catalog) (string, string) {
+			return words.Text("email.survey_reminder_subject"), words.Format("email.survey_reminder", "URL", str("survey_url"))
+		}
 	case redress.EventWinbackOffered:
-		return "A thank-you from us", "We are sorry we let you down. As a thank-you for staying with us: " + str("offer") + ".", true
+		return func(words locales.Catalog) (string, string) {
+			return words.Text("email.winback_subject"), words.Format("email.winback", "Offer", offerText(ev, words))
+		}
 	}
-	return "", "", false
+	return nil
+}
+
+// readableTime is an RFC 3339 time of an event as a person reads it, in
+// UTC as the event gives it.
+func readableTime(rfc3339 string) string {
+	t, err := time.Parse(time.RFC3339, rfc3339)
+	if err != nil {
+		return rfc3339
+	}
+	return t.UTC().Format("2006-01-02 15:04 UTC")
+}
+
+// offerText words a win-back offer from its terms; an event written before
+// the terms came with it has only the offer's English description.
+func offerText(ev redress.Event, words locales.Catalog) string {
+	var terms redress.Offer
+	raw, err := json.Marshal(ev.Data["terms"])
+	if ev.Data["terms"] == nil || err != nil || json.Unmarshal(raw, &terms) != nil {
+		description, _ := ev.Data["offer"].(string)
+		return description
+	}
+	number := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	text := words.Format("email.offer_coupon", "Percent", number(terms.Percent))
+	if terms.Kind == "credit" {
+		text = words.Format("email.offer_credit", "Amount", number(terms.Amount), "Currency", terms.Currency)
+	}
+	if terms.Call {
+		text = words.Format("email.offer_with_call", "Offer", text)
+	}
+	return text
 }

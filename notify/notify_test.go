@@ -92,11 +92,19 @@ func letBackoffPass(t *testing.T, conn *pgx.Conn) {
 	}
 }
 
-// fileComplaint stores a complaint whose receipt waits in the outbox.
+// fileComplaint stores a complaint of Li Wei's whose receipt waits in the
+// outbox.
 func fileComplaint(t *testing.T, db *postgres.DB, signer *tokens.Signer, email string) (*redress.Customer, string) {
 	t.Helper()
+	return fileComplaintOf(t, db, signer, redress.Customer{Name: "Li Wei", Email: email})
+}
+
+// fileComplaintOf stores a complaint of the customer's whose receipt waits
+// in the outbox.
+func fileComplaintOf(t *testing.T, db *postgres.DB, signer *tokens.Signer, customer redress.Customer) (*redress.Customer, string) {
+	t.Helper()
 	ctx := context.Background()
-	cu, _, err := db.UpsertCustomer(ctx, redress.Customer{Name: "Li Wei", Email: email}, "test") // matched by e-mail
+	cu, _, err := db.UpsertCustomer(ctx, customer, "test") // matched by e-mail
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,13 +170,55 @@ func TestWebhookAndEmailDeliverEachMessageOnce(t *testing.T) {
 	}
 	for _, want := range []string{"Hello Li Wei,", "only the receipt", "http://redress.test/track/" + signer.Tracking(id),
 		"Message-ID: <" + signer.MessageID(id, id+"-1-complaint.received", "redress.test") + ">", "Auto-Submitted: auto-replied",
-		"X-Loop: redress@redress.test", "charset=utf-8"} {
+		"X-Loop: redress@redress.test", "Content-Language: en\r\n", "charset=utf-8"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("mail lacks %q:\n%s", want, body)
 		}
 	}
 	if took, _ := d.DispatchOnce(ctx); took || len(hook.events) != 1 || len(box.Mails()) != 1 {
 		t.Errorf("a delivered message was sent again")
+	}
+}
+
+// A customer whose language is Chinese gets the receipt in Chinese, subject
+// and all, through the outbox as any mail.
+func TestEmailSpeaksTheCustomersLanguage(t *testing.T) {
+	db := redresstest.NewDB(t)
+	ctx := context.Background()
+	signer := tokens.NewSigner("token-secret-0123456789", "http://redress.test")
+	box := redresstest.StartMailboxAt(t, "127.0.0.1:0")
+	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + box.Addr + "?from=care@redress.test"}, db, signer, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &notify.Dispatcher{DB: db, Channels: channels, Logger: quiet}
+	_, id := fileComplaintOf(t, db, signer, redress.Customer{Name: "李伟", Email: "liwei@example.cn", Language: "zh"})
+	if took, err := d.DispatchOnce(ctx); err != nil || !took {
+		t.Fatalf("dispatch = %t, %v", took, err)
+	}
+	mails := box.Mails()
+	if len(mails) != 1 || mails[0].To[0] != "liwei@example.cn" {
+		t.Fatalf("mails = %+v", mails)
+	}
+	msg, err := netmail.ReadMessage(strings.NewReader(mails[0].Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+	if err != nil || subject != "我们已收到您的投诉：包裹未收到" {
+		t.Errorf("subject = %q, %v", subject, err)
+	}
+	if got := msg.Header.Get("Content-Language"); got != "zh-CN" {
+		t.Errorf("Content-Language = %q, want zh-CN", got)
+	}
+	body, err := io.ReadAll(msg.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "您好，李伟：\r\n\r\n感谢您向我们反映问题。工作人员会尽快答复您；本邮件只是受理回执。\r\n\r\n" +
+		"查看投诉进度：http://redress.test/track/" + signer.Tracking(id) + "\r\n"
+	if string(body) != want {
+		t.Errorf("body =\n%q\nwant\n%q", body, want)
 	}
 }
 

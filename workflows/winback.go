@@ -85,7 +85,8 @@ const winbackSeq = 100000
 // account team a follow-up task, and waits up to winback.within for a
 // purchase: won back, or lost.
 func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
-	offer := in.Policy.Offers[in.Tier].Describe()
+	terms := in.Policy.Offers[in.Tier]
+	offer := terms.Describe()
 	offeredAt := workflow.Now(ctx).UTC()
 	run := workflow.GetInfo(ctx).WorkflowExecution.RunID
 	record := func(seq int, wb redress.Winback, kind, detail string, events ...redress.Event) error {
@@ -103,7 +104,8 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 
 	wb := redress.Winback{Status: redress.WinbackOffered, Offer: offer}
 	if err := record(1, wb, redress.KindWinbackOffered, "Win-back offered ("+in.Reason+"): "+offer,
-		redress.Event{Type: redress.EventWinbackOffered, Data: map[string]any{"offer": offer}},
+		// The terms let the customer's mail word the offer in their language.
+		redress.Event{Type: redress.EventWinbackOffered, Data: map[string]any{"offer": offer, "terms": terms}},
 		redress.Event{Type: redress.EventWinbackFollowUp, Data: map[string]any{"offer": offer, "reason": in.Reason,
 			"call": in.Policy.Offers[in.Tier].Call, "tier": string(in.Tier)}}); err != nil {
 		return wb, err
