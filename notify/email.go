@@ -195,6 +195,8 @@ func wording(ev redress.Event) func(words locales.Catalog) (subject, body string
 		return func(words locales.Catalog) (string, string) {
 			return words.Text("email.survey_reminder_subject"), words.Format("email.survey_reminder", "URL", str("survey_url"))
 		}
+	case redress.EventWaitingReminded:
+		return plain("email.waiting_reminder_subject", "email.waiting_reminder")
 	case redress.EventWinbackOffered:
 		return func(words locales.Catalog) (string, string) {
 			return words.Text("email.winback_subject"), words.Format("email.winback", "Offer", offerText(ev, words))
