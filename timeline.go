@@ -52,6 +52,7 @@ const (
 	BySystem        = "system"        // a clock of the complaint's workflow
 	ByCustomerLink  = "customer link" // the customer, through a tracking or survey link
 	ByCustomerMail  = "customer mail" // the customer, by mail to the inbound listener
+	ByCustomerForm  = "customer form" // the customer, through the public complaint form
 	byKeyPrefix     = "key:"          // a staff API key, by its name
 	byConsolePrefix = "user:"         // a person signed in to the console, by e-mail
 )

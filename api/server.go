@@ -87,6 +87,8 @@ type Options struct {
 	// Console, when set, is another front door served beside the API (the
 	// agent console); it is closed first on shutdown, ending its streams.
 	Console FrontDoor
+	// Form, when set, is the customers' public complaint form.
+	Form FrontDoor
 }
 
 // FrontDoor is a set of routes served by the same server, over the same
@@ -139,6 +141,9 @@ func New(o Options) *Server {
 	if o.Console != nil {
 		s.console = o.Console
 		o.Console.Register(e)
+	}
+	if o.Form != nil {
+		o.Form.Register(e)
 	}
 
 	v1 := e.Group("/v1")

@@ -43,6 +43,7 @@ type Config struct {
 	InboundSMTPAddr   string // the inbound mail listener; off when empty (the dev stack's default is 127.0.0.1:2525)
 	InboundDomain     string // the domain whose complaints@ and reply addresses the listener takes
 	RateMail          string
+	RateForm          string
 	WebhookURL        string
 	WebhookSecret     string
 	RateIntake        string // rate limits, as ParseRate reads them
@@ -109,6 +110,7 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.InboundSMTPAddr, "inbound-smtp-addr", os.Getenv("REDRESS_INBOUND_SMTP_ADDR"), "address of the SMTP listener that takes customers' mail; off when empty in redress api, 127.0.0.1:2525 in the dev stack (REDRESS_INBOUND_SMTP_ADDR)")
 	fs.StringVar(&c.InboundDomain, "inbound-domain", os.Getenv("REDRESS_INBOUND_DOMAIN"), "mail domain of complaints@ and the complaints' reply addresses; needed with the listener, redress.localhost in the dev stack (REDRESS_INBOUND_DOMAIN)")
 	fs.StringVar(&c.RateMail, "rate-mail", env("REDRESS_RATE_MAIL", DefaultRateMail), "rate limit per sender address on inbound mail, over which the sender is asked to retry later; 0 is none (REDRESS_RATE_MAIL)")
+	fs.StringVar(&c.RateForm, "rate-form", env("REDRESS_RATE_FORM", DefaultRateForm), "rate limit per address on complaints filed through the public form /complain; 0 is none (REDRESS_RATE_FORM)")
 	fs.StringVar(&c.WebhookURL, "webhook-url", os.Getenv("REDRESS_WEBHOOK_URL"), "URL that receives every event, signed (REDRESS_WEBHOOK_URL)")
 	fs.StringVar(&c.WebhookSecret, "webhook-secret", os.Getenv("REDRESS_WEBHOOK_SECRET"), "secret of the webhook signature (REDRESS_WEBHOOK_SECRET)")
 	fs.StringVar(&c.DevPassword, "dev-password", env("REDRESS_DEV_PASSWORD", "redress"),
@@ -220,6 +222,7 @@ func (c *Config) parseRateLimits() (RateLimits, error) {
 		{"REDRESS_RATE_TOKEN_MISSES", c.RateTokenMisses, &limits.TokenMisses},
 		{"REDRESS_RATE_ANALYTICS", c.RateAnalytics, &limits.Analytics},
 		{"REDRESS_RATE_MAIL", c.RateMail, &limits.Mail},
+		{"REDRESS_RATE_FORM", c.RateForm, &limits.Form},
 	} {
 		var err error
 		if *setting.rate, err = ParseRate(setting.variable, setting.value); err != nil {

@@ -30,6 +30,8 @@ type RateLimits struct {
 	TokenMisses Rate
 	// Mail is per sender address on the inbound mail listener.
 	Mail Rate
+	// Form is per source address on complaints filed through /complain.
+	Form Rate
 }
 
 // The default limits, each with the caller it is made for.
@@ -49,6 +51,9 @@ const (
 	// of forwards; a mail loop or a flood from one address slows to one
 	// every two minutes, retried by its sending server.
 	DefaultRateMail = "30/h burst 10"
+	// A household files a complaint or two; a script behind one address
+	// is slowed to one every six minutes.
+	DefaultRateForm = "10/h burst 5"
 )
 
 // DefaultRateLimits are the limits of a service started without settings.
@@ -61,7 +66,8 @@ func DefaultRateLimits() RateLimits {
 		return r
 	}
 	return RateLimits{Intake: must(DefaultRateIntake), Customer: must(DefaultRateCustomer),
-		Analytics: must(DefaultRateAnalytics), TokenMisses: must(DefaultRateTokenMisses), Mail: must(DefaultRateMail)}
+		Analytics: must(DefaultRateAnalytics), TokenMisses: must(DefaultRateTokenMisses), Mail: must(DefaultRateMail),
+		Form: must(DefaultRateForm)}
 }
 
 var rateUnits = map[string]float64{"s": 1, "min": 60, "h": 3600}

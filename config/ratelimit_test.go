@@ -82,7 +82,7 @@ func TestParseProxies(t *testing.T) {
 func finish(t *testing.T, env map[string]string) (*config.Config, error) {
 	t.Helper()
 	for _, name := range []string{"REDRESS_RATE_INTAKE", "REDRESS_RATE_CUSTOMER", "REDRESS_RATE_TOKEN_MISSES",
-		"REDRESS_RATE_ANALYTICS", "REDRESS_RATE_MAIL", "REDRESS_TRUSTED_PROXIES", "REDRESS_POLICY", "REDRESS_API_KEYS"} {
+		"REDRESS_RATE_ANALYTICS", "REDRESS_RATE_MAIL", "REDRESS_RATE_FORM", "REDRESS_TRUSTED_PROXIES", "REDRESS_POLICY", "REDRESS_API_KEYS"} {
 		t.Setenv(name, env[name])
 	}
 	cfg := config.Flags(flag.NewFlagSet("redress", flag.ContinueOnError))
@@ -96,7 +96,7 @@ func TestRateLimitsAreOnByDefault(t *testing.T) {
 	}
 	want := config.RateLimits{Intake: config.Rate{PerSecond: 20, Burst: 100}, Customer: config.Rate{PerSecond: 1, Burst: 30},
 		TokenMisses: config.Rate{PerSecond: 20.0 / 3600, Burst: 10}, Analytics: config.Rate{PerSecond: 1, Burst: 60},
-		Mail: config.Rate{PerSecond: 30.0 / 3600, Burst: 10}}
+		Mail: config.Rate{PerSecond: 30.0 / 3600, Burst: 10}, Form: config.Rate{PerSecond: 10.0 / 3600, Burst: 5}}
 	if cfg.RateLimits != want || config.DefaultRateLimits() != want || len(cfg.Proxies) != 0 {
 		t.Errorf("defaults: %+v, DefaultRateLimits %+v, proxies %v; want %+v and none",
 			cfg.RateLimits, config.DefaultRateLimits(), cfg.Proxies, want)

@@ -27,6 +27,7 @@ import (
 	"github.com/redress-dev/redress/metrics"
 	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/selfservice"
 	"github.com/redress-dev/redress/temporalutil"
 	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/worker"
@@ -169,6 +170,9 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: s.Metrics.Registry,
+		Form: selfservice.New(selfservice.Options{DB: s.DB, Intake: intake.New(s.DB, s.Temporal, cfg.Policy, signer, logger),
+			Tokens: signer, Secret: cfg.TokenSecret, PublicURL: cfg.PublicURL, Timezone: cfg.Policy.Timezone,
+			PerAddress: cfg.RateLimits.Form, Logger: logger}),
 		Console: console.New(console.Options{DB: s.DB, Desk: serviceDesk, Policy: cfg.Policy,
 			Logger: logger, PublicURL: cfg.PublicURL, TemporalUIURL: uiURL, Namespace: cfg.TemporalNamespace,
 			SessionIdle: cfg.SessionIdle})})

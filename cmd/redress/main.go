@@ -29,6 +29,7 @@ import (
 	"github.com/redress-dev/redress/metrics"
 	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/selfservice"
 	"github.com/redress-dev/redress/staff"
 	"github.com/redress-dev/redress/temporalutil"
 	"github.com/redress-dev/redress/tokens"
@@ -241,6 +242,9 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	srv := api.New(api.Options{DB: db, Temporal: tc, Attachments: files, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: reg.Registry,
+		Form: selfservice.New(selfservice.Options{DB: db, Intake: intake.New(db, tc, cfg.Policy, tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL), logger),
+			Tokens: tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL), Secret: cfg.TokenSecret, PublicURL: cfg.PublicURL,
+			Timezone: cfg.Policy.Timezone, PerAddress: cfg.RateLimits.Form, Logger: logger}),
 		Console: console.New(console.Options{DB: db, Desk: serviceDesk, Policy: cfg.Policy, Logger: logger,
 			PublicURL: cfg.PublicURL, TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, SessionIdle: cfg.SessionIdle})})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
