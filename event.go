@@ -34,6 +34,10 @@ const (
 	EventSurveyAnswered = "survey.answered"
 	EventSurveyExpired  = "survey.expired"
 
+	// EventPortalSignIn mails a customer the one-time link that signs them
+	// in to the portal (/my).
+	EventPortalSignIn = "portal.sign_in"
+
 	EventWinbackOffered = "winback.offered"
 	EventWinbackWonBack = "winback.won_back"
 	EventWinbackLost    = "winback.lost"

@@ -32,7 +32,7 @@ func routeGroup(c echo.Context) string {
 	case strings.HasPrefix(route, "/v1/analytics/"):
 		return groupAnalytics
 	case strings.HasPrefix(route, "/v1/track/"), strings.HasPrefix(route, "/v1/surveys/"),
-		strings.HasPrefix(route, "/track/"), strings.HasPrefix(route, "/survey/"), route == "/complain":
+		strings.HasPrefix(route, "/track/"), strings.HasPrefix(route, "/survey/"), route == "/complain", route == "/my", strings.HasPrefix(route, "/my/"):
 		return groupCustomer
 	case c.Request().Method == http.MethodPost && slices.Contains(intakeRoutes, route):
 		return groupIntake

@@ -86,7 +86,11 @@ func (e *Email) Send(ctx context.Context, ev redress.Event) error {
 	if customer.Email == "" {
 		return nil // reached by phone or chat; the webhook tells the channel that owns them
 	}
-	words := locales.For(customer.Language)
+	lang := customer.Language
+	if asked, ok := ev.Data["language"].(string); ok && asked != "" {
+		lang = asked // the language of the page the customer asked from
+	}
+	words := locales.For(lang)
 	subject, body := tell(words)
 	threading := ""
 	if ev.ComplaintID != "" {
@@ -194,6 +198,10 @@ func wording(ev redress.Event) func(words locales.Catalog) (subject, body string
 	case redress.EventSurveyReminded:
 		return func(words locales.Catalog) (string, string) {
 			return words.Text("email.survey_reminder_subject"), words.Format("email.survey_reminder", "URL", str("survey_url"))
+		}
+	case redress.EventPortalSignIn:
+		return func(words locales.Catalog) (string, string) {
+			return words.Text("email.portal_subject"), words.Format("email.portal", "URL", str("sign_in_url"))
 		}
 	case redress.EventWaitingReminded:
 		return plain("email.waiting_reminder_subject", "email.waiting_reminder")

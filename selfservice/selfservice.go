@@ -1,6 +1,6 @@
 // Package selfservice is the customers' own front door (SPEC section 10):
-// the public complaint form at /complain, in English and Chinese, usable
-// without JavaScript. It files through the same intake operation as the
+// the public complaint form at /complain and the portal at /my, in English
+// and Chinese, usable without JavaScript. It files through the same intake operation as the
 // JSON API and inbound mail, so the customer is found by the one identity
 // rule and never refused for their details.
 package selfservice
@@ -68,11 +68,16 @@ func New(o Options) *Service {
 	for _, lang := range redress.Languages {
 		words := locales.For(lang)
 		funcs := template.FuncMap{"t": words.Text, "tf": words.Format,
-			"when": func(t *time.Time) string {
-				if t == nil {
-					return ""
+			"when": func(v any) string {
+				switch t := v.(type) {
+				case time.Time:
+					return t.In(loc).Format("2006-01-02 15:04 MST")
+				case *time.Time:
+					if t != nil {
+						return t.In(loc).Format("2006-01-02 15:04 MST")
+					}
 				}
-				return t.In(loc).Format("2006-01-02 15:04 MST")
+				return ""
 			}}
 		s.pages[lang] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html"))
 	}
@@ -92,6 +97,13 @@ func (s *Service) Register(e *echo.Echo) {
 	})
 	e.GET("/complain", s.form, csrf)
 	e.POST("/complain", s.submit, csrf)
+	s.registerPortal(e, middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup: "form:_csrf", CookieName: "redress_my_csrf", CookiePath: "/my",
+		CookieHTTPOnly: true, CookieSecure: s.secure, CookieSameSite: http.SameSiteStrictMode,
+		ErrorHandler: func(err error, c echo.Context) error {
+			return s.showPortal(c, http.StatusForbidden, portalPage{Error: words(c).Text("form.expired")})
+		},
+	}))
 }
 
 // Close has nothing to end: the form holds no streams.

@@ -22,7 +22,11 @@ func TestFormAsksOnlyForKnownWords(t *testing.T) {
 	for _, c := range redress.Categories {
 		categories = append(categories, string(c))
 	}
-	uses.Check(t, map[string][]string{"console.category_": categories})
+	var statuses []string
+	for _, st := range redress.Statuses {
+		statuses = append(statuses, string(st))
+	}
+	uses.Check(t, map[string][]string{"console.category_": categories, "pages.status_": statuses})
 }
 
 // A challenge is met by the proof of work or by the sum, and by nothing
