@@ -23,6 +23,7 @@ bench: postgres
 	go test -run '^$$' -bench LifecycleCost -benchtime 1x ./bench/
 	go test -run '^$$' -bench LiveUpdate -benchtime 200x ./bench/
 	go test -run '^$$' -bench SharedRateLimit -benchtime 3s ./bench/
+	go test -run '^$$' -bench InboundMail -benchtime 1x ./bench/
 
 # The production shape as processes with faults injected (also in make test):
 # two API and two worker processes on Temporal persisted in PostgreSQL with

@@ -47,6 +47,7 @@ func newPageTemplates(timezone string) pageTemplates {
 			},
 			"kind":       func(kind string) string { return words.Text("pages.kind_" + kind) },
 			"showDetail": func(kind string) bool { return kind == "update" || kind == "customer_reply" },
+			"kib":        func(size int64) string { return strconv.FormatFloat(float64(size)/1024, 'f', 1, 64) },
 		}
 		sets[lang] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html"))
 	}
@@ -58,6 +59,7 @@ type pageData struct {
 	Message   string
 	Base      string
 	Complaint trackingView
+	Token     string // the tracking token, for the links to the customer's files
 	CanReply  bool
 	Scores    []int
 }
@@ -107,7 +109,7 @@ func (s *Server) showTrackPage(c echo.Context, status int, message string) error
 		return s.pageError(c, err)
 	}
 	return s.renderPage(c, status, "track", pageData{Title: pageWords(c).Text("pages.your_complaint"), Message: message,
-		Base: "/track/" + token, Complaint: customerView(complaint),
+		Base: "/track/" + token, Token: token, Complaint: customerView(complaint),
 		CanReply: complaint.Status.Open()})
 }
 

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -18,6 +19,7 @@ import (
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/devstack"
 	"github.com/redress-dev/redress/redresstest"
+	"github.com/redress-dev/redress/tokens"
 )
 
 // mailPolicy keeps the clocks out of the way and the reopen window short, so
@@ -305,6 +307,16 @@ TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
 	if len(cracked.Attachments) != 1 || cracked.Attachments[0].Filename != "crack.png" ||
 		cracked.Attachments[0].From != redress.AttachmentFromCustomer || cracked.Attachments[0].Size != int64(len(png)) {
 		t.Errorf("the mail's attachments: %+v; want crack.png alone, the customer's", cracked.Attachments)
+	}
+	// The customer's tracking page lists the file and its link downloads it.
+	token := tokens.NewSigner(s.Config.TokenSecret, "").Tracking(cracked.ID)
+	page := s.Do("GET", "/track/"+token, "", nil)
+	link := "/v1/track/" + token + "/attachments/" + cracked.Attachments[0].ID
+	if !strings.Contains(string(page.Body), link) || !strings.Contains(string(page.Body), "crack.png") {
+		t.Errorf("the tracking page does not list the file:\n%s", page.Body)
+	}
+	if r := s.Do("GET", link, "", nil); r.Status != http.StatusOK || !bytes.Equal(r.Body, png) {
+		t.Errorf("the file through the tracking page's link: %d, %d bytes", r.Status, len(r.Body))
 	}
 
 	// GBK, as Foxmail and older Outlook send Chinese mail.
