@@ -4,6 +4,7 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"time"
 
@@ -21,6 +22,7 @@ const (
 	// RiskiestCustomersName runs as a regular activity: the scoring query
 	// may take a while on a large customer base.
 	RiskiestCustomersName = "RiskiestCustomers"
+	RecordCampaignName    = "RecordCampaign"
 )
 
 // Store is what the activities need of the database.
@@ -30,6 +32,7 @@ type Store interface {
 	PurchasedSince(ctx context.Context, customerID string, t time.Time) (bool, error)
 	PurchasedWithin(ctx context.Context, customerID string, from, until time.Time) (bool, error)
 	RiskiestCustomers(ctx context.Context, limit int, coolDown time.Duration) ([]redress.ChurnRisk, error)
+	RecordCampaign(ctx context.Context, id string, dryRun bool, result json.RawMessage) error
 }
 
 // Activities carries the activities' dependencies; the worker builds it once.
@@ -77,6 +80,12 @@ func (a *Activities) PurchasedSince(ctx context.Context, customerID string, t ti
 // case a purchase was stored but its signal never arrived.
 func (a *Activities) PurchasedWithin(ctx context.Context, customerID string, from, until time.Time) (bool, error) {
 	return a.Store.PurchasedWithin(ctx, customerID, from, until)
+}
+
+// RecordCampaign keeps a finished campaign's result in PostgreSQL, where it
+// outlives the campaign's workflow.
+func (a *Activities) RecordCampaign(ctx context.Context, id string, dryRun bool, result json.RawMessage) error {
+	return a.Store.RecordCampaign(ctx, id, dryRun, result)
 }
 
 // RiskiestCustomers scores customers for churn and returns the riskiest

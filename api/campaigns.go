@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -57,6 +58,19 @@ func (s *Server) startCampaign(c echo.Context) error {
 	return c.JSON(http.StatusAccepted, campaignView{ID: id, Status: "running", Progress: &progress})
 }
 
+// keptCampaign answers with a finished campaign's result from PostgreSQL.
+func (s *Server) keptCampaign(c echo.Context, id string) error {
+	result, err := s.db.CampaignResult(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	var progress workflows.CampaignProgress
+	if err := json.Unmarshal(result, &progress); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, campaignView{ID: id, Status: "completed", Progress: &progress})
+}
+
 // campaignStartTimeout bounds the wait for Temporal to take a campaign.
 const campaignStartTimeout = 10 * time.Second
 
@@ -73,7 +87,8 @@ func (s *Server) getCampaign(c echo.Context) error {
 	desc, err := s.temporal.DescribeWorkflowExecution(ctx, wid, "")
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
-		return redress.Errorf(redress.ENOTFOUND, "no campaign %q", id)
+		// Gone with Temporal's retention: its result was kept.
+		return s.keptCampaign(c, id)
 	}
 	if err != nil {
 		return desk.TemporalError(err)

@@ -62,6 +62,21 @@ func TestRetentionCampaign(t *testing.T) {
 		t.Error("a dry run started a win-back")
 	}
 
+	// Its result is kept in PostgreSQL, which answers once Temporal's
+	// retention has taken the workflow (here: a campaign Temporal never had).
+	result, err := s.DB.CampaignResult(context.Background(), dry.ID)
+	if err != nil {
+		t.Fatalf("the dry run's result was not kept: %v", err)
+	}
+	if err := s.DB.RecordCampaign(context.Background(), "restored-1", true, result); err != nil {
+		t.Fatal(err)
+	}
+	var kept campaign
+	ok(t, "a campaign gone from Temporal", s.Do("GET", "/v1/campaigns/restored-1", "dev-admin", nil), http.StatusOK).JSON(t, &kept)
+	if kept.Status != "completed" || kept.Progress == nil || kept.Progress.Total != 2 || !kept.Progress.DryRun {
+		t.Errorf("the kept campaign = %+v", kept)
+	}
+
 	real := runCampaign(t, s, nil)
 	if real.Progress.Started != 2 || real.Progress.Total != 2 {
 		t.Fatalf("campaign = %+v", real.Progress)

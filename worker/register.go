@@ -27,5 +27,6 @@ func Register(r Registry, acts *activities.Activities) {
 	r.RegisterActivityWithOptions(acts.ApplyWinback, activity.RegisterOptions{Name: activities.ApplyWinbackName})
 	r.RegisterActivityWithOptions(acts.PurchasedSince, activity.RegisterOptions{Name: activities.PurchasedSinceName})
 	r.RegisterActivityWithOptions(acts.PurchasedWithin, activity.RegisterOptions{Name: activities.PurchasedWithinName})
+	r.RegisterActivityWithOptions(acts.RecordCampaign, activity.RegisterOptions{Name: activities.RecordCampaignName})
 	r.RegisterActivityWithOptions(acts.RiskiestCustomers, activity.RegisterOptions{Name: activities.RiskiestCustomersName})
 }

@@ -1,8 +1,10 @@
 package workflows
 
 import (
+	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -99,9 +101,26 @@ func Campaign(ctx workflow.Context, in CampaignInput) (CampaignProgress, error) 
 			wf.p.Candidates[i].Outcome = OutcomeWouldStart
 		}
 		wf.p.Processed, wf.p.Status = wf.p.Total, CampaignDone
-		return wf.p, nil
+		return wf.p, wf.record(ctx)
 	}
-	return wf.startWinbacks(ctx)
+	if _, err := wf.startWinbacks(ctx); err != nil {
+		return wf.p, err // a continue-as-new, or a failure
+	}
+	return wf.p, wf.record(ctx)
+}
+
+// campaignResultsChange is where a finished campaign began to keep its
+// result in PostgreSQL.
+const campaignResultsChange = "campaign-results"
+
+// record keeps the finished campaign's result past Temporal's retention.
+func (wf *campaign) record(ctx workflow.Context) error {
+	if workflow.GetVersion(ctx, campaignResultsChange, workflow.DefaultVersion, 1) < 1 {
+		return nil
+	}
+	result, _ := json.Marshal(wf.p) // plain data: it cannot fail
+	id := strings.TrimPrefix(workflow.GetInfo(ctx).WorkflowExecution.ID, CampaignWorkflowID(""))
+	return projectAfterSaving(ctx, nil, activities.RecordCampaignName, id, wf.in.DryRun, json.RawMessage(result))
 }
 
 type campaign struct {
@@ -112,7 +131,10 @@ type campaign struct {
 func (wf *campaign) score(ctx workflow.Context) error {
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 2 * time.Minute,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumInterval: time.Minute, MaximumAttempts: 10},
+		// Retried through an outage of PostgreSQL for as long as the day a
+		// scheduled campaign is for lasts: a minute apart, a day of tries.
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
+			MaximumAttempts: 24 * 60},
 	})
 	var risks []CampaignCandidate
 	if err := workflow.ExecuteActivity(actx, activities.RiskiestCustomersName, wf.in.Limit, wf.in.Policy.Within.D()).Get(ctx, &risks); err != nil {

@@ -1,6 +1,7 @@
 package workflows_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -234,4 +235,28 @@ func TestCampaignContinuesAsNewWhenSuggested(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.checkEveryoneStartedOnce(p)
+}
+
+// A campaign outlasts a database outage of a quarter of an hour: its
+// scoring is retried as every write is (it gave up after ten attempts), and
+// its result is kept in PostgreSQL once it finishes.
+func TestCampaignSurvivesADatabaseOutageAndKeepsItsResult(t *testing.T) {
+	r := newCampaignRun(t, manyRisks(2)...)
+	h := r.env(nil)
+	h.store.scoringFails = 20 // a minute apart at most: over a quarter of an hour
+	h.env.ExecuteWorkflow(workflows.Campaign, campaignInput(5))
+	var p workflows.CampaignProgress
+	if err := h.env.GetWorkflowResult(&p); err != nil {
+		t.Fatalf("the campaign failed: %v", err)
+	}
+	if p.Status != workflows.CampaignDone || p.Started != 2 {
+		t.Errorf("progress = %+v", p)
+	}
+	if len(h.store.campaigns) != 1 || h.store.campaigns[0].dryRun {
+		t.Fatalf("recorded %+v, want the campaign's result once", h.store.campaigns)
+	}
+	var kept workflows.CampaignProgress
+	if err := json.Unmarshal(h.store.campaigns[0].result, &kept); err != nil || kept.Started != 2 || kept.Status != workflows.CampaignDone {
+		t.Errorf("kept %s (%v)", h.store.campaigns[0].result, err)
+	}
 }

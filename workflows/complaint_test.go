@@ -2,6 +2,7 @@ package workflows_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -30,6 +31,16 @@ type memoryStore struct {
 	purchasedAt *time.Time
 	risks       []redress.ChurnRisk
 	coolDown    time.Duration // the last scoring's
+	campaigns   []recordedCampaign
+	// scoringFails is how many scorings fail before one succeeds: the
+	// database away.
+	scoringFails int
+}
+
+type recordedCampaign struct {
+	id     string
+	dryRun bool
+	result json.RawMessage
 }
 
 func (s *memoryStore) ApplyChange(_ context.Context, ch redress.Change, surveyHash []byte) error {
@@ -57,10 +68,21 @@ func (s *memoryStore) PurchasedWithin(_ context.Context, _ string, from, until t
 	return s.purchasedAt != nil && !s.purchasedAt.Before(from) && !s.purchasedAt.After(until), nil
 }
 
+func (s *memoryStore) RecordCampaign(_ context.Context, id string, dryRun bool, result json.RawMessage) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.campaigns = append(s.campaigns, recordedCampaign{id, dryRun, result})
+	return nil
+}
+
 func (s *memoryStore) RiskiestCustomers(_ context.Context, limit int, coolDown time.Duration) ([]redress.ChurnRisk, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.coolDown = coolDown
+	if s.scoringFails > 0 {
+		s.scoringFails--
+		return nil, errors.New("connection refused")
+	}
 	return s.risks[:min(limit, len(s.risks))], nil
 }
 
