@@ -59,9 +59,17 @@ type WinbackRecord struct {
 
 // WinsBack is the one rule by which a purchase ends a win-back as won back,
 // however it arrives (a signal, or the last look in the database): made
-// between the offer and within after it.
+// between the offer and within after it. Purchases are often reported to
+// the second, so the offer's own second counts.
 func WinsBack(offeredAt time.Time, within time.Duration, purchasedAt time.Time) bool {
-	return !purchasedAt.Before(offeredAt) && !purchasedAt.After(offeredAt.Add(within))
+	from, until := WinbackWindow(offeredAt, within)
+	return !purchasedAt.Before(from) && !purchasedAt.After(until)
+}
+
+// WinbackWindow is when a purchase wins a customer back after an offer made
+// at offeredAt.
+func WinbackWindow(offeredAt time.Time, within time.Duration) (from, until time.Time) {
+	return offeredAt.Truncate(time.Second), offeredAt.Add(within)
 }
 
 // Purchase is a customer's purchase, reported by an intake system.

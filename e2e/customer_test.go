@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -271,8 +272,12 @@ func TestCustomerSideBadInput(t *testing.T) {
 // first one's win-back runs starts none.
 func TestOneWinbackAtATimePerCustomer(t *testing.T) {
 	s := redresstest.StartStack(t, redresstest.StackOptions{Policy: lifecyclePolicy})
+	orders := 0
 	unhappy := func() *redress.Complaint {
-		c := file(t, s, newComplaint("crm-twice"))
+		orders++
+		body := newComplaint("crm-twice")
+		body["order_ref"] = fmt.Sprint("ORD-", orders)
+		c := file(t, s, body)
 		ok(t, "resolve", s.Do("POST", "/v1/complaints/"+c.ID+"/resolve", "dev-agent",
 			map[string]any{"resolution_type": "apology", "summary": "Sorry", "root_cause": "other"}), 200)
 		ok(t, "confirm", s.Do("POST", "/v1/track/"+c.TrackingToken+"/confirm", "", nil), 200)

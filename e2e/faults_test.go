@@ -85,6 +85,7 @@ func TestTemporalOutage(t *testing.T) {
 	// not a second one.
 	var stored, again created
 	body := newComplaint("crm-t-outage")
+	body["order_ref"] = "ORD-during-the-outage"
 	ok(t, "intake without Temporal", s.Do("POST", "/v1/complaints", "dev-intake", body), http.StatusAccepted).JSON(t, &stored)
 	r := s.Do("POST", "/v1/complaints", "dev-intake", body)
 	ok(t, "the same intake again", r, http.StatusAccepted).JSON(t, &again)

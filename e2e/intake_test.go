@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -162,6 +163,7 @@ func TestListFiltersAndPages(t *testing.T) {
 	var ids []string
 	for i := range 5 {
 		body := newComplaint("crm-list")
+		body["order_ref"] = fmt.Sprint("ORD-", i)
 		if i%2 == 0 {
 			body["category"] = "safety"
 		}

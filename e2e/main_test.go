@@ -3,8 +3,6 @@
 package e2e
 
 import (
-	"fmt"
-	"sync/atomic"
 	"testing"
 
 	"github.com/redress-dev/redress/redresstest"
@@ -27,16 +25,14 @@ const slowPolicy = ``
 
 // newComplaint is a complaint body for the customer with this external id
 // and an e-mail of its own (a shared e-mail would name two customers).
-// Each one is told apart by its order: the same request again within
-// minutes is taken for a retry of the first (intake.SameRequestWindow).
+// The same request again within minutes is taken for a retry of the first
+// (intake.SameRequestWindow): a test that files two complaints for one
+// customer tells them apart (an order_ref, say).
 func newComplaint(externalID string) map[string]any {
 	return map[string]any{
 		"customer":    map[string]any{"external_id": externalID, "name": "Li Wei", "email": externalID + "@example.com"},
 		"channel":     "web",
 		"subject":     "Parcel never arrived",
 		"description": "The courier marked it delivered but nothing came.",
-		"order_ref":   fmt.Sprintf("ORD-%d", complaintsMade.Add(1)),
 	}
 }
-
-var complaintsMade atomic.Int64

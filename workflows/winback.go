@@ -135,7 +135,8 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 		// A purchase stored while its signal was lost still counts.
 		var err error
 		if oneRule {
-			err = project(ctx, &purchased, activities.PurchasedWithinName, in.CustomerID, offeredAt, offeredAt.Add(within))
+			from, until := redress.WinbackWindow(offeredAt, within)
+			err = project(ctx, &purchased, activities.PurchasedWithinName, in.CustomerID, from, until)
 		} else {
 			err = project(ctx, &purchased, activities.PurchasedSinceName, in.CustomerID, offeredAt)
 		}
