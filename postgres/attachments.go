@@ -107,7 +107,7 @@ func (db *DB) Attachment(ctx context.Context, id string) (redress.Attachment, er
 	if redress.ErrorCode(err) == redress.ENOTFOUND {
 		return a, redress.Errorf(redress.ENOTFOUND, "no attachment %q", id)
 	}
-	return a, err
+	return a, wrap(err)
 }
 
 // complaintAttachments lists a complaint's attachments, oldest first.
@@ -121,5 +121,5 @@ func complaintAttachments(ctx context.Context, q querier, complaintID uuid.UUID)
 	if list == nil {
 		list = []redress.Attachment{}
 	}
-	return list, err
+	return list, wrap(err)
 }
