@@ -22,10 +22,14 @@ import (
 	"github.com/redress-dev/redress/workflows"
 )
 
-// memoryStore records what the workflow projects, as PostgreSQL would.
+// memoryStore records what the workflow projects, as PostgreSQL would: a
+// step's state counts only when its seq is above the last one's (the seq
+// guard of ApplyChange), and a timeline line is kept once per seq.
 type memoryStore struct {
 	mu          sync.Mutex
-	changes     []redress.Change
+	changes     []redress.Change // every write, in order
+	state       redress.State    // the state of the highest seq written
+	seq         int
 	winbacks    []redress.WinbackChange
 	surveyHash  []byte
 	purchasedAt *time.Time
@@ -47,6 +51,9 @@ func (s *memoryStore) ApplyChange(_ context.Context, ch redress.Change, surveyHa
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.changes = append(s.changes, ch)
+	if ch.Seq > s.seq {
+		s.seq, s.state = ch.Seq, ch.State
+	}
 	if surveyHash != nil {
 		s.surveyHash = surveyHash
 	}
@@ -86,14 +93,20 @@ func (s *memoryStore) RiskiestCustomers(_ context.Context, limit int, coolDown t
 	return s.risks[:min(limit, len(s.risks))], nil
 }
 
-func (s *memoryStore) last() redress.State { return s.changes[len(s.changes)-1].State }
+func (s *memoryStore) last() redress.State { return s.state }
 
-// timeline lists the kinds of the timeline lines written, in order.
+// timeline lists the kinds of the timeline lines kept, in the order they
+// were written, once per seq.
 func (s *memoryStore) timeline() []string {
 	var kinds []string
+	kept := map[int]bool{}
 	for _, ch := range s.changes {
-		for _, e := range ch.Timeline {
-			kinds = append(kinds, e.Kind)
+		first := ch.Seq - len(ch.Timeline) + 1
+		for i, e := range ch.Timeline {
+			if !kept[first+i] {
+				kept[first+i] = true
+				kinds = append(kinds, e.Kind)
+			}
 		}
 	}
 	return kinds
