@@ -167,10 +167,11 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if s.Attachments, err = attachments.Open(ctx, blobURL, s.DB, serviceDesk, logger); err != nil {
 		return nil, err
 	}
+	filer := intake.New(s.DB, s.Temporal, cfg.Policy, signer, logger) // the form's and the mail listener's
 	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: s.Metrics.Registry,
-		Form: selfservice.New(selfservice.Options{DB: s.DB, Intake: intake.New(s.DB, s.Temporal, cfg.Policy, signer, logger),
+		Form: selfservice.New(selfservice.Options{DB: s.DB, Intake: filer,
 			Tokens: signer, Secret: cfg.TokenSecret, PublicURL: cfg.PublicURL, Timezone: cfg.Policy.Timezone,
 			PerAddress: cfg.RateLimits.Form, Logger: logger}),
 		Console: console.New(console.Options{DB: s.DB, Desk: serviceDesk, Policy: cfg.Policy,
@@ -183,7 +184,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	s.APIAddr = l.Addr().String()
 	if cfg.InboundSMTPAddr != "" {
 		s.mail = mailin.New(mailin.Options{Domain: cfg.InboundDomain, DB: s.DB,
-			Intake: intake.New(s.DB, s.Temporal, cfg.Policy, signer, logger), Desk: serviceDesk, Attachments: s.Attachments,
+			Intake: filer, Desk: serviceDesk, Attachments: s.Attachments,
 			Tokens: signer, PerSender: cfg.RateLimits.Mail, Metrics: s.Metrics.Registry, Logger: logger})
 		if s.MailAddr, err = s.mail.Listen(cfg.InboundSMTPAddr); err != nil {
 			l.Close()

@@ -49,7 +49,10 @@ func (l *Listener) deliver(env envelope, spool *os.File) error {
 	if _, err := spool.Seek(0, io.SeekStart); err != nil {
 		return l.tryLater("rewind the spooled mail", err)
 	}
-	msg, err := inbound.Parse(spool, nil)
+	// Files are kept once the complaint is known; this reading only counts
+	// them, so that a mail without any is read once.
+	files := 0
+	msg, err := inbound.Parse(spool, func(inbound.Attachment, io.Reader) error { files++; return nil })
 	if errors.Is(err, inbound.ErrMalformed) {
 		l.metrics.refused(refusedMalformed)
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "The mail's header cannot be read"}
@@ -92,7 +95,7 @@ func (l *Listener) deliver(env envelope, spool *os.File) error {
 	if err != nil {
 		return l.tryLater("file the mail", err)
 	}
-	if err := l.keepAttachments(ctx, spool, taken.ComplaintID); err != nil {
+	if err := l.keepAttachments(ctx, spool, files, taken.ComplaintID); err != nil {
 		// The mail comes again; what was kept of it is kept once.
 		return l.tryLater("keep the attachments", err)
 	}
@@ -109,8 +112,8 @@ func (l *Listener) deliver(env envelope, spool *os.File) error {
 // refuses (too large, of a kind not taken, one too many, a closed
 // complaint) is left out, never the mail; only a store that cannot answer
 // has the sender retry.
-func (l *Listener) keepAttachments(ctx context.Context, spool *os.File, complaintID string) error {
-	if l.o.Attachments == nil {
+func (l *Listener) keepAttachments(ctx context.Context, spool *os.File, files int, complaintID string) error {
+	if l.o.Attachments == nil || files == 0 {
 		return nil
 	}
 	if _, err := spool.Seek(0, io.SeekStart); err != nil {

@@ -60,12 +60,10 @@ type Options struct {
 
 // Listener is the SMTP listener.
 type Listener struct {
-	server *smtp.Server
-	o      Options
-	domain string
-	limit  interface {
-		Take(id string, now time.Time) time.Duration
-	}
+	server  *smtp.Server
+	o       Options
+	domain  string
+	limit   *ratelimit.Shared // nil when off
 	metrics *mailMetrics
 }
 

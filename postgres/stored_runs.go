@@ -40,6 +40,14 @@ func (db *DB) StoredRun(ctx context.Context, id string) (*StoredRun, error) {
 	return run, wrap(err)
 }
 
+// StoredPolicy is the policy a complaint was filed under, nil for one
+// stored before migration 0021.
+func (db *DB) StoredPolicy(ctx context.Context, id string) (json.RawMessage, error) {
+	var policy []byte
+	err := db.pool.QueryRow(ctx, `SELECT policy FROM complaints WHERE id = $1`, id).Scan(&policy)
+	return policy, wrap(err)
+}
+
 // OpenStartedComplaints lists, by id and after the id after, up to limit
 // open complaints whose workflow was started: the ones whose workflow must
 // be running.

@@ -114,7 +114,10 @@ func (v *Visitors) bucket(id string, now time.Time) *rate.Limiter {
 // Refusal is a refusal by a rate limit, with the whole seconds until the
 // caller's next call will pass.
 func Refusal(wait time.Duration, what string) error {
-	seconds := max(1, int(math.Ceil(wait.Seconds())))
+	seconds := RetryAfterSeconds(wait)
 	return &redress.Error{Code: redress.ERATELIMITED, Message: fmt.Sprintf("%s; retry in %d s", what, seconds),
 		RetryAfter: time.Duration(seconds) * time.Second}
 }
+
+// RetryAfterSeconds is a wait as Retry-After's whole seconds, at least one.
+func RetryAfterSeconds(wait time.Duration) int { return max(1, int(math.Ceil(wait.Seconds()))) }

@@ -3,7 +3,6 @@ package selfservice
 import (
 	"crypto/sha256"
 	"errors"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/intake"
+	"github.com/redress-dev/redress/ratelimit"
 )
 
 // formValues are what the customer typed, kept when the form is shown
@@ -77,7 +77,7 @@ func (s *Service) submit(c echo.Context) error {
 	}
 	if s.limit != nil {
 		if wait := s.limit.Take(c.RealIP(), s.nowFunc()); wait > 0 {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+			c.Response().Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(wait)))
 			return s.showForm(c, http.StatusTooManyRequests, v, map[string]string{"form": "form.too_many"})
 		}
 	}

@@ -3,7 +3,6 @@ package selfservice
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/ratelimit"
 	"github.com/redress-dev/redress/tokens"
 )
 
@@ -77,7 +77,7 @@ func (s *Service) askForLink(c echo.Context) error {
 	}
 	if s.limit != nil {
 		if wait := s.limit.Take("portal:"+c.RealIP(), s.nowFunc()); wait > 0 {
-			c.Response().Header().Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+			c.Response().Header().Set("Retry-After", strconv.Itoa(ratelimit.RetryAfterSeconds(wait)))
 			return s.showPortal(c, http.StatusTooManyRequests, portalPage{Email: email, Error: w.Text("form.too_many")})
 		}
 	}

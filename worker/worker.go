@@ -104,11 +104,11 @@ func (w *Worker) startUnstarted(ctx context.Context) error {
 			return err
 		}
 		// A complaint keeps the policy it was filed under, not the worker's.
-		run, err := w.db.StoredRun(ctx, c.ID)
+		stored, err := w.db.StoredPolicy(ctx, c.ID)
 		if err != nil {
 			return err
 		}
-		policy, err := workflows.StoredPolicy(run.Policy, w.policy)
+		policy, err := workflows.StoredPolicy(stored, w.policy)
 		if err != nil {
 			return err
 		}

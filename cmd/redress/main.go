@@ -240,11 +240,15 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		return err
 	}
 	defer files.Close()
+	// One intake for the customers' front doors beside the API: the form and
+	// the mail listener.
+	signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
+	filer := intake.New(db, tc, cfg.Policy, signer, logger)
 	srv := api.New(api.Options{DB: db, Temporal: tc, Attachments: files, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: reg.Registry,
-		Form: selfservice.New(selfservice.Options{DB: db, Intake: intake.New(db, tc, cfg.Policy, tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL), logger),
-			Tokens: tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL), Secret: cfg.TokenSecret, PublicURL: cfg.PublicURL,
+		Form: selfservice.New(selfservice.Options{DB: db, Intake: filer,
+			Tokens: signer, Secret: cfg.TokenSecret, PublicURL: cfg.PublicURL,
 			Timezone: cfg.Policy.Timezone, PerAddress: cfg.RateLimits.Form, Logger: logger}),
 		Console: console.New(console.Options{DB: db, Desk: serviceDesk, Policy: cfg.Policy, Logger: logger,
 			PublicURL: cfg.PublicURL, TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, SessionIdle: cfg.SessionIdle})})
@@ -254,9 +258,8 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	}
 	logger.Info("api listening", "addr", l.Addr().String())
 	if cfg.InboundSMTPAddr != "" {
-		signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
 		mail := mailin.New(mailin.Options{Domain: cfg.InboundDomain, DB: db,
-			Intake: intake.New(db, tc, cfg.Policy, signer, logger), Desk: serviceDesk, Attachments: files,
+			Intake: filer, Desk: serviceDesk, Attachments: files,
 			Tokens: signer, PerSender: cfg.RateLimits.Mail, Metrics: reg.Registry, Logger: logger})
 		addr, err := mail.Listen(cfg.InboundSMTPAddr)
 		if err != nil {
