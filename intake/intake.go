@@ -84,6 +84,9 @@ type Request struct {
 	// a retry from another request under the same key.
 	IdempotencyKey string
 	RequestHash    []byte
+	// Mail is the customer's mail that files the complaint, if any; it is
+	// stored with the complaint, so that the receipt answers it.
+	Mail *postgres.InboundMail
 }
 
 // Filed is the complaint a request filed, or found filed before.
@@ -171,6 +174,7 @@ func (s *Service) filing(r *Request, customer *redress.Customer) postgres.Filing
 			Public: redress.PublicKind(redress.KindReceived), Detail: detail},
 		ReceivedEvent: redress.Event{ID: id + "-1-" + redress.EventReceived, Type: redress.EventReceived,
 			OccurredAt: now, ComplaintID: id, CustomerID: customer.ID, Data: data},
+		Mail: r.Mail,
 	}
 }
 

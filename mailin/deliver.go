@@ -71,6 +71,11 @@ func (l *Listener) deliver(env envelope, spool *os.File) error {
 		return l.tryLater("look the mail up", err)
 	}
 	if seen != nil {
+		// A new complaint's mail is stored with the complaint, before its
+		// files: a retry keeps any they lacked (each is kept once).
+		if err := l.keepAttachments(ctx, spool, files, seen.ComplaintID); err != nil {
+			return l.tryLater("keep the attachments", err)
+		}
 		l.metrics.taken(resultRetried)
 		return nil
 	}
@@ -238,19 +243,20 @@ func (l *Listener) open(ctx context.Context, m mail, follows string) (postgres.I
 		description = subject
 	}
 	hash := sha256.Sum256([]byte(m.key))
+	taken := postgres.InboundMail{Key: m.key, MessageID: m.msg.MessageID, Kind: postgres.MailComplaint}
 	filed, err := l.o.Intake.File(ctx, intake.Request{
 		Complaint: intake.Complaint{
 			Customer: redress.Customer{Name: cut(m.msg.From.Name, 200), Email: m.sender, Language: inbound.Language(words)},
 			Channel:  redress.ChannelEmail, Subject: cut(orNone(subject), intake.MaxSubject),
 			Description: cut(orNone(description), intake.MaxDescription), Follows: follows,
 		},
-		Caller: caller, By: redress.ByCustomerMail, IdempotencyKey: m.key, RequestHash: hash[:],
+		Caller: caller, By: redress.ByCustomerMail, IdempotencyKey: m.key, RequestHash: hash[:], Mail: &taken,
 	})
 	if err != nil {
 		return postgres.InboundMail{}, err
 	}
-	return postgres.InboundMail{Key: m.key, MessageID: m.msg.MessageID, ComplaintID: filed.Complaint.ID,
-		Kind: postgres.MailComplaint}, nil
+	taken.ComplaintID = filed.Complaint.ID
+	return taken, nil
 }
 
 // replyText is the customer's words as a reply: never empty (a mail of

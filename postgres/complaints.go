@@ -84,6 +84,9 @@ type Filing struct {
 	Received          redress.TimelineEntry // the first line of the timeline (seq 1)
 	ReceivedEvent     redress.Event
 	Policy            json.RawMessage // the policy in force, which the complaint keeps for life
+	// Mail is the customer's mail that opened the complaint, if any: stored
+	// with it, so that the receipt already answers it in the thread.
+	Mail *InboundMail
 }
 
 // Filed is what CreateComplaint did.
@@ -145,6 +148,13 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (Filed, error) {
 		}
 		if err := insertTimeline(ctx, tx, c.ID, 1, []redress.TimelineEntry{f.Received}); err != nil {
 			return err
+		}
+		if f.Mail != nil {
+			m := *f.Mail
+			m.ComplaintID = c.ID
+			if err := recordInboundMail(ctx, tx, m); err != nil {
+				return err
+			}
 		}
 		filed = Filed{ComplaintID: c.ID, Customer: customer, Created: true}
 		return insertEvents(ctx, tx, []redress.Event{f.ReceivedEvent})

@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // InboundMail is a customer's mail that joined a complaint.
@@ -42,9 +43,18 @@ func (db *DB) InboundMailSeen(ctx context.Context, key string) (*InboundMail, er
 // RecordInboundMail stores that a mail joined its complaint; a mail stored
 // before stays as it was.
 func (db *DB) RecordInboundMail(ctx context.Context, m InboundMail) error {
-	_, err := db.pool.Exec(ctx, `INSERT INTO inbound_mail (mail_key, message_id, complaint_id, kind)
+	return wrap(recordInboundMail(ctx, db.pool, m))
+}
+
+// execer is what a pool and a transaction share for writes.
+type execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+func recordInboundMail(ctx context.Context, q execer, m InboundMail) error {
+	_, err := q.Exec(ctx, `INSERT INTO inbound_mail (mail_key, message_id, complaint_id, kind)
 		VALUES ($1, $2, $3, $4) ON CONFLICT (mail_key) DO NOTHING`, m.Key, m.MessageID, m.ComplaintID, m.Kind)
-	return wrap(err)
+	return err
 }
 
 // maxThreadReferences bounds the References of Redress's mail: a long
