@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // rebuildLock keeps two rebuilds from running at once, across processes.
@@ -17,11 +18,21 @@ const rebuildLock = 0x5245_4452_524f_4c4c // "REDRROLL"
 // of a million complaints a year takes well under a second.
 const rebuildBatchDays = 7
 
-// RebuildProgress is how far a rebuild has come.
+// RebuildProgress is how far a rebuild has come: first the stale repeat
+// facts, then the days.
 type RebuildProgress struct {
-	Days, DaysDone int // the days from the first complaint's to the last one's
-	Complaints     int64
-	Elapsed        time.Duration
+	StaleFacts, FactsDone int64 // complaints whose repeat facts were stale
+	Days, DaysDone        int   // the days from the first complaint's to the last one's
+	Complaints            int64
+	Elapsed               time.Duration
+}
+
+// String is the progress as a line for a person.
+func (p RebuildProgress) String() string {
+	if p.Days == 0 {
+		return fmt.Sprintf("repeat facts of %d of %d complaints refreshed, %s", p.FactsDone, p.StaleFacts, p.Elapsed.Round(time.Millisecond))
+	}
+	return fmt.Sprintf("%d of %d days, %d complaints, %s", p.DaysDone, p.Days, p.Complaints, p.Elapsed.Round(time.Millisecond))
 }
 
 // ErrRebuildRunning is RebuildAnalytics's answer, when asked not to wait,
@@ -57,7 +68,14 @@ func (db *DB) RebuildAnalytics(ctx context.Context, basis Basis, wait bool, prog
 	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, rebuildLock)
 
 	start := time.Now()
-	if err := db.refreshRepeatFacts(ctx); err != nil {
+	p := RebuildProgress{}
+	report := func() {
+		p.Elapsed = time.Since(start)
+		if progress != nil {
+			progress(p)
+		}
+	}
+	if err := refreshRepeatFacts(ctx, conn, &p, report); err != nil {
 		return err
 	}
 	var id int
@@ -70,7 +88,6 @@ func (db *DB) RebuildAnalytics(ctx context.Context, basis Basis, wait bool, prog
 	if err := db.pool.QueryRow(ctx, `SELECT min(created_at), max(created_at) FROM complaints`).Scan(&first, &last); err != nil {
 		return wrap(err)
 	}
-	p := RebuildProgress{}
 	begin, end := startOfDay(time.Now(), basis.Zone), startOfDay(time.Now(), basis.Zone)
 	if first != nil {
 		begin, end = startOfDay(*first, basis.Zone), daysLater(startOfDay(*last, basis.Zone), 1)
@@ -95,10 +112,7 @@ func (db *DB) RebuildAnalytics(ctx context.Context, basis Basis, wait bool, prog
 			p.DaysDone++
 		}
 		p.Complaints += n
-		p.Elapsed = time.Since(start)
-		if progress != nil {
-			progress(p)
-		}
+		report()
 		from = to
 	}
 	_, err = db.pool.Exec(ctx, `WITH built AS (UPDATE analytics_bases SET ready = true, built_at = now() WHERE id = $1)
@@ -167,18 +181,54 @@ var analyticsDailyColumns = []string{"basis", "day", "dimension", "value", "comp
 // whole.
 var rolledDimensions = []string{"", "status", "category", "priority", "channel", "tier", "root_cause", "assignee", "csat_score"}
 
+// factsBatch is how many complaints' repeat facts one transaction of a
+// rebuild refreshes: short enough that the complaints' writers never wait
+// long on its row locks.
+const factsBatch = 20_000
+
 // refreshRepeatFacts recomputes when each complaint's customer, and its
 // order reference, last complained before it, where rows written out of
-// order (by hand, or backdated) left them stale.
-func (db *DB) refreshRepeatFacts(ctx context.Context) error {
-	_, err := db.pool.Exec(ctx, `UPDATE complaints c SET previous_customer_at = p.previous_customer_at,
-			previous_order_at = p.previous_order_at
-		FROM (SELECT id,
+// order (by hand, backdated, a bulk import) left them stale. It writes in
+// batches marked as the rebuild's own, so that the triggers neither notify
+// the console nor move the rollups, which the rebuild recomputes next.
+func refreshRepeatFacts(ctx context.Context, conn *pgxpool.Conn, p *RebuildProgress, report func()) error {
+	if _, err := conn.Exec(ctx, `DROP TABLE IF EXISTS stale_facts`); err != nil {
+		return wrap(err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS stale_facts`)
+	tag, err := conn.Exec(ctx, `CREATE TEMP TABLE stale_facts AS
+		SELECT row_number() OVER (ORDER BY f.id) AS n, f.* FROM (SELECT id,
 				lag(created_at) OVER (PARTITION BY customer_id ORDER BY created_at, id) AS previous_customer_at,
 				CASE WHEN order_ref <> '' THEN lag(created_at) OVER (PARTITION BY order_ref ORDER BY created_at, id) END AS previous_order_at
-			FROM complaints) p
-		WHERE p.id = c.id AND (c.previous_customer_at, c.previous_order_at) IS DISTINCT FROM (p.previous_customer_at, p.previous_order_at)`)
-	return wrap(err)
+			FROM complaints) f JOIN complaints c USING (id)
+		WHERE (c.previous_customer_at, c.previous_order_at) IS DISTINCT FROM (f.previous_customer_at, f.previous_order_at)`)
+	if err != nil {
+		return wrap(err)
+	}
+	p.StaleFacts = tag.RowsAffected()
+	if p.StaleFacts == 0 {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, `CREATE INDEX ON stale_facts (n)`); err != nil {
+		return wrap(err)
+	}
+	for p.FactsDone < p.StaleFacts {
+		err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SET LOCAL redress.rebuilding = 'on'`); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `UPDATE complaints c SET previous_customer_at = f.previous_customer_at,
+					previous_order_at = f.previous_order_at
+				FROM stale_facts f WHERE f.n > $1 AND f.n <= $2 AND f.id = c.id`, p.FactsDone, p.FactsDone+factsBatch)
+			return err
+		})
+		if err != nil {
+			return wrap(err)
+		}
+		p.FactsDone = min(p.FactsDone+factsBatch, p.StaleFacts)
+		report()
+	}
+	return nil
 }
 
 // AnalyticsReady tells whether the rollups of basis are built, so that

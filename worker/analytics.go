@@ -48,7 +48,7 @@ func (w *Worker) buildAnalytics(ctx context.Context, basis postgres.Basis) error
 	err := w.db.RebuildAnalytics(ctx, basis, false, func(p postgres.RebuildProgress) {
 		if time.Since(last) > 10*time.Second {
 			last = time.Now()
-			w.logger.Info("building the analytics rollups", "days", p.DaysDone, "of", p.Days, "complaints", p.Complaints)
+			w.logger.Info("building the analytics rollups", "progress", p.String())
 		}
 	})
 	if err == nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/postgres"
@@ -50,7 +49,7 @@ func analyticsMain(ctx context.Context, args []string, out, errOut io.Writer) in
 		basis := postgres.BasisOf(policy)
 		fmt.Fprintf(out, "rebuilding the analytics rollups (zone %s, repeats within %s)\n", basis.Zone, basis.RepeatWithin)
 		err = db.RebuildAnalytics(ctx, basis, true, func(p postgres.RebuildProgress) {
-			fmt.Fprintf(out, "%d of %d days, %d complaints, %s\n", p.DaysDone, p.Days, p.Complaints, p.Elapsed.Round(time.Millisecond))
+			fmt.Fprintln(out, p)
 		})
 	}
 	if err != nil {
