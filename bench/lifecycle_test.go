@@ -20,6 +20,7 @@ import (
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/codec"
 	"github.com/redress-dev/redress/redresstest"
+	"github.com/redress-dev/redress/workflows"
 )
 
 // costPolicy lets the longest path run in seconds.
@@ -237,6 +238,27 @@ func (l lifecycle) longestPath(n int) cost {
 	return measure(h)
 }
 
+// campaign records a retention campaign that starts a win-back for a
+// customer left with an escalated complaint, and ends when it is lost.
+func (l lifecycle) campaign() {
+	id, _ := l.file("campaign-at-risk", "standard")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var c redress.Complaint
+		l.must("get", l.s.Do("GET", "/v1/complaints/"+id, "dev-agent", nil), 200).JSON(l.b, &c)
+		if c.EscalationLevel > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			l.b.Fatal("the complaint did not escalate")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var started struct{ ID string }
+	l.must("campaign", l.s.Do("POST", "/v1/campaigns", "dev-admin", map[string]any{"limit": 5}), http.StatusAccepted).JSON(l.b, &started)
+	l.record("campaign", l.finish(workflows.CampaignWorkflowID(started.ID)))
+}
+
 // BenchmarkLifecycleCost reports what one complaint costs in Temporal.
 func BenchmarkLifecycleCost(b *testing.B) {
 	// The happy path runs under the default policy, so no SLA clock fires.
@@ -245,6 +267,9 @@ func BenchmarkLifecycleCost(b *testing.B) {
 	var happy, longest cost
 	for i := range b.N {
 		happy, longest = calm.happyPath(i), hurried.longestPath(i)
+	}
+	if os.Getenv("REDRESS_RECORD_HISTORIES") != "" {
+		hurried.campaign()
 	}
 	b.ReportMetric(float64(happy.total()), "happy-actions")
 	b.ReportMetric(float64(happy.events), "happy-events")

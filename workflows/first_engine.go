@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/workflow"
@@ -13,6 +14,13 @@ import (
 // histories were written by; every complaint since runs the loop in
 // complaint.go, whose actions fire due deadlines first, one step at a time.
 const engineChange = "deadlines-fired-by-kind"
+
+// OnCurrentEngine tells from a run's TemporalChangeVersion search attribute
+// whether it runs the current engine: the SDK records the engine's version
+// there on the run's first workflow task.
+func OnCurrentEngine(changeVersions []string) bool {
+	return slices.Contains(changeVersions, engineChange+"-1")
+}
 
 // runFirstEngine is the first engine's loop, kept word for word in
 // behaviour so that complaints in flight from before the change replay:

@@ -19,8 +19,10 @@ import (
 // whose actions fire due deadlines first, one step at a time: the happy and
 // longest paths again (*-steps.json). With actions' writes after saving and
 // the window after a breach starting at the deadline: both again
-// (*-breach-windows.json). A gold customer's win-back after a breach, lost
-// (winback-lost.json). To record a new generation, run
+// (*-breach-windows.json). With the waiting clocks, keyed actions and
+// channels (*-waiting-clocks.json). A gold customer's win-back after a breach, lost
+// (winback-lost.json). A retention campaign that started a win-back
+// (campaign.json). To record a new generation, run
 // `REDRESS_RECORD_HISTORIES=/tmp/histories make bench` and copy the files in
 // under new names; never overwrite an older generation.
 func TestReplayRecordedHistories(t *testing.T) {
@@ -46,6 +48,7 @@ func replayRecordedHistories(t *testing.T) {
 			replayer := worker.NewWorkflowReplayer()
 			replayer.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: "Complaint"})
 			replayer.RegisterWorkflowWithOptions(workflows.Winback, workflow.RegisterOptions{Name: "Winback"})
+			replayer.RegisterWorkflowWithOptions(workflows.Campaign, workflow.RegisterOptions{Name: "Campaign"})
 			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Fatalf("replaying %s: %v", file, err)
 			}

@@ -361,8 +361,11 @@ func runRepair(ctx context.Context, cfg *config.Config, dryRun bool, logger *slo
 	for _, id := range report.Orphans {
 		fmt.Println("without a running workflow:", id)
 	}
-	fmt.Printf("%d open complaints checked, %d without a running workflow, %d started again\n",
-		report.Checked, len(report.Orphans), report.Restarts)
+	for _, id := range report.FirstEngine {
+		fmt.Println("on the first deadline engine:", id)
+	}
+	fmt.Printf("%d open complaints checked, %d without a running workflow, %d started again; %d on the first engine, %d moved\n",
+		report.Checked, len(report.Orphans), report.Restarts, len(report.FirstEngine), report.Moved)
 	return err
 }
 
