@@ -16,22 +16,27 @@ var AttachmentSenders = []string{AttachmentFromCustomer, AttachmentFromStaff}
 // store, these facts in PostgreSQL. The same file under the same name is
 // kept once per complaint.
 type Attachment struct {
-	ID          string    `json:"id"`
-	ComplaintID string    `json:"-"`
-	Filename    string    `json:"filename"`
-	ContentType string    `json:"content_type"` // as sniffed from the bytes, never as the sender declared it
-	Size        int64     `json:"size"`         // bytes
-	SHA256      string    `json:"sha256"`       // hex
-	From        string    `json:"from"`         // AttachmentFromCustomer or AttachmentFromStaff
-	By          string    `json:"-"`            // the credential that added it (ByKey, ByUser, ...)
-	BlobKey     string    `json:"-"`            // where the object store keeps the bytes
-	CreatedAt   time.Time `json:"created_at"`
+	ID          string `json:"id"`
+	ComplaintID string `json:"-"`
+	Filename    string `json:"filename"`
+	ContentType string `json:"content_type"` // as sniffed from the bytes, never as the sender declared it
+	Size        int64  `json:"size"`         // bytes
+	SHA256      string `json:"sha256"`       // hex
+	From        string `json:"from"`         // AttachmentFromCustomer or AttachmentFromStaff
+	// Shared is set on a staff file sent to the customer with a reply.
+	Shared    bool      `json:"shared_with_customer"`
+	By        string    `json:"-"` // the credential that added it (ByKey, ByUser, ...)
+	BlobKey   string    `json:"-"` // where the object store keeps the bytes
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // ShownToCustomer reports whether the complaint's customer may see and
-// download the attachment: their own files only. Staff files may be
-// internal evidence, and nothing yet sends one to the customer.
-func (a Attachment) ShownToCustomer() bool { return a.From == AttachmentFromCustomer }
+// download the attachment: their own files, and staff files sent to them
+// with a reply. Other staff files may be internal evidence.
+func (a Attachment) ShownToCustomer() bool { return a.From == AttachmentFromCustomer || a.Shared }
+
+// MaxReplyFiles is how many files one reply may carry.
+const MaxReplyFiles = 10
 
 // TakesAttachments reports whether a complaint in this status may be given
 // more files: a closed complaint takes none, as its workflow may be gone.

@@ -20,6 +20,9 @@ type updateRequest struct {
 	Message           string `json:"message"`
 	WaitingOnCustomer bool   `json:"waiting_on_customer,omitempty"`
 	Agent             string `json:"agent,omitempty"`
+	// Attachments are ids of staff files uploaded to the complaint, sent
+	// to the customer with the update.
+	Attachments []string `json:"attachments,omitempty"`
 }
 
 type escalateRequest struct {
@@ -62,7 +65,7 @@ func (s *Server) postUpdate(c echo.Context) error {
 		return err
 	}
 	return answer(c)(s.desk.Reply(c.Request().Context(), staffCall(c, req.Agent),
-		desk.Reply{Message: req.Message, WaitingOnCustomer: req.WaitingOnCustomer}))
+		desk.Reply{Message: req.Message, WaitingOnCustomer: req.WaitingOnCustomer, Attachments: req.Attachments}))
 }
 
 func (s *Server) resolve(c echo.Context) error {

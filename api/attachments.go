@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -103,7 +102,7 @@ func (s *Server) downloadAttachment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendAttachment(c, a, body)
+	return attachments.Send(c.Response(), a, body)
 }
 
 // customerAttachment sends the customer one of their own files on the
@@ -118,21 +117,5 @@ func (s *Server) customerAttachment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return sendAttachment(c, a, body)
-}
-
-// sendAttachment streams a file as a download that no browser renders in
-// place: saved under its name, of its sniffed type, never sniffed again.
-func sendAttachment(c echo.Context, a redress.Attachment, body io.ReadCloser) error {
-	defer body.Close()
-	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, a.ContentType)
-	h.Set(echo.HeaderContentLength, strconv.FormatInt(a.Size, 10))
-	h.Set(echo.HeaderContentDisposition, attachments.ContentDisposition(a.Filename))
-	h.Set(echo.HeaderXContentTypeOptions, "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
-	h.Set("Cache-Control", "private, no-store") // personal data
-	c.Response().WriteHeader(http.StatusOK)
-	_, err := io.Copy(c.Response(), body)
-	return err
+	return attachments.Send(c.Response(), a, body)
 }

@@ -98,6 +98,12 @@ type FrontDoor interface {
 	Close()
 }
 
+// bodyOwner is a front door some of whose requests carry files: it bounds
+// their bodies itself, past the API's 64 KiB.
+type bodyOwner interface {
+	OwnsBody(c echo.Context) bool
+}
+
 // New builds the API with every route.
 func New(o Options) *Server {
 	s := &Server{db: o.DB, temporal: o.Temporal, desk: desk.New(o.DB, o.Temporal, o.Logger), policy: o.Policy, keys: newKeyring(o.Keys),
@@ -127,7 +133,13 @@ func New(o Options) *Server {
 	s.limitRates(e, o.RateLimits) // before the body is read: a refused call costs nothing
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: bodyLimit,
 		Skipper: func(c echo.Context) bool {
-			// The upload route holds its body to a limit of its own.
+			// The upload route, and the front doors' pages that take files,
+			// hold their bodies to limits of their own.
+			for _, door := range []FrontDoor{o.Form, o.Console} {
+				if owner, ok := door.(bodyOwner); ok && owner.OwnsBody(c) {
+					return true
+				}
+			}
 			return strings.HasPrefix(c.Request().URL.Path, "/codec/") || c.Path() == uploadRoute
 		}}))
 	s.echo = e

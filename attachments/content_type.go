@@ -1,6 +1,8 @@
 package attachments
 
 import (
+	"errors"
+	"io"
 	"mime"
 	"slices"
 
@@ -39,4 +41,23 @@ func contentType(head []byte) (string, error) {
 			"plain text or CSV, or office documents (Word, Excel, PowerPoint, OpenDocument, RTF)", detected)
 	}
 	return detected, nil
+}
+
+// CheckFile tells, before a complaint is filed, whether a file would be
+// taken: of an allowed type, not empty, at most MaxSize (size as the
+// sender's form declared it; Add checks the bytes again).
+func CheckFile(file io.Reader, size int64) error {
+	if size > MaxSize {
+		return redress.Errorf(redress.ETOOLARGE, "a file may be at most %d MiB", MaxSize>>20)
+	}
+	head := make([]byte, sniffLen)
+	n, err := io.ReadFull(file, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return unreadable(err)
+	}
+	if n == 0 {
+		return redress.Invalid(redress.FieldError{Field: "file", Message: "is empty"})
+	}
+	_, err = contentType(head[:n])
+	return err
 }

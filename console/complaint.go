@@ -23,8 +23,16 @@ func (c *Console) registerComplaint(g *echo.Group) {
 		return c.desk.Assign(ctx.Request().Context(), call, trimmed(ctx, "agent"))
 	}))
 	g.POST("/complaints/:id/reply", c.act(func(ctx echo.Context, call desk.Call) (*redress.Complaint, error) {
-		return c.desk.Reply(ctx.Request().Context(), call, desk.Reply{Message: trimmed(ctx, "message"),
-			WaitingOnCustomer: ctx.FormValue("waiting_on_customer") == "on"})
+		reply := desk.Reply{Message: trimmed(ctx, "message"), WaitingOnCustomer: ctx.FormValue("waiting_on_customer") == "on"}
+		if reply.Message == "" {
+			return c.desk.Reply(ctx.Request().Context(), call, reply) // refused before any file is kept
+		}
+		files, err := c.attach(ctx, call.ComplaintID)
+		if err != nil {
+			return nil, err
+		}
+		reply.Attachments = files
+		return c.desk.Reply(ctx.Request().Context(), call, reply)
 	}))
 	g.POST("/complaints/:id/note", c.act(func(ctx echo.Context, call desk.Call) (*redress.Complaint, error) {
 		return c.desk.Note(ctx.Request().Context(), call, trimmed(ctx, "message"))

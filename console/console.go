@@ -18,6 +18,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/attachments"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/postgres"
@@ -34,6 +35,7 @@ var staticFiles embed.FS
 type Console struct {
 	db         *postgres.DB
 	desk       *desk.Desk
+	files      *attachments.Store
 	policy     redress.Policy
 	calendars  map[redress.Priority]*redress.Calendar
 	pages      map[string]*template.Template // by language
@@ -49,10 +51,11 @@ type Console struct {
 
 // Options are what the console is built from.
 type Options struct {
-	DB     *postgres.DB
-	Desk   *desk.Desk
-	Policy redress.Policy
-	Logger *slog.Logger
+	DB          *postgres.DB
+	Desk        *desk.Desk
+	Attachments *attachments.Store
+	Policy      redress.Policy
+	Logger      *slog.Logger
 	// PublicURL is where people reach the service; an https URL makes the
 	// session cookie Secure.
 	PublicURL string
@@ -70,7 +73,7 @@ const sessionLifetime = 12 * time.Hour
 
 // New builds the console. Its live updates start with Register.
 func New(o Options) *Console {
-	c := &Console{db: o.DB, desk: o.Desk, policy: o.Policy, logger: o.Logger, idle: o.SessionIdle,
+	c := &Console{db: o.DB, desk: o.Desk, files: o.Attachments, policy: o.Policy, logger: o.Logger, idle: o.SessionIdle,
 		calendars: map[redress.Priority]*redress.Calendar{}, pages: parseTemplates(),
 		secure:           strings.HasPrefix(o.PublicURL, "https://"),
 		signInsByAddress: ratelimit.NewShared(o.DB, "sign_ins_by_address", config.Rate{PerSecond: 20.0 / 60, Burst: 20}),
@@ -96,7 +99,7 @@ func (c *Console) Register(e *echo.Echo) {
 	e.GET("/console/login", c.loginPage)
 	e.POST("/console/login", c.login)
 
-	g := e.Group("/console", c.requireSession, c.checkCSRF)
+	g := e.Group("/console", c.requireSession, c.readUploads, c.checkCSRF)
 	g.GET("", c.home)
 	g.GET("/", c.home)
 	g.POST("/logout", c.logout)
@@ -104,6 +107,7 @@ func (c *Console) Register(e *echo.Echo) {
 	g.GET("/events", c.events)
 	c.registerQueues(g)
 	c.registerComplaint(g)
+	c.registerAttachments(g)
 	c.registerSupervisor(g, c.requireRole(config.RoleSupervisor, config.RoleAdmin))
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/attachments"
 	"github.com/redress-dev/redress/locales"
 )
 
@@ -56,6 +57,17 @@ func templateFuncs(words locales.Catalog) template.FuncMap {
 		"has":        func(s redress.State, a string) bool { return s.Allows(redress.StaffAction(a)) },
 		"queueNames": func() []string { return queueOrder },
 		"seconds":    spanText,
+		"thumb":      attachments.HasThumbnail,
+		// bytes is a file's size for people.
+		"bytes": func(n int64) string {
+			switch {
+			case n >= 1<<20:
+				return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+			case n >= 1<<10:
+				return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
+			}
+			return words.Format("console.n_bytes", "Count", n)
+		},
 		// age is how long ago since was, to the minute.
 		"age": func(since, now time.Time) string {
 			d := max(now.Sub(since), 0)

@@ -51,6 +51,9 @@ func MayTake(role string, a redress.StaffAction) bool { return slices.Contains(a
 type Reply struct {
 	Message           string
 	WaitingOnCustomer bool
+	// Attachments are staff files of the complaint sent with the reply:
+	// from then on the customer sees and downloads them.
+	Attachments []string
 }
 
 // Resolve settles a complaint.
@@ -82,8 +85,26 @@ func (d *Desk) Assign(ctx context.Context, call Call, agent string) (*redress.Co
 func (d *Desk) Reply(ctx context.Context, call Call, in Reply) (*redress.Complaint, error) {
 	ch := &redress.Checker{}
 	ch.Text("message", in.Message, true, redress.MaxMessage)
-	return d.act(ctx, call, redress.ActionReply, ch, workflows.ProgressUpdate, workflows.ProgressInput{
-		Actor: call.Actor.Name, Message: in.Message, WaitingOnCustomer: in.WaitingOnCustomer, Attribution: call.attribution()})
+	if len(in.Attachments) > redress.MaxReplyFiles {
+		ch.Fail("attachments", "a reply carries at most %d files", redress.MaxReplyFiles)
+	}
+	update := workflows.ProgressInput{Actor: call.Actor.Name, Message: in.Message, WaitingOnCustomer: in.WaitingOnCustomer,
+		Attribution: call.attribution()}
+	if len(in.Attachments) > 0 && ch.Err() == nil && MayTake(call.Actor.Role, redress.ActionReply) {
+		// Shared before the reply that names them, so the customer never
+		// reads of a file they cannot open; a refused reply shares nothing.
+		complaint, err := d.db.Complaint(ctx, call.ComplaintID)
+		if err != nil {
+			return nil, err
+		}
+		if !complaint.State.Allows(redress.ActionReply) {
+			return nil, redress.Errorf(redress.ECONFLICT, "cannot post an update to a complaint whose status is %s", complaint.Status)
+		}
+		if update.Files, err = d.db.ShareAttachments(ctx, complaint.ID, in.Attachments); err != nil {
+			return nil, err
+		}
+	}
+	return d.act(ctx, call, redress.ActionReply, ch, workflows.ProgressUpdate, update)
 }
 
 // Note writes an internal note, which the customer never sees.

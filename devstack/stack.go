@@ -171,10 +171,10 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: s.Metrics.Registry,
-		Form: selfservice.New(selfservice.Options{DB: s.DB, Intake: filer,
+		Form: selfservice.New(selfservice.Options{DB: s.DB, Intake: filer, Attachments: s.Attachments,
 			Tokens: signer, Secret: cfg.TokenSecret, PublicURL: cfg.PublicURL, Timezone: cfg.Policy.Timezone,
 			PerAddress: cfg.RateLimits.Form, Logger: logger}),
-		Console: console.New(console.Options{DB: s.DB, Desk: serviceDesk, Policy: cfg.Policy,
+		Console: console.New(console.Options{DB: s.DB, Desk: serviceDesk, Attachments: s.Attachments, Policy: cfg.Policy,
 			Logger: logger, PublicURL: cfg.PublicURL, TemporalUIURL: uiURL, Namespace: cfg.TemporalNamespace,
 			SessionIdle: cfg.SessionIdle})})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)

@@ -1,13 +1,18 @@
 package e2e
 
 import (
+	"bytes"
+	"fmt"
 	"io"
+	"maps"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,8 +22,9 @@ import (
 )
 
 // The public form in a real browser, in Chinese and in English: the page
-// proves its work in JavaScript, files the complaint and shows the
-// tracking link; the complaint is the customer's, on the web channel.
+// proves its work in JavaScript, files the complaint with a photo and
+// shows the tracking link; the complaint is the customer's, on the web
+// channel, and the photo is the customer's file.
 func TestComplaintFormInABrowser(t *testing.T) {
 	s := redresstest.StartStack(t, redresstest.StackOptions{})
 	shots := os.Getenv("REDRESS_SCREENSHOTS")
@@ -37,12 +43,20 @@ func TestComplaintFormInABrowser(t *testing.T) {
 		b.Type("#email", tt.email)
 		b.Type("#subject", tt.subject)
 		b.Type("#description", "It leaks from the base after a week. 用了一周底座漏水。")
+		photo := filepath.Join(t.TempDir(), "leak-"+tt.lang+".png")
+		if err := os.WriteFile(photo, redresstest.Photo(64, 48), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		b.Type("#files", photo)
 		b.WaitFor("#complaint[data-ready='1']") // the proof of work is done
 		if shots != "" {
 			b.Screenshot(filepath.Join(shots, "form-"+tt.lang+".png"))
 		}
 		b.Click("#send")
 		b.WaitFor("#thanks")
+		if kept := b.Text("main"); !strings.Contains(kept, "leak-"+tt.lang+".png") {
+			t.Errorf("%s: the thanks page does not list the photo:\n%s", tt.lang, kept)
+		}
 		if shots != "" {
 			b.Screenshot(filepath.Join(shots, "form-filed-"+tt.lang+".png"))
 		}
@@ -58,6 +72,9 @@ func TestComplaintFormInABrowser(t *testing.T) {
 		if c.Channel != redress.ChannelWeb || cu.Email != tt.email || cu.Name != tt.name || cu.Language != wantLang ||
 			c.Timeline[0].By != redress.ByCustomerForm {
 			t.Errorf("%s: complaint on %s by %q for %+v", tt.lang, c.Channel, c.Timeline[0].By, cu.Customer)
+		}
+		if len(c.Attachments) != 1 || c.Attachments[0].ContentType != "image/png" || c.Attachments[0].From != redress.AttachmentFromCustomer {
+			t.Errorf("%s: the complaint's files are %+v; want the customer's photo", tt.lang, c.Attachments)
 		}
 	}
 }
@@ -105,6 +122,12 @@ func (f *formSession) load() string {
 }
 
 func (f *formSession) post(values map[string]string) (int, string) {
+	return f.postFiles(values, nil)
+}
+
+// postFiles sends the form as a browser does with files picked: multipart,
+// each file in the field files. Without files it sends the plain form.
+func (f *formSession) postFiles(values map[string]string, files map[string][]byte) (int, string) {
 	f.t.Helper()
 	form := url.Values{}
 	for k, v := range f.fields {
@@ -113,7 +136,25 @@ func (f *formSession) post(values map[string]string) (int, string) {
 	for k, v := range values {
 		form.Set(k, v)
 	}
-	resp, err := f.client.PostForm(f.base+"/complain", form)
+	var resp *http.Response
+	var err error
+	if files == nil {
+		resp, err = f.client.PostForm(f.base+"/complain", form)
+	} else {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		for k, vs := range form {
+			for _, v := range vs {
+				_ = w.WriteField(k, v)
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(files)) {
+			part, _ := w.CreateFormFile("files", name)
+			part.Write(files[name])
+		}
+		w.Close()
+		resp, err = f.client.Post(f.base+"/complain", w.FormDataContentType(), &body)
+	}
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -166,11 +207,32 @@ func TestComplaintFormWithoutJavaScript(t *testing.T) {
 		t.Fatalf("bad forms filed %d complaints", n)
 	}
 
-	status, body := f.post(good)
-	if status != http.StatusOK || !strings.Contains(body, "/track/") {
+	// Files the form cannot take are named before anything is filed.
+	for _, bad := range []struct {
+		name   string
+		files  map[string][]byte
+		status int
+		want   string
+	}{
+		{"a file over 10 MiB", map[string][]byte{"big.png": redresstest.PNG(10<<20+1, 1)}, http.StatusUnprocessableEntity, "big.png is larger than 10 MiB"},
+		{"a program", map[string][]byte{"setup.exe": append([]byte("MZ\x90\x00"), make([]byte, 200)...)}, http.StatusUnprocessableEntity, "setup.exe is of a kind we cannot take"},
+		{"eleven files", elevenFiles(), http.StatusUnprocessableEntity, "at most 10 files"},
+	} {
+		status, body := f.postFiles(good, bad.files)
+		if status != bad.status || !strings.Contains(body, bad.want) || !strings.Contains(body, good["name"]) {
+			t.Errorf("%s: %d; want %d saying %q and keeping what was typed", bad.name, status, bad.status, bad.want)
+		}
+	}
+	if n := countComplaints(t, s); n != 0 {
+		t.Fatalf("forms with bad files filed %d complaints", n)
+	}
+
+	photo := redresstest.Photo(30, 20)
+	status, body := f.postFiles(good, map[string][]byte{"wrong-size.png": photo})
+	if status != http.StatusOK || !strings.Contains(body, "/track/") || !strings.Contains(body, "wrong-size.png") {
 		t.Fatalf("a good form: %d %s", status, body)
 	}
-	if status, _ := f.post(good); status != http.StatusOK {
+	if status, _ := f.postFiles(good, map[string][]byte{"wrong-size.png": photo}); status != http.StatusOK {
 		t.Errorf("the same form again: %d", status)
 	}
 	if n := countComplaints(t, s); n != 1 {
@@ -180,4 +242,15 @@ func TestComplaintFormWithoutJavaScript(t *testing.T) {
 	if c.Category != redress.CategoryDelivery || c.Channel != redress.ChannelWeb {
 		t.Errorf("filed %s on %s", c.Category, c.Channel)
 	}
+	if len(c.Attachments) != 1 || c.Attachments[0].Filename != "wrong-size.png" || c.Attachments[0].Size != int64(len(photo)) {
+		t.Errorf("the form sent twice kept the files %+v; want the photo once", c.Attachments)
+	}
+}
+
+func elevenFiles() map[string][]byte {
+	files := map[string][]byte{}
+	for i := range 11 {
+		files[fmt.Sprintf("photo-%d.png", i)] = redresstest.Photo(4, 4+i)
+	}
+	return files
 }

@@ -162,6 +162,22 @@ func (e *Email) threadHeaders(ctx context.Context, ev redress.Event) (string, er
 // carries it came back to Redress and opens nothing.
 func LoopID(domain string) string { return "redress@" + domain }
 
+// strs is a list of strings in an event's data, as stored (a JSON array).
+func strs(v any) []string {
+	var out []string
+	switch list := v.(type) {
+	case []string:
+		return list
+	case []any:
+		for _, s := range list {
+			if s, ok := s.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
 // wording is how the customer is told of an event, in a catalog's words,
 // or nil when the event is not for the customer.
 func wording(ev redress.Event) func(words locales.Catalog) (subject, body string) {
@@ -177,6 +193,9 @@ func wording(ev redress.Event) func(words locales.Catalog) (subject, body string
 	case redress.EventUpdated:
 		return func(words locales.Catalog) (string, string) {
 			body := words.Format("email.updated", "Message", str("message"))
+			if files := strings.Join(strs(ev.Data["files"]), ", "); files != "" {
+				body += "\n\n" + words.Format("email.updated_files", "Files", files)
+			}
 			if waiting, _ := ev.Data["waiting_on_customer"].(bool); waiting {
 				body += "\n\n" + words.Text("email.updated_waiting")
 			}

@@ -1,9 +1,12 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"slices"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -11,13 +14,13 @@ import (
 	"github.com/redress-dev/redress"
 )
 
-const attachmentColumns = `id, complaint_id, filename, content_type, size, sha256, sender, made_by, blob_key, created_at`
+const attachmentColumns = `id, complaint_id, filename, content_type, size, sha256, sender, made_by, blob_key, shared, created_at`
 
 func scanAttachment(row pgx.Row, onTimeline *bool) (redress.Attachment, error) {
 	var a redress.Attachment
 	var id, complaintID uuid.UUID
 	var sum []byte
-	targets := []any{&id, &complaintID, &a.Filename, &a.ContentType, &a.Size, &sum, &a.From, &a.By, &a.BlobKey, &a.CreatedAt}
+	targets := []any{&id, &complaintID, &a.Filename, &a.ContentType, &a.Size, &sum, &a.From, &a.By, &a.BlobKey, &a.Shared, &a.CreatedAt}
 	if onTimeline != nil {
 		targets = append(targets, onTimeline)
 	}
@@ -95,6 +98,51 @@ func (db *DB) AddAttachment(ctx context.Context, a redress.Attachment, most int)
 func (db *DB) MarkAttachmentOnTimeline(ctx context.Context, id string) error {
 	_, err := db.pool.Exec(ctx, `UPDATE attachments SET on_timeline = true WHERE id = $1`, id)
 	return wrap(err)
+}
+
+// ShareAttachments shares staff files of the complaint with its customer,
+// as sent with a reply, and returns their names in the order given. An id
+// that names no staff file of the complaint is EINVALID, and nothing is
+// shared.
+func (db *DB) ShareAttachments(ctx context.Context, complaintID string, ids []string) ([]string, error) {
+	cid, err := uuid.Parse(complaintID)
+	if err != nil {
+		return nil, redress.Errorf(redress.ENOTFOUND, "no complaint %q", complaintID)
+	}
+	uids := make([]uuid.UUID, len(ids))
+	for i, id := range ids {
+		if uids[i], err = uuid.Parse(id); err != nil {
+			return nil, redress.Invalid(redress.FieldError{Field: "attachments", Message: fmt.Sprintf("%q is not an attachment id", id)})
+		}
+	}
+	var names []string
+	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `UPDATE attachments a SET shared = true FROM unnest($2::uuid[]) WITH ORDINALITY AS given (id, n)
+			WHERE a.id = given.id AND a.complaint_id = $1 AND a.sender = 'staff' RETURNING a.filename, given.n`, cid, uids)
+		if err != nil {
+			return err
+		}
+		type named struct {
+			name string
+			n    int64
+		}
+		shared, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (named, error) {
+			var v named
+			return v, row.Scan(&v.name, &v.n)
+		})
+		if err != nil {
+			return err
+		}
+		if len(shared) != len(slices.Compact(slices.Sorted(slices.Values(ids)))) {
+			return redress.Invalid(redress.FieldError{Field: "attachments", Message: "each must be a file staff added to this complaint"})
+		}
+		slices.SortFunc(shared, func(a, b named) int { return cmp.Compare(a.n, b.n) })
+		for _, s := range shared {
+			names = append(names, s.name)
+		}
+		return nil
+	})
+	return names, wrap(err)
 }
 
 // Attachment reads one attachment's facts.

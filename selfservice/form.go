@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/attachments"
 	"github.com/redress-dev/redress/intake"
 	"github.com/redress-dev/redress/ratelimit"
 )
@@ -19,6 +20,7 @@ import (
 // again.
 type formValues struct {
 	Name, Email, Phone, OrderRef, Category, Subject, Description string
+	BadFile                                                      string // the file a files error names
 }
 
 type formPage struct {
@@ -36,6 +38,7 @@ type filedPage struct {
 	TrackingURL string
 	AnswerBy    *time.Time
 	Email       string
+	Files       []string // the names of the files kept with it
 }
 
 func (s *Service) form(c echo.Context) error {
@@ -49,7 +52,7 @@ func (s *Service) showForm(c echo.Context, status int, v formValues, errs map[st
 	w := words(c)
 	said := map[string]string{}
 	for field, id := range errs {
-		said[field] = w.Text(id)
+		said[field] = w.Format(id, "Name", v.BadFile)
 	}
 	return s.render(c, status, "form", formPage{Lang: w.Language(), CSRF: csrf, Challenge: s.newChallenge(s.nowFunc()),
 		PowBits: powBits, Values: v, Errors: said, Categories: redress.Categories})
@@ -68,7 +71,13 @@ func (s *Service) submit(c echo.Context) error {
 		s.o.Logger.Info("complaint form: the honeypot was filled; nothing filed", "address", c.RealIP())
 		return s.render(c, http.StatusOK, "filed", filedPage{Lang: words(c).Language()})
 	}
-	if errs := checkForm(v); len(errs) > 0 {
+	errs := checkForm(v)
+	files := attachments.Picked(c.Request(), "files")
+	if problem, name := checkFiles(files); problem != "" {
+		errs["files"] = problem
+		v.BadFile = name
+	}
+	if len(errs) > 0 {
 		return s.showForm(c, http.StatusUnprocessableEntity, v, errs)
 	}
 	token := c.FormValue("challenge")
@@ -107,7 +116,14 @@ func (s *Service) submit(c echo.Context) error {
 		s.o.Logger.Error("complaint form", "error", err)
 		return s.showForm(c, http.StatusInternalServerError, v, map[string]string{"form": "form.unavailable"})
 	}
-	return s.render(c, http.StatusOK, "filed", filedPage{Lang: w.Language(), Email: v.Email,
+	kept, err := s.keepFiles(c.Request().Context(), filed.Complaint.ID, files)
+	if err != nil {
+		// The complaint is filed; the same form sent again is answered
+		// with it, and its files are kept then.
+		s.o.Logger.Warn("complaint form: files not kept", "complaint", filed.Complaint.ID, "error", err)
+		return s.showForm(c, http.StatusServiceUnavailable, v, map[string]string{"form": "form.files_unavailable"})
+	}
+	return s.render(c, http.StatusOK, "filed", filedPage{Lang: w.Language(), Email: v.Email, Files: kept,
 		TrackingURL: s.o.Tokens.TrackingURL(filed.TrackingToken), AnswerBy: filed.Complaint.AckDueAt})
 }
 

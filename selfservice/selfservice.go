@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/attachments"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/intake"
 	"github.com/redress-dev/redress/locales"
@@ -30,9 +31,10 @@ var templateFiles embed.FS
 
 // Options are what the front door is built from.
 type Options struct {
-	DB     *postgres.DB
-	Intake *intake.Service
-	Tokens *tokens.Signer
+	DB          *postgres.DB
+	Intake      *intake.Service
+	Attachments *attachments.Store // keeps the form's files
+	Tokens      *tokens.Signer
 	// Secret signs the form's challenges (REDRESS_TOKEN_SECRET).
 	Secret string
 	// PublicURL tells whether cookies travel over HTTPS only.
@@ -95,8 +97,8 @@ func (s *Service) Register(e *echo.Echo) {
 			return s.showForm(c, http.StatusForbidden, formValues{}, map[string]string{"form": "form.expired"})
 		},
 	})
-	e.GET("/complain", s.form, csrf)
-	e.POST("/complain", s.submit, csrf)
+	e.GET(formRoute, s.form, csrf)
+	e.POST(formRoute, s.submit, s.readUploads, csrf)
 	s.registerPortal(e, middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup: "form:_csrf", CookieName: "redress_my_csrf", CookiePath: "/my",
 		CookieHTTPOnly: true, CookieSecure: s.secure, CookieSameSite: http.SameSiteStrictMode,

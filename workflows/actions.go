@@ -62,6 +62,9 @@ type ProgressInput struct {
 	Actor             string `json:"actor"`
 	Message           string `json:"message"`
 	WaitingOnCustomer bool   `json:"waiting_on_customer"`
+	// Files are the names of the files sent with the update, shared with
+	// the customer before it.
+	Files []string `json:"files,omitempty"`
 	Attribution
 }
 
@@ -287,7 +290,11 @@ func (wf *complaint) progress(ctx workflow.Context, in ProgressInput) (redress.S
 		wf.stopWaitingClocks()
 	}
 	wf.note(ctx, in.Actor, redress.KindUpdate, in.Message)
-	wf.emit(ctx, redress.EventUpdated, map[string]any{"message": in.Message, "waiting_on_customer": in.WaitingOnCustomer})
+	data := map[string]any{"message": in.Message, "waiting_on_customer": in.WaitingOnCustomer}
+	if len(in.Files) > 0 {
+		data["files"] = in.Files
+	}
+	wf.emit(ctx, redress.EventUpdated, data)
 	return wf.state, wf.commit(ctx)
 }
 

@@ -247,10 +247,10 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	srv := api.New(api.Options{DB: db, Temporal: tc, Attachments: files, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: reg.Registry,
-		Form: selfservice.New(selfservice.Options{DB: db, Intake: filer,
+		Form: selfservice.New(selfservice.Options{DB: db, Intake: filer, Attachments: files,
 			Tokens: signer, Secret: cfg.TokenSecret, PublicURL: cfg.PublicURL,
 			Timezone: cfg.Policy.Timezone, PerAddress: cfg.RateLimits.Form, Logger: logger}),
-		Console: console.New(console.Options{DB: db, Desk: serviceDesk, Policy: cfg.Policy, Logger: logger,
+		Console: console.New(console.Options{DB: db, Desk: serviceDesk, Attachments: files, Policy: cfg.Policy, Logger: logger,
 			PublicURL: cfg.PublicURL, TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, SessionIdle: cfg.SessionIdle})})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
