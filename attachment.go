@@ -39,5 +39,6 @@ func (a Attachment) ShownToCustomer() bool { return a.From == AttachmentFromCust
 const MaxReplyFiles = 10
 
 // TakesAttachments reports whether a complaint in this status may be given
-// more files: a closed complaint takes none, as its workflow may be gone.
-func (s Status) TakesAttachments() bool { return s != StatusClosed }
+// more files: a closed or merged complaint takes none, as its workflow may
+// be gone.
+func (s Status) TakesAttachments() bool { return s != StatusClosed && s != StatusMerged }

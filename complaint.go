@@ -17,11 +17,14 @@ const (
 	StatusResolved          Status = "resolved"
 	StatusReopened          Status = "reopened"
 	StatusClosed            Status = "closed"
+	// StatusMerged ends a complaint that repeated another of its customer's:
+	// its story goes on in that one (State.MergedInto). No survey follows.
+	StatusMerged Status = "merged"
 )
 
 // Statuses lists every status, for validation and documentation.
 var Statuses = []Status{StatusReceived, StatusAcknowledged, StatusInProgress,
-	StatusWaitingOnCustomer, StatusResolved, StatusReopened, StatusClosed}
+	StatusWaitingOnCustomer, StatusResolved, StatusReopened, StatusClosed, StatusMerged}
 
 // Open reports whether people still owe the customer work on the complaint.
 func (s Status) Open() bool {
@@ -109,6 +112,10 @@ type Complaint struct {
 	Description string    `json:"description"`
 	OrderRef    string    `json:"order_ref"`
 	CreatedAt   time.Time `json:"created_at"`
+	// PossibleDuplicateOf is an open complaint of the same customer that
+	// this one looked like when it was filed: a flag for staff, never a
+	// merge.
+	PossibleDuplicateOf string `json:"possible_duplicate_of,omitempty"`
 	State
 	Winback  Winback         `json:"winback"`
 	Timeline []TimelineEntry `json:"timeline"`

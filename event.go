@@ -28,6 +28,9 @@ const (
 	// EventWaitingReminded reminds a customer that Redress waits for their
 	// answer (policy waiting.remind_after).
 	EventWaitingReminded = "complaint.waiting_reminded"
+	// EventMerged tells that a complaint was merged into another of its
+	// customer's (data: into), whose tracking link the customer follows.
+	EventMerged = "complaint.merged"
 
 	EventSurveySent     = "survey.sent"
 	EventSurveyReminded = "survey.reminded"

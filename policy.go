@@ -51,6 +51,7 @@ type Policy struct {
 	Winback       WinbackPolicy    `yaml:"winback" json:"winback"`
 	Campaign      CampaignPolicy   `yaml:"campaign" json:"campaign"`
 	Analytics     AnalyticsPolicy  `yaml:"analytics" json:"analytics"`
+	Duplicates    DuplicatePolicy  `yaml:"duplicates" json:"duplicates"`
 }
 
 // AnalyticsPolicy shapes the figures analytics report. Changing it has the
@@ -82,7 +83,6 @@ type EscalationStep struct {
 	Notify string `yaml:"notify" json:"notify"`
 }
 
-// SurveyPolicy times the satisfaction survey.
 // WaitingPolicy ends waiting on a customer who does not answer, as pending
 // tickets do elsewhere: the customer is reminded once after RemindAfter,
 // and after CloseAfter the complaint is resolved as no_response and closes
@@ -93,6 +93,7 @@ type WaitingPolicy struct {
 	CloseAfter  Duration `yaml:"close_after" json:"close_after"`
 }
 
+// SurveyPolicy times the satisfaction survey.
 type SurveyPolicy struct {
 	RemindAfter Duration `yaml:"remind_after" json:"remind_after"`
 	ExpireAfter Duration `yaml:"expire_after" json:"expire_after"`
@@ -172,7 +173,8 @@ func DefaultPolicy() Policy {
 				TierDiamond:  {Kind: "credit", Amount: 50, Currency: "CNY", Call: true},
 			},
 		},
-		Campaign: CampaignPolicy{Cron: "0 9 * * *", MaxCustomers: 500},
+		Campaign:   CampaignPolicy{Cron: "0 9 * * *", MaxCustomers: 500},
+		Duplicates: DuplicatePolicy{Within: Duration(168 * time.Hour), Threshold: 0.48},
 	}
 }
 
@@ -328,6 +330,12 @@ func (p Policy) Validate() error {
 		default:
 			return bad("winback.offers."+string(tier)+".kind", "must be coupon or credit, not %q", offer.Kind)
 		}
+	}
+	if p.Duplicates.Within <= 0 {
+		return bad("duplicates.within", "must be positive")
+	}
+	if p.Duplicates.Threshold <= 0 || p.Duplicates.Threshold > 1 {
+		return bad("duplicates.threshold", "must be above 0 and at most 1")
 	}
 	if len(strings.Fields(p.Campaign.Cron)) != 5 {
 		return bad("campaign.cron", "must be a 5-field cron expression, not %q", p.Campaign.Cron)

@@ -15,6 +15,9 @@ const (
 	ActionNote        StaffAction = "note"  // an internal note
 	ActionEscalate    StaffAction = "escalate"
 	ActionResolve     StaffAction = "resolve"
+	// ActionMerge ends a duplicate in the complaint it repeats; the
+	// statuses it allows hold for both complaints.
+	ActionMerge StaffAction = "merge"
 )
 
 // OpenStatuses are the statuses in which the complaint is being worked.
@@ -27,6 +30,7 @@ var actionStatuses = map[StaffAction][]Status{
 	ActionEscalate:    OpenStatuses,
 	ActionResolve:     OpenStatuses,
 	ActionNote:        Statuses, // while the complaint's workflow runs, closed and surveyed included
+	ActionMerge:       append(slices.Clone(OpenStatuses), StatusResolved),
 }
 
 // AllowedIn lists the statuses in which the action may be taken.

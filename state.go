@@ -25,6 +25,8 @@ type State struct {
 	ClosedAt           *time.Time  `json:"closed_at"`
 	Resolution         *Resolution `json:"resolution"`
 	Survey             Survey      `json:"survey"`
+	// MergedInto is the complaint a merged one goes on in.
+	MergedInto string `json:"merged_into,omitempty"`
 }
 
 // Change is one step of a complaint's history as its workflow records it: the

@@ -33,17 +33,24 @@ const (
 	KindWinbackWonBack      = "winback_won_back"
 	KindWinbackLost         = "winback_lost"
 	KindAttachment          = "attachment" // a file added to the complaint
+	// A merge: the duplicate's last line names the complaint it goes on
+	// in; the kept one's lines name where the rest came from.
+	KindMerged        = "merged"
+	KindMergedIn      = "merged_in"
+	KindMergedMessage = "merged_message" // the duplicate's public words: its description, messages
+	KindMergedNote    = "merged_note"    // the duplicate's internal lines and files
 )
 
 // TimelineKinds maps every kind of line to whether the customer sees it.
 var TimelineKinds = map[string]bool{
 	KindReceived: true, KindAcknowledged: true, KindUpdate: true, KindEscalated: true, KindResolved: true,
 	KindCustomerReply: true, KindReopened: true, KindClosed: true, KindSurveyAnswered: true,
+	KindMerged: true, KindMergedIn: true, KindMergedMessage: true,
 
 	KindAssigned: false, KindNote: false, KindAckWarning: false, KindSLABreached: false, KindEscalationReason: false,
 	KindEscalationExhausted: false, KindRootCause: false, KindSurveySent: false, KindSurveyReminded: false,
 	KindSurveyExpired: false, KindWaitingReminded: false, KindWinbackStarted: false, KindWinbackSkipped: false, KindWinbackOffered: false,
-	KindWinbackWonBack: false, KindWinbackLost: false, KindAttachment: false,
+	KindWinbackWonBack: false, KindWinbackLost: false, KindAttachment: false, KindMergedNote: false,
 }
 
 // Who made a change, beside the person a staff call names as its agent:

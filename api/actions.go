@@ -38,6 +38,11 @@ type resolveRequest struct {
 	Agent          string                `json:"agent,omitempty"`
 }
 
+type mergeRequest struct {
+	Into  string `json:"into"`
+	Agent string `json:"agent,omitempty"`
+}
+
 type noteRequest struct {
 	Message string `json:"message"`
 	Agent   string `json:"agent,omitempty"`
@@ -84,6 +89,15 @@ func (s *Server) addNote(c echo.Context) error {
 		return err
 	}
 	return answer(c)(s.desk.Note(c.Request().Context(), staffCall(c, req.Agent), req.Message))
+}
+
+// merge ends the complaint, a duplicate, in the complaint into.
+func (s *Server) merge(c echo.Context) error {
+	var req mergeRequest
+	if _, err := bind(c, &req); err != nil {
+		return err
+	}
+	return answer(c)(s.desk.Merge(c.Request().Context(), staffCall(c, req.Agent), req.Into))
 }
 
 func (s *Server) escalate(c echo.Context) error {

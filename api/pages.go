@@ -45,9 +45,11 @@ func newPageTemplates(timezone string) pageTemplates {
 				}
 				return ""
 			},
-			"kind":       func(kind string) string { return words.Text("pages.kind_" + kind) },
-			"showDetail": func(kind string) bool { return kind == "update" || kind == "customer_reply" },
-			"kib":        func(size int64) string { return strconv.FormatFloat(float64(size)/1024, 'f', 1, 64) },
+			"kind": func(kind string) string { return words.Text("pages.kind_" + kind) },
+			"showDetail": func(kind string) bool {
+				return kind == redress.KindUpdate || kind == redress.KindCustomerReply || kind == redress.KindMergedMessage
+			},
+			"kib": func(size int64) string { return strconv.FormatFloat(float64(size)/1024, 'f', 1, 64) },
 		}
 		sets[lang] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html"))
 	}
@@ -109,7 +111,7 @@ func (s *Server) showTrackPage(c echo.Context, status int, message string) error
 		return s.pageError(c, err)
 	}
 	return s.renderPage(c, status, "track", pageData{Title: pageWords(c).Text("pages.your_complaint"), Message: message,
-		Base: "/track/" + token, Token: token, Complaint: customerView(complaint),
+		Base: "/track/" + token, Token: token, Complaint: s.customerViewOf(complaint),
 		CanReply: complaint.Status.Open()})
 }
 

@@ -171,6 +171,7 @@ func New(o Options) *Server {
 	v1.POST("/complaints/:id/assign", s.assign, supervisor)
 	v1.POST("/complaints/:id/updates", s.postUpdate, agent)
 	v1.POST("/complaints/:id/escalate", s.escalate, agent)
+	v1.POST("/complaints/:id/merge", s.merge, agent)
 	v1.POST("/complaints/:id/resolve", s.resolve, agent)
 	v1.POST("/complaints/:id/notes", s.addNote, agent)
 	v1.POST(strings.TrimPrefix(uploadRoute, "/v1"), s.uploadAttachment, staff)

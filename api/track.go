@@ -30,9 +30,13 @@ type trackingView struct {
 	Resolution     *customerSettlement `json:"resolution"`
 	Survey         string              `json:"survey_status"`
 	Timeline       []publicEntry       `json:"timeline"`
-	// Attachments are the customer's own files, which their link downloads
-	// at /v1/track/{token}/attachments/{id}.
+	// Attachments are the files the customer may see (their own, and staff
+	// files sent with a reply), which their link downloads at
+	// /v1/track/{token}/attachments/{id}.
 	Attachments []redress.Attachment `json:"attachments"`
+	// ContinuedAt is, for a complaint merged into another, the tracking
+	// link of the one it goes on in.
+	ContinuedAt string `json:"continued_at,omitempty"`
 }
 
 type customerSettlement struct {
@@ -45,6 +49,16 @@ type publicEntry struct {
 	At     time.Time `json:"at"`
 	Kind   string    `json:"kind"`
 	Detail string    `json:"detail"`
+}
+
+// customerViewOf is the customer's view, with the link to follow when the
+// complaint was merged into another.
+func (s *Server) customerViewOf(c *redress.Complaint) trackingView {
+	v := customerView(c)
+	if c.MergedInto != "" {
+		v.ContinuedAt = s.tokens.TrackingURL(s.tokens.Tracking(c.MergedInto))
+	}
+	return v
 }
 
 func customerView(c *redress.Complaint) trackingView {
@@ -91,7 +105,7 @@ func (s *Server) track(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, customerView(complaint))
+	return c.JSON(http.StatusOK, s.customerViewOf(complaint))
 }
 
 type messageRequest struct {
@@ -141,7 +155,7 @@ func (s *Server) customerAct(c echo.Context, update string, arg any) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, customerView(updated))
+	return c.JSON(http.StatusOK, s.customerViewOf(updated))
 }
 
 type surveyRequest struct {

@@ -20,14 +20,18 @@ func (s *Store) Read(ctx context.Context, id string) (redress.Attachment, io.Rea
 }
 
 // ReadForCustomer opens an attachment for the customer of complaintID: one
-// of their own files on that complaint, else ENOTFOUND, so that no link
-// reveals another complaint's files or staff's.
+// they may see on that complaint (or on one merged into it), else
+// ENOTFOUND, so that no link reveals another complaint's files or staff's.
 func (s *Store) ReadForCustomer(ctx context.Context, complaintID, id string) (redress.Attachment, io.ReadCloser, error) {
 	a, err := s.db.Attachment(ctx, id)
 	if err != nil {
 		return a, nil, err
 	}
-	if a.ComplaintID != complaintID || !a.ShownToCustomer() {
+	ours, err := s.db.AttachmentOf(ctx, a, complaintID)
+	if err != nil {
+		return redress.Attachment{}, nil, err
+	}
+	if !ours || !a.ShownToCustomer() {
 		return redress.Attachment{}, nil, redress.Errorf(redress.ENOTFOUND, "no attachment %q", id)
 	}
 	return s.open(ctx, a)

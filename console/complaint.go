@@ -40,6 +40,9 @@ func (c *Console) registerComplaint(g *echo.Group) {
 	g.POST("/complaints/:id/escalate", c.act(func(ctx echo.Context, call desk.Call) (*redress.Complaint, error) {
 		return c.desk.Escalate(ctx.Request().Context(), call, trimmed(ctx, "reason"))
 	}))
+	g.POST("/complaints/:id/merge", c.actThen(func(ctx echo.Context, call desk.Call) (*redress.Complaint, error) {
+		return c.desk.Merge(ctx.Request().Context(), call, trimmed(ctx, "into"))
+	}, func(merged *redress.Complaint) string { return merged.MergedInto }))
 	g.POST("/complaints/:id/resolve", c.act(func(ctx echo.Context, call desk.Call) (*redress.Complaint, error) {
 		in := desk.Resolve{Type: ctx.FormValue("resolution_type"), Summary: trimmed(ctx, "summary"), RootCause: ctx.FormValue("root_cause")}
 		if amount := trimmed(ctx, "amount"); amount != "" {
@@ -66,6 +69,11 @@ type complaintView struct {
 	WorkflowAt string              // the complaint's workflow in the Temporal Web UI
 	Types      []string
 	Causes     []string
+	// DuplicateOf is the open complaint this one was flagged as repeating,
+	// while both may still be merged; MergeInto are the customer's other
+	// complaints it may be merged into.
+	DuplicateOf *redress.Complaint
+	MergeInto   []redress.Complaint
 }
 
 func (c *Console) complaint(ctx echo.Context) error {
@@ -96,6 +104,19 @@ func (c *Console) showComplaint(ctx echo.Context, status int, refusal string) er
 			view.Earlier = append(view.Earlier, e)
 		}
 	}
+	mergeable := func(s redress.State) bool { return s.Allows(redress.ActionMerge) }
+	if mergeable(complaint.State) && desk.MayTake(viewerOf(ctx).User.Role, redress.ActionMerge) {
+		for _, e := range view.Earlier {
+			if mergeable(e.State) {
+				view.MergeInto = append(view.MergeInto, e)
+			}
+		}
+		if id := complaint.PossibleDuplicateOf; id != "" {
+			if dup, err := c.db.Complaint(rctx, id); err == nil && mergeable(dup.State) && dup.CustomerID == complaint.CustomerID {
+				view.DuplicateOf = dup
+			}
+		}
+	}
 	if complaint.Status.Open() {
 		view.Clocks = c.clocks(complaint.State)
 	}
@@ -117,18 +138,24 @@ func (c *Console) showComplaint(ctx echo.Context, status int, refusal string) er
 // act runs a form's action as the signed-in person and shows the complaint
 // again (post, redirect, get); a refusal shows the page with its reason.
 func (c *Console) act(run func(echo.Context, desk.Call) (*redress.Complaint, error)) echo.HandlerFunc {
+	return c.actThen(run, func(done *redress.Complaint) string { return done.ID })
+}
+
+// actThen is act showing next the complaint that next names.
+func (c *Console) actThen(run func(echo.Context, desk.Call) (*redress.Complaint, error), next func(*redress.Complaint) string) echo.HandlerFunc {
 	return func(ctx echo.Context) error {
 		v := viewerOf(ctx)
 		call := desk.Call{ComplaintID: ctx.Param("id"), IdempotencyKey: ctx.FormValue("nonce"),
 			Actor: desk.Actor{Name: v.User.Email, By: redress.ByUser(v.User.Email), Role: v.User.Role, Account: "user:" + v.User.Email}}
-		if _, err := run(ctx, call); err != nil {
+		done, err := run(ctx, call)
+		if err != nil {
 			var e *redress.Error
 			if !errors.As(err, &e) || e.Code == redress.EINTERNAL || e.Code == redress.ENOTFOUND {
 				return c.failure(ctx, err)
 			}
 			return c.showComplaint(ctx, redress.HTTPStatus(e), refusalText(e))
 		}
-		return ctx.Redirect(http.StatusSeeOther, "/console/complaints/"+call.ComplaintID)
+		return ctx.Redirect(http.StatusSeeOther, "/console/complaints/"+next(done))
 	}
 }
 

@@ -109,7 +109,7 @@ func TestQueuePagesFollowTheStoredDeadlines(t *testing.T) {
 			Received:      redress.TimelineEntry{At: now, Actor: "chat", Kind: "received", Public: true, Detail: "received"},
 			ReceivedEvent: redress.Event{ID: id + "-1", Type: redress.EventReceived, OccurredAt: now, ComplaintID: id, CustomerID: customer.ID}}
 		if _, err := db.CreateComplaint(ctx, postgres.Intake{Customer: redress.Customer{ID: customer.ID},
-			Build: func(*redress.Customer) postgres.Filing { return f }}); err != nil {
+			Build: func(*redress.Customer, []redress.DuplicateCandidate) postgres.Filing { return f }}); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, id)

@@ -58,7 +58,7 @@ func (s *consoleServer) complaint(customerID, subject string, category redress.C
 			State: redress.State{Status: redress.StatusReceived, Priority: redress.P3}},
 		Received: redress.TimelineEntry{At: filed, Actor: "web", Kind: "received", Public: true, Detail: "received"}}
 	if _, err := s.db.CreateComplaint(ctx, postgres.Intake{Customer: redress.Customer{ID: customerID},
-		Build: func(*redress.Customer) postgres.Filing { return f }}); err != nil {
+		Build: func(*redress.Customer, []redress.DuplicateCandidate) postgres.Filing { return f }}); err != nil {
 		s.t.Fatal(err)
 	}
 	if err := s.db.ApplyChange(ctx, redress.Change{ComplaintID: id, Seq: 2, State: state}, nil); err != nil {

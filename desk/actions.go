@@ -42,6 +42,7 @@ var actionRoles = map[redress.StaffAction][]string{
 	redress.ActionNote:        {config.RoleAgent, config.RoleSupervisor, config.RoleAdmin},
 	redress.ActionEscalate:    {config.RoleAgent, config.RoleSupervisor, config.RoleAdmin},
 	redress.ActionResolve:     {config.RoleAgent, config.RoleSupervisor, config.RoleAdmin},
+	redress.ActionMerge:       {config.RoleAgent, config.RoleSupervisor, config.RoleAdmin},
 }
 
 // MayTake says whether the role may take the action at all.

@@ -89,7 +89,7 @@ func TestStoredButUnstartedComplaintIsStarted(t *testing.T) {
 		ReceivedEvent:     redress.Event{ID: id + "-1", Type: redress.EventReceived, OccurredAt: at, ComplaintID: id},
 	}
 	_, err = s.DB.CreateComplaint(ctx, postgres.Intake{Customer: redress.Customer{ID: cu.ID},
-		Build: func(*redress.Customer) postgres.Filing { return filing }})
+		Build: func(*redress.Customer, []redress.DuplicateCandidate) postgres.Filing { return filing }})
 	if err != nil {
 		t.Fatal(err)
 	}

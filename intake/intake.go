@@ -113,10 +113,13 @@ func (s *Service) File(ctx context.Context, r Request) (Filed, error) {
 		key, window = sameRequestKey(r.RequestHash), SameRequestWindow
 	}
 	filed, err := s.db.CreateComplaint(ctx, postgres.Intake{
-		Customer:       r.Customer,
-		Build:          func(customer *redress.Customer) postgres.Filing { return s.filing(&r, customer) },
-		Caller:         r.Caller,
-		IdempotencyKey: key, KeyWindow: window, RequestHash: r.RequestHash,
+		Customer: r.Customer,
+		Build: func(customer *redress.Customer, open []redress.DuplicateCandidate) postgres.Filing {
+			return s.filing(&r, customer, open)
+		},
+		DuplicatesWithin: s.policy.Duplicates.Within.D(),
+		Caller:           r.Caller,
+		IdempotencyKey:   key, KeyWindow: window, RequestHash: r.RequestHash,
 	})
 	if err != nil {
 		return Filed{}, err
@@ -139,7 +142,7 @@ func sameRequestKey(hash []byte) string { return "same-request:" + hex.EncodeToS
 
 // filing classifies and prioritises a new complaint for its customer, sets
 // its first SLA deadlines, and writes its first timeline line and receipt.
-func (s *Service) filing(r *Request, customer *redress.Customer) postgres.Filing {
+func (s *Service) filing(r *Request, customer *redress.Customer, open []redress.DuplicateCandidate) postgres.Filing {
 	now := time.Now().UTC().Truncate(time.Microsecond) // PostgreSQL's precision, so reads compare equal
 	category := r.Category
 	if category == "" {
@@ -160,12 +163,17 @@ func (s *Service) filing(r *Request, customer *redress.Customer) postgres.Filing
 		detail += "; it follows the closed complaint " + r.Follows
 		data["follows"] = r.Follows
 	}
+	duplicateOf := redress.PossibleDuplicate(r.Subject, r.Description, r.OrderRef, open, s.policy.Duplicates.Threshold)
+	if duplicateOf != "" {
+		data["possible_duplicate_of"] = duplicateOf
+	}
 	policy, _ := json.Marshal(s.policy) // plain data: it cannot fail
 	return postgres.Filing{
 		Policy: policy,
 		Complaint: redress.Complaint{
 			ID: id, CustomerID: customer.ID, Category: category, Severity: severity,
 			Channel: r.Channel, Subject: r.Subject, Description: r.Description, OrderRef: r.OrderRef, CreatedAt: now,
+			PossibleDuplicateOf: duplicateOf,
 			State: redress.State{Status: redress.StatusReceived, Priority: priority, AckDueAt: &ackDue, ResolveDueAt: &resolveDue,
 				Survey: redress.Survey{Status: redress.SurveyPending}},
 		},

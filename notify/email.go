@@ -99,7 +99,11 @@ func (e *Email) Send(ctx context.Context, ev redress.Event) error {
 			return err
 		}
 		subject = words.Format("email.about", "Subject", subject, "Complaint", complaint.Subject)
-		body += "\n\n" + words.Format("email.follow", "URL", e.tokens.TrackingURL(e.tokens.Tracking(ev.ComplaintID))) + "\n"
+		follow := ev.ComplaintID
+		if into, _ := ev.Data["into"].(string); ev.Type == redress.EventMerged && into != "" {
+			follow = into // the complaint's story goes on there
+		}
+		body += "\n\n" + words.Format("email.follow", "URL", e.tokens.TrackingURL(e.tokens.Tracking(follow))) + "\n"
 		if threading, err = e.threadHeaders(ctx, ev); err != nil {
 			return err
 		}
@@ -224,6 +228,8 @@ func wording(ev redress.Event) func(words locales.Catalog) (subject, body string
 		}
 	case redress.EventWaitingReminded:
 		return plain("email.waiting_reminder_subject", "email.waiting_reminder")
+	case redress.EventMerged:
+		return plain("email.merged_subject", "email.merged")
 	case redress.EventWinbackOffered:
 		return func(words locales.Catalog) (string, string) {
 			return words.Text("email.winback_subject"), words.Format("email.winback", "Offer", offerText(ev, words))

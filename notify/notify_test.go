@@ -121,7 +121,7 @@ func fileComplaintOf(t *testing.T, db *postgres.DB, signer *tokens.Signer, custo
 			ComplaintID: id, CustomerID: cu.ID, Data: map[string]any{"tracking_url": signer.TrackingURL(signer.Tracking(id))}},
 	}
 	_, err = db.CreateComplaint(ctx, postgres.Intake{Customer: redress.Customer{ID: cu.ID},
-		Build: func(*redress.Customer) postgres.Filing { return filing }})
+		Build: func(*redress.Customer, []redress.DuplicateCandidate) postgres.Filing { return filing }})
 	if err != nil {
 		t.Fatal(err)
 	}

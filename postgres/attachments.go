@@ -145,6 +145,18 @@ func (db *DB) ShareAttachments(ctx context.Context, complaintID string, ids []st
 	return names, wrap(err)
 }
 
+// AttachmentOf tells whether the attachment belongs to the complaint, or
+// to one merged into it.
+func (db *DB) AttachmentOf(ctx context.Context, a redress.Attachment, complaintID string) (bool, error) {
+	if a.ComplaintID == complaintID {
+		return true, nil
+	}
+	var merged bool
+	err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM complaints WHERE id = $1 AND merged_into::text = $2)`,
+		a.ComplaintID, complaintID).Scan(&merged)
+	return merged, wrap(err)
+}
+
 // Attachment reads one attachment's facts.
 func (db *DB) Attachment(ctx context.Context, id string) (redress.Attachment, error) {
 	uid, err := uuid.Parse(id)
@@ -158,10 +170,12 @@ func (db *DB) Attachment(ctx context.Context, id string) (redress.Attachment, er
 	return a, wrap(err)
 }
 
-// complaintAttachments lists a complaint's attachments, oldest first.
+// complaintAttachments lists a complaint's attachments, oldest first, with
+// those of the complaints merged into it.
 func complaintAttachments(ctx context.Context, q querier, complaintID uuid.UUID) ([]redress.Attachment, error) {
 	rows, err := q.Query(ctx, `SELECT `+attachmentColumns+` FROM attachments
-		WHERE complaint_id = $1 ORDER BY created_at, id`, complaintID)
+		WHERE complaint_id = $1 OR complaint_id IN (SELECT id FROM complaints WHERE merged_into = $1)
+		ORDER BY created_at, id`, complaintID)
 	if err != nil {
 		return nil, wrap(err)
 	}

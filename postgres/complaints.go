@@ -17,7 +17,8 @@ import (
 
 const complaintColumns = `id, customer_id, status, priority, category, severity, channel, subject, description,
 	order_ref, escalation_level, sla_breached, assignee, created_at, ack_due_at, resolve_due_at,
-	acknowledged_at, resolved_at, closed_at, resolution, survey, winback, resolve_paused_at, resolve_left_seconds`
+	acknowledged_at, resolved_at, closed_at, resolution, survey, winback, resolve_paused_at, resolve_left_seconds,
+	coalesce(possible_duplicate_of::text, ''), coalesce(merged_into::text, '')`
 
 func scanComplaint(row pgx.Row) (*redress.Complaint, error) {
 	var c redress.Complaint
@@ -26,7 +27,7 @@ func scanComplaint(row pgx.Row) (*redress.Complaint, error) {
 	err := row.Scan(&id, &customerID, &c.Status, &c.Priority, &c.Category, &c.Severity, &c.Channel,
 		&c.Subject, &c.Description, &c.OrderRef, &c.EscalationLevel, &c.SLABreached, &c.Assignee,
 		&c.CreatedAt, &c.AckDueAt, &c.ResolveDueAt, &c.AcknowledgedAt, &c.ResolvedAt, &c.ClosedAt,
-		&resolution, &survey, &winback, &c.ResolvePausedAt, &c.ResolveLeftSeconds)
+		&resolution, &survey, &winback, &c.ResolvePausedAt, &c.ResolveLeftSeconds, &c.PossibleDuplicateOf, &c.MergedInto)
 	if err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, redress.Errorf(redress.ENOTFOUND, "no such complaint")
@@ -64,8 +65,11 @@ type Intake struct {
 	// the customer by (as UpsertCustomer does).
 	Customer redress.Customer
 	// Build makes the complaint for the customer it is filed for; it runs
-	// inside the transaction, once the customer is known.
-	Build func(customer *redress.Customer) Filing
+	// inside the transaction, once the customer is known, and is given the
+	// customer's open complaints filed within DuplicatesWithin, newest
+	// first, to tell whether it repeats one.
+	Build            func(customer *redress.Customer, open []redress.DuplicateCandidate) Filing
+	DuplicatesWithin time.Duration
 	// Caller and IdempotencyKey deduplicate retries; RequestHash tells a
 	// retry from a different request under the same key. Caller is also the
 	// source of the change to the customer, if any.
@@ -117,17 +121,22 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (Filed, error) {
 		if err != nil {
 			return err
 		}
-		f := in.Build(customer)
+		open, err := openComplaintsOf(ctx, tx, customer.ID, in.DuplicatesWithin)
+		if err != nil {
+			return err
+		}
+		f := in.Build(customer, open)
 		c := f.Complaint
 		resolution, _ := json.Marshal(c.Resolution)
 		survey, _ := json.Marshal(c.Survey)
 		if _, err := tx.Exec(ctx, `INSERT INTO complaints (id, customer_id, status, priority, category, severity,
 			channel, subject, description, order_ref, escalation_level, sla_breached, assignee, created_at,
-			ack_due_at, resolve_due_at, resolution, survey, tracking_token_hash, seq, policy)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, nullif($17::jsonb, 'null'), $18, $19, 1, $20)`,
+			ack_due_at, resolve_due_at, resolution, survey, tracking_token_hash, seq, policy, possible_duplicate_of)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, nullif($17::jsonb, 'null'), $18, $19, 1, $20,
+				nullif($21, '')::uuid)`,
 			c.ID, c.CustomerID, c.Status, c.Priority, c.Category, c.Severity, c.Channel, c.Subject,
 			c.Description, c.OrderRef, c.EscalationLevel, c.SLABreached, c.Assignee, c.CreatedAt,
-			c.AckDueAt, c.ResolveDueAt, resolution, survey, f.TrackingTokenHash, f.Policy); err != nil {
+			c.AckDueAt, c.ResolveDueAt, resolution, survey, f.TrackingTokenHash, f.Policy, c.PossibleDuplicateOf); err != nil {
 			return err
 		}
 		if in.IdempotencyKey != "" {
@@ -269,6 +278,28 @@ func (db *DB) Complaint(ctx context.Context, id string) (*redress.Complaint, err
 	return c, nil
 }
 
+// maxDuplicateCandidates bounds how many of a customer's open complaints a
+// new one is compared with: the newest.
+const maxDuplicateCandidates = 50
+
+// openComplaintsOf are the customer's open complaints filed within the
+// window, newest first, for the duplicate check.
+func openComplaintsOf(ctx context.Context, tx pgx.Tx, customerID string, within time.Duration) ([]redress.DuplicateCandidate, error) {
+	if within <= 0 {
+		return nil, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT id::text, subject, description, order_ref, created_at FROM complaints
+		WHERE customer_id = $1 AND status IN `+openStatuses+` AND created_at >= now() - make_interval(secs => $2)
+		ORDER BY created_at DESC LIMIT $3`, customerID, within.Seconds(), maxDuplicateCandidates)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.DuplicateCandidate, error) {
+		var c redress.DuplicateCandidate
+		return c, row.Scan(&c.ID, &c.Subject, &c.Description, &c.OrderRef, &c.CreatedAt)
+	})
+}
+
 // ApplyChange projects one step of a complaint's workflow: the new state, the
 // timeline lines and the outbox events, in one transaction. It is idempotent
 // (an activity retry writes nothing twice) and ignores a step older than the
@@ -282,17 +313,18 @@ func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHas
 	survey, _ := json.Marshal(s.Survey)
 	firstSeq := ch.Seq - len(ch.Timeline) + 1
 	outcomes := outcomesOf(ch.Timeline)
-	setOutcomes, outcomeArgs := outcomes.set(19)
+	setOutcomes, outcomeArgs := outcomes.set(20)
 	return wrap(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE complaints SET status = $3, priority = $4, escalation_level = $5,
 			sla_breached = $6, assignee = $7, ack_due_at = $8, resolve_due_at = $9, acknowledged_at = $10,
 			resolved_at = $11, closed_at = $12, resolution = nullif($13::jsonb, 'null'), survey = $14,
 			survey_token_hash = coalesce($15, survey_token_hash), seq = $2, workflow_started = true,
-			resolve_paused_at = $16, resolve_left_seconds = $17, bookkeeping = coalesce($18, bookkeeping), `+setOutcomes+`
+			resolve_paused_at = $16, resolve_left_seconds = $17, bookkeeping = coalesce($18, bookkeeping),
+			merged_into = nullif($19, '')::uuid, `+setOutcomes+`
 			WHERE id = $1 AND seq < $2`,
 			append([]any{ch.ComplaintID, ch.Seq, s.Status, s.Priority, s.EscalationLevel, s.SLABreached, s.Assignee,
 				s.AckDueAt, s.ResolveDueAt, s.AcknowledgedAt, s.ResolvedAt, s.ClosedAt, resolution, survey, surveyTokenHash,
-				s.ResolvePausedAt, s.ResolveLeftSeconds, nullJSON(ch.Bookkeeping)}, outcomeArgs...)...)
+				s.ResolvePausedAt, s.ResolveLeftSeconds, nullJSON(ch.Bookkeeping), s.MergedInto}, outcomeArgs...)...)
 		if err != nil {
 			return err
 		}

@@ -43,7 +43,7 @@ func newFiling(customerID string, at time.Time) postgres.Filing {
 // intakeOf is the intake of a filing for its known customer.
 func intakeOf(f postgres.Filing) postgres.Intake {
 	return postgres.Intake{Customer: redress.Customer{ID: f.Complaint.CustomerID},
-		Build: func(*redress.Customer) postgres.Filing { return f }}
+		Build: func(*redress.Customer, []redress.DuplicateCandidate) postgres.Filing { return f }}
 }
 
 // file stores a filing and returns the complaint's id.

@@ -245,7 +245,9 @@ func TestConcurrentIntakesOfANewEmailMakeOneCustomer(t *testing.T) {
 					email = " " + strings.ToLower(email)
 				}
 				in := postgres.Intake{Customer: redress.Customer{Email: email},
-					Build: func(cu *redress.Customer) postgres.Filing { return newFiling(cu.ID, time.Now()) }}
+					Build: func(cu *redress.Customer, _ []redress.DuplicateCandidate) postgres.Filing {
+						return newFiling(cu.ID, time.Now())
+					}}
 				<-start
 				var err error
 				if filed[i], err = db.CreateComplaint(ctx, in); err != nil {
@@ -282,7 +284,7 @@ func TestChangesAreRecorded(t *testing.T) {
 	f := newFiling(c.ID, time.Now())
 	_, err := db.CreateComplaint(ctx, postgres.Intake{
 		Customer: redress.Customer{ExternalID: "crm-7", Phone: "+86 555", Tier: redress.TierGold, Name: "Someone Else"},
-		Build:    func(*redress.Customer) postgres.Filing { return f },
+		Build:    func(*redress.Customer, []redress.DuplicateCandidate) postgres.Filing { return f },
 		Caller:   "web-form"})
 	if err != nil {
 		t.Fatal(err)
@@ -319,7 +321,9 @@ func TestRefusedIntakeLeavesTheCustomerAsItWas(t *testing.T) {
 	original, _ := upsert(t, db, redress.Customer{ExternalID: "crm-9", Name: "Original", Email: "nine@example.com"})
 	intake := func(name, body string) postgres.Intake {
 		return postgres.Intake{Customer: redress.Customer{ExternalID: "crm-9", Phone: name},
-			Build:  func(cu *redress.Customer) postgres.Filing { return newFiling(cu.ID, time.Now()) },
+			Build: func(cu *redress.Customer, _ []redress.DuplicateCandidate) postgres.Filing {
+				return newFiling(cu.ID, time.Now())
+			},
 			Caller: "intake", IdempotencyKey: "order-9", RequestHash: []byte(body)}
 	}
 	const n = 16

@@ -103,9 +103,10 @@ func (wf *complaint) setup(ctx workflow.Context, in ComplaintInput) error {
 	if err := workflow.SetQueryHandler(ctx, StateQuery, func() (redress.State, error) { return wf.state, nil }); err != nil {
 		return err
 	}
-	if err := wf.registerActions(ctx); err != nil {
+	if err := firstError(wf.registerActions(ctx), wf.registerMerge(ctx)); err != nil {
 		return err
 	}
+	wf.listenForCustomerMerges(ctx)
 	return wf.registerLifecycle(ctx)
 }
 
