@@ -35,7 +35,18 @@ type Customer struct {
 	Tier                Tier      `json:"tier"`
 	Language            string    `json:"language,omitempty"` // "en" or "zh" once known: the language of what Redress sends them
 	PossibleDuplicateOf string    `json:"possible_duplicate_of,omitempty"`
-	CreatedAt           time.Time `json:"created_at"`
+	// MergedInto is the customer this one was merged into: its complaints,
+	// purchases and win-backs are that customer's now.
+	MergedInto string     `json:"merged_into,omitempty"`
+	MergedAt   *time.Time `json:"merged_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+}
+
+// CustomerNote is an internal note about a customer, for staff only.
+type CustomerNote struct {
+	At   time.Time `json:"at"`
+	By   string    `json:"by"` // the credential that wrote it (ByKey, ByUser)
+	Note string    `json:"note"`
 }
 
 // Languages are the languages Redress writes to customers in.
@@ -46,6 +57,9 @@ const (
 	CustomerCreated = "created"
 	CustomerUpdated = "updated"
 	CustomerEdited  = "edited" // by staff, through PATCH /v1/customers/{id}
+	// A merge, recorded on both customers: merged_into on the one merged
+	// away, merged_from (and what it lacked) on the one kept.
+	CustomerMerged = "merged"
 )
 
 // CustomerChange records one change to a customer's details: when, by whom,

@@ -23,6 +23,7 @@ const (
 	// may take a while on a large customer base.
 	RiskiestCustomersName = "RiskiestCustomers"
 	RecordCampaignName    = "RecordCampaign"
+	WinbackRunningName    = "WinbackRunning"
 )
 
 // Store is what the activities need of the database.
@@ -33,6 +34,7 @@ type Store interface {
 	PurchasedWithin(ctx context.Context, customerID string, from, until time.Time) (bool, error)
 	RiskiestCustomers(ctx context.Context, limit int, coolDown time.Duration) ([]redress.ChurnRisk, error)
 	RecordCampaign(ctx context.Context, id string, dryRun bool, result json.RawMessage) error
+	WinbackRunning(ctx context.Context, customerID string) (bool, error)
 }
 
 // Activities carries the activities' dependencies; the worker builds it once.
@@ -80,6 +82,12 @@ func (a *Activities) PurchasedSince(ctx context.Context, customerID string, t ti
 // case a purchase was stored but its signal never arrived.
 func (a *Activities) PurchasedWithin(ctx context.Context, customerID string, from, until time.Time) (bool, error) {
 	return a.Store.PurchasedWithin(ctx, customerID, from, until)
+}
+
+// WinbackRunning tells whether a win-back is under way for the customer,
+// one that began for a customer merged into them included.
+func (a *Activities) WinbackRunning(ctx context.Context, customerID string) (bool, error) {
+	return a.Store.WinbackRunning(ctx, customerID)
 }
 
 // RecordCampaign keeps a finished campaign's result in PostgreSQL, where it

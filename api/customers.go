@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/workflows"
 )
 
@@ -124,10 +125,70 @@ func (s *Server) addPurchase(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	err = s.temporal.SignalWorkflow(ctx, redress.WinbackWorkflowID(cu.ID), "", workflows.PurchaseSignal, p)
-	var notFound *serviceerror.NotFound
-	if err != nil && !errors.As(err, &notFound) {
-		s.logger.Warn("purchase stored but the win-back was not told", "customer", cu.ID, "error", err)
+	// The buyer's win-back, and one still running for a customer merged
+	// into them.
+	buyers, err := s.db.MergedCustomers(ctx, p.CustomerID)
+	if err != nil {
+		s.logger.Warn("purchase stored; the customers merged into its buyer are unknown", "customer", p.CustomerID, "error", err)
+	}
+	for _, buyer := range append([]string{p.CustomerID}, buyers...) {
+		err = s.temporal.SignalWorkflow(ctx, redress.WinbackWorkflowID(buyer), "", workflows.PurchaseSignal, p)
+		var notFound *serviceerror.NotFound
+		if err != nil && !errors.As(err, &notFound) {
+			s.logger.Warn("purchase stored but the win-back was not told", "customer", buyer, "error", err)
+		}
 	}
 	return c.JSON(http.StatusCreated, p)
+}
+
+type customerMergeRequest struct {
+	Into string `json:"into"`
+}
+
+// mergeCustomers makes the customer in the path one with the customer
+// into, and answers with the kept customer's record.
+func (s *Server) mergeCustomers(c echo.Context) error {
+	var req customerMergeRequest
+	if _, err := bind(c, &req); err != nil {
+		return err
+	}
+	key := caller(c)
+	kept, err := s.desk.MergeCustomers(c.Request().Context(), desk.Actor{Name: key.Name, By: redress.ByKey(key.Name), Role: key.Role},
+		c.Param("id"), req.Into)
+	if err != nil {
+		return err
+	}
+	c.SetParamValues(kept.ID)
+	return s.getCustomer(c)
+}
+
+type customerNoteRequest struct {
+	Note string `json:"note"`
+}
+
+// addCustomerNote writes an internal note about the customer.
+func (s *Server) addCustomerNote(c echo.Context) error {
+	var req customerNoteRequest
+	if err := bindAndCheck(c, &req, func(ch *redress.Checker) { ch.Text("note", req.Note, true, redress.MaxMessage) }); err != nil {
+		return err
+	}
+	note, err := s.db.AddCustomerNote(c.Request().Context(), c.Param("id"), redress.ByKey(caller(c).Name), req.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, note)
+}
+
+// customerNotes lists the internal notes about the customer, oldest first.
+func (s *Server) customerNotes(c echo.Context) error {
+	ctx := c.Request().Context()
+	cu, err := s.db.Customer(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	notes, err := s.db.CustomerNotes(ctx, cu.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"notes": notes})
 }

@@ -190,6 +190,10 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (Filed, error) {
 func intakeCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer) (*redress.Customer, *redress.CustomerChange, error) {
 	if want.ID != "" {
 		cu, err := customerByID(ctx, tx, want.ID)
+		if err != nil {
+			return nil, nil, err
+		}
+		cu, err = resolveMerged(ctx, tx, cu, "")
 		return cu, nil, err
 	}
 	return matchCustomer(ctx, tx, want)

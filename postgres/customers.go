@@ -12,7 +12,7 @@ import (
 )
 
 const customerColumns = `id, coalesce(external_id, ''), name, email, phone, tier, language,
-	coalesce(possible_duplicate_of::text, ''), created_at`
+	coalesce(possible_duplicate_of::text, ''), coalesce(merged_into::text, ''), merged_at, created_at`
 
 // querier is what a pool and a transaction share for reads.
 type querier interface {
@@ -23,7 +23,8 @@ type querier interface {
 // customerFields are the scan targets of customerColumns; the id is set
 // from uid once scanned.
 func customerFields(c *redress.Customer, uid *uuid.UUID) []any {
-	return []any{uid, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &c.Tier, &c.Language, &c.PossibleDuplicateOf, &c.CreatedAt}
+	return []any{uid, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &c.Tier, &c.Language, &c.PossibleDuplicateOf,
+		&c.MergedInto, &c.MergedAt, &c.CreatedAt}
 }
 
 func customerByID(ctx context.Context, q querier, id string) (*redress.Customer, error) {
@@ -147,6 +148,27 @@ func matchOnce(ctx context.Context, tx pgx.Tx, want redress.Customer) (*redress.
 		return nil, nil, err
 	}
 	d := identityRule(want, matches)
+	// A customer merged into another is that customer now, as a match and
+	// as the one a new customer may duplicate.
+	if d.existing != nil {
+		if d.existing, err = resolveMerged(ctx, tx, d.existing, " FOR NO KEY UPDATE"); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, m := range matches {
+		if m.customer.ID == d.possibleDuplicateOf && m.customer.MergedInto != "" {
+			d.possibleDuplicateOf = m.customer.MergedInto
+		}
+		// A key the customer merged away still holds is not the kept one's
+		// to take.
+		if d.existing != nil && m.customer.ID != d.existing.ID {
+			d.emailFree = d.emailFree && !m.byEmail
+			d.phoneFree = d.phoneFree && !m.byPhone
+		}
+	}
+	if d.existing != nil && d.possibleDuplicateOf == d.existing.ID {
+		d.possibleDuplicateOf = ""
+	}
 	if d.existing == nil {
 		return createCustomer(ctx, tx, want, d)
 	}
@@ -237,7 +259,6 @@ func createCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer, d ide
 // its tier is never an intake's to change. A filled e-mail or phone that
 // another customer has is kept without its match key.
 func fillCustomer(ctx context.Context, tx pgx.Tx, c redress.Customer, want redress.Customer, d identity) (*redress.Customer, *redress.CustomerChange, error) {
-	before := customerDetails(c)
 	next := c
 	next.ExternalID = given(c.ExternalID, want.ExternalID)
 	next.Name = given(c.Name, want.Name)
@@ -247,12 +268,7 @@ func fillCustomer(ctx context.Context, tx pgx.Tx, c redress.Customer, want redre
 	if next.PossibleDuplicateOf == "" {
 		next.PossibleDuplicateOf = d.possibleDuplicateOf
 	}
-	change := &redress.CustomerChange{Kind: redress.CustomerUpdated, Fields: map[string]redress.FieldChange{}}
-	for name, value := range customerDetails(next) {
-		if value != before[name] {
-			change.Fields[name] = redress.FieldChange{From: before[name], To: value}
-		}
-	}
+	change := &redress.CustomerChange{Kind: redress.CustomerUpdated, Fields: customerFieldChanges(c, next)}
 	if len(change.Fields) == 0 {
 		return &c, nil, nil
 	}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -74,23 +75,33 @@ func (db *DB) Winbacks(ctx context.Context, customerID string) ([]redress.Winbac
 	return records, wrap(err)
 }
 
-// AddPurchase records a customer's purchase.
+// AddPurchase records a customer's purchase; a customer merged into
+// another bought as that one, whose id the purchase returned carries.
 func (db *DB) AddPurchase(ctx context.Context, p redress.Purchase) (*redress.Purchase, error) {
 	id, err := uuid.NewV7()
 	if err != nil {
 		return nil, err
 	}
 	p.ID = id.String()
-	_, err = db.pool.Exec(ctx, `INSERT INTO purchases (id, customer_id, amount, currency, at) VALUES ($1, $2, $3, $4, $5)`,
-		p.ID, p.CustomerID, p.Amount, p.Currency, p.At)
+	err = db.pool.QueryRow(ctx, `INSERT INTO purchases (id, customer_id, amount, currency, at)
+		SELECT $1, coalesce(merged_into, id), $3, $4, $5 FROM customers WHERE id = $2
+		RETURNING customer_id::text`, p.ID, p.CustomerID, p.Amount, p.Currency, p.At).Scan(&p.CustomerID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, redress.Errorf(redress.ENOTFOUND, "no customer %q", p.CustomerID)
+	}
 	return &p, wrap(err)
 }
+
+// customerPurchases are the purchases of customer $1, who may since have
+// been merged into another: that one's purchases are theirs.
+const customerPurchases = `(SELECT id, at FROM purchases
+	WHERE customer_id = $1 OR customer_id = (SELECT merged_into FROM customers WHERE id = $1))`
 
 // PurchasedWithin reports whether the customer bought anything from from to
 // until, both included (redress.WinsBack).
 func (db *DB) PurchasedWithin(ctx context.Context, customerID string, from, until time.Time) (bool, error) {
 	var found bool
-	err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM purchases WHERE customer_id = $1 AND at BETWEEN $2 AND $3)`,
+	err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+customerPurchases+` p WHERE at BETWEEN $2 AND $3)`,
 		customerID, from, until).Scan(&found)
 	return found, wrap(err)
 }
@@ -99,7 +110,16 @@ func (db *DB) PurchasedWithin(ctx context.Context, customerID string, from, unti
 // the last look of win-backs offered before PurchasedWithin.
 func (db *DB) PurchasedSince(ctx context.Context, customerID string, t time.Time) (bool, error) {
 	var found bool
-	err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM purchases WHERE customer_id = $1 AND at >= $2)`,
+	err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+customerPurchases+` p WHERE at >= $2)`,
 		customerID, t).Scan(&found)
 	return found, wrap(err)
+}
+
+// WinbackRunning tells whether a win-back is under way for the customer:
+// its record stays offered until it ends, and moves with a merge.
+func (db *DB) WinbackRunning(ctx context.Context, customerID string) (bool, error) {
+	var running bool
+	err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT FROM winbacks WHERE customer_id::text = $1 AND status = 'offered')`,
+		customerID).Scan(&running)
+	return running, wrap(err)
 }

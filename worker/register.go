@@ -29,4 +29,5 @@ func Register(r Registry, acts *activities.Activities) {
 	r.RegisterActivityWithOptions(acts.PurchasedWithin, activity.RegisterOptions{Name: activities.PurchasedWithinName})
 	r.RegisterActivityWithOptions(acts.RecordCampaign, activity.RegisterOptions{Name: activities.RecordCampaignName})
 	r.RegisterActivityWithOptions(acts.RiskiestCustomers, activity.RegisterOptions{Name: activities.RiskiestCustomersName})
+	r.RegisterActivityWithOptions(acts.WinbackRunning, activity.RegisterOptions{Name: activities.WinbackRunningName})
 }

@@ -39,6 +39,9 @@ type memoryStore struct {
 	// scoringFails is how many scorings fail before one succeeds: the
 	// database away.
 	scoringFails int
+	// winbackRunning: a win-back under way for the customer, as
+	// PostgreSQL records it.
+	winbackRunning bool
 }
 
 type recordedCampaign struct {
@@ -91,6 +94,12 @@ func (s *memoryStore) RiskiestCustomers(_ context.Context, limit int, coolDown t
 		return nil, errors.New("connection refused")
 	}
 	return s.risks[:min(limit, len(s.risks))], nil
+}
+
+func (s *memoryStore) WinbackRunning(context.Context, string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.winbackRunning, nil
 }
 
 func (s *memoryStore) last() redress.State { return s.state }

@@ -123,3 +123,22 @@ func TestComplaintFollowsItsMergedCustomer(t *testing.T) {
 		t.Errorf("the survey's event %+v; want it for u2", ev)
 	}
 }
+
+// A win-back under way for a customer merged into this complaint's (its
+// record moved with the merge) keeps the customer at one: the complaint
+// starts none.
+func TestNoSecondWinbackForAMergedCustomer(t *testing.T) {
+	h := newHarness(t, redress.P3, redress.DefaultPolicy())
+	h.store.winbackRunning = true
+	winbacks := h.expectWinback()
+	h.update(time.Hour, workflows.ResolveUpdate, resolution)
+	h.update(2*time.Hour, workflows.ConfirmUpdate, nil)
+	h.update(3*time.Hour, workflows.AnswerSurveyUpdate, workflows.SurveyAnswer{Score: 1})
+	h.run()
+	if len(*winbacks) != 0 {
+		t.Errorf("win-backs %+v; want none while one runs", *winbacks)
+	}
+	if got := h.store.timeline(); got[len(got)-1] != redress.KindWinbackSkipped {
+		t.Errorf("timeline %v; want it to end with the win-back skipped", got)
+	}
+}

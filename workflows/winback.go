@@ -51,10 +51,27 @@ func winbackChild(ctx workflow.Context, customerID string) workflow.Context {
 	})
 }
 
+// winbackOncePerMergedCustomer is where a complaint began to look for a
+// win-back under way for its customer in PostgreSQL, before starting one:
+// a win-back that began for a customer since merged into this one runs
+// under the other customer's workflow id, which the child's id cannot
+// find.
+const winbackOncePerMergedCustomer = "winback-once-per-merged-customer"
+
 // startWinback starts the customer's win-back, unless one already runs.
 func (wf *complaint) startWinback(ctx workflow.Context) error {
 	reason := wf.winbackReason
 	wf.winbackReason = ""
+	if workflow.GetVersion(ctx, winbackOncePerMergedCustomer, workflow.DefaultVersion, 1) >= 1 {
+		var running bool
+		if err := project(ctx, &running, activities.WinbackRunningName, wf.in.CustomerID); err != nil {
+			return err
+		}
+		if running {
+			wf.note(ctx, "system", redress.KindWinbackSkipped, "Win-back due ("+reason+") but one already runs for this customer")
+			return wf.commit(ctx)
+		}
+	}
 	// Disconnected: cancelling the complaint must not reach a win-back that
 	// outlives it.
 	disconnected, _ := workflow.NewDisconnectedContext(ctx)
