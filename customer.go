@@ -27,14 +27,14 @@ func (t Tier) Premium() bool { return t == TierGold || t == TierDiamond }
 // external id whose e-mail or phone another customer has makes a new
 // customer marked PossibleDuplicateOf that one, for a person to decide.
 type Customer struct {
-	ID                  string    `json:"id"`
-	ExternalID          string    `json:"external_id"`
-	Name                string    `json:"name"`
-	Email               string    `json:"email"`
-	Phone               string    `json:"phone"`
-	Tier                Tier      `json:"tier"`
-	Language            string    `json:"language,omitempty"` // "en" or "zh" once known: the language of what Redress sends them
-	PossibleDuplicateOf string    `json:"possible_duplicate_of,omitempty"`
+	ID                  string `json:"id"`
+	ExternalID          string `json:"external_id"`
+	Name                string `json:"name"`
+	Email               string `json:"email"`
+	Phone               string `json:"phone"`
+	Tier                Tier   `json:"tier"`
+	Language            string `json:"language,omitempty"` // "en" or "zh" once known: the language of what Redress sends them
+	PossibleDuplicateOf string `json:"possible_duplicate_of,omitempty"`
 	// MergedInto is the customer this one was merged into: its complaints,
 	// purchases and win-backs are that customer's now.
 	MergedInto string     `json:"merged_into,omitempty"`
