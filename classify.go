@@ -16,7 +16,7 @@ var categoryKeywords = []struct {
 		"smoked", "explode", "exploded", "explosion", "electric shock", "shocked", "hazard", "dangerous", "choking",
 		"poison", "toxic", "overheat", "overheated", "overheating", "spark", "sparked", "sparking", "caught fire", "melted",
 		"melting", "burning", "起火", "着火", "烧伤", "受伤", "爆炸", "冒烟", "触电", "危险", "中毒", "过热", "安全隐患"}},
-	{CategoryPrivacy, []string{"privacy", "personal data", "personal information", "data breach", "leaked", "leak",
+	{CategoryPrivacy, []string{"privacy", "personal data", "personal information", "data breach", "data leak", "leaked my",
 		"gdpr", "my data", "spam", "隐私", "泄露", "个人信息", "数据"}},
 	{CategoryBilling, []string{"charge", "charged", "overcharged", "double charged", "refund", "invoice", "bill",
 		"billing", "payment", "paid", "price", "扣费", "扣款", "退款", "发票", "账单", "收费", "付款", "多收"}},

@@ -108,6 +108,7 @@ func (c *Console) Register(e *echo.Echo) {
 	c.registerQueues(g)
 	c.registerComplaint(g)
 	c.registerAttachments(g)
+	c.registerCustomer(g)
 	c.registerSupervisor(g, c.requireRole(config.RoleSupervisor, config.RoleAdmin))
 }
 

@@ -123,3 +123,19 @@ func (db *DB) WinbackRunning(ctx context.Context, customerID string) (bool, erro
 		customerID).Scan(&running)
 	return running, wrap(err)
 }
+
+// Purchases are the customer's purchases, newest first, at most limit.
+func (db *DB) Purchases(ctx context.Context, customerID string, limit int) ([]redress.Purchase, error) {
+	rows, err := db.pool.Query(ctx, `SELECT id::text, customer_id::text, amount::float8, currency, at FROM purchases
+		WHERE customer_id::text = $1 ORDER BY at DESC, id DESC LIMIT $2`, customerID, limit)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.Purchase, error) {
+		var p redress.Purchase
+		err := row.Scan(&p.ID, &p.CustomerID, &p.Amount, &p.Currency, &p.At)
+		p.At = p.At.UTC()
+		return p, err
+	})
+	return list, wrap(err)
+}
