@@ -74,6 +74,10 @@ type complaintView struct {
 	// complaints it may be merged into.
 	DuplicateOf *redress.Complaint
 	MergeInto   []redress.Complaint
+	// Macros are the canned replies; Reply is the reply box's text, a
+	// macro's filled in when one was asked for (?macro=).
+	Macros []redress.Macro
+	Reply  string
 }
 
 func (c *Console) complaint(ctx echo.Context) error {
@@ -123,6 +127,19 @@ func (c *Console) showComplaint(ctx echo.Context, status int, refusal string) er
 	for _, a := range []redress.StaffAction{redress.ActionAcknowledge, redress.ActionAssign, redress.ActionReply,
 		redress.ActionNote, redress.ActionEscalate, redress.ActionResolve} {
 		view.May[string(a)] = complaint.State.Allows(a) && desk.MayTake(v.User.Role, a)
+	}
+	if view.May[string(redress.ActionReply)] {
+		if view.Macros, err = c.db.Macros(rctx); err != nil {
+			return c.failure(ctx, err)
+		}
+		if id := ctx.QueryParam("macro"); id != "" {
+			filled, err := c.desk.FillMacro(rctx, complaint.ID, id, v.User.Name,
+				func(id string) string { return c.tokens.TrackingURL(c.tokens.Tracking(id)) }, c.zone)
+			if err != nil {
+				return c.failure(ctx, err)
+			}
+			view.Reply = filled.Text
+		}
 	}
 	if view.May[string(redress.ActionAssign)] {
 		if view.Agents, err = c.db.StaffUsers(rctx); err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/ratelimit"
+	"github.com/redress-dev/redress/tokens"
 )
 
 //go:embed templates/*.html
@@ -36,6 +37,8 @@ type Console struct {
 	db         *postgres.DB
 	desk       *desk.Desk
 	files      *attachments.Store
+	tokens     *tokens.Signer // the customers' links, which canned replies fill in
+	zone       *time.Location // the policy's, in which canned replies write due times
 	policy     redress.Policy
 	calendars  map[redress.Priority]*redress.Calendar
 	pages      map[string]*template.Template // by language
@@ -54,6 +57,7 @@ type Options struct {
 	DB          *postgres.DB
 	Desk        *desk.Desk
 	Attachments *attachments.Store
+	Tokens      *tokens.Signer
 	Policy      redress.Policy
 	Logger      *slog.Logger
 	// PublicURL is where people reach the service; an https URL makes the
@@ -73,7 +77,7 @@ const sessionLifetime = 12 * time.Hour
 
 // New builds the console. Its live updates start with Register.
 func New(o Options) *Console {
-	c := &Console{db: o.DB, desk: o.Desk, files: o.Attachments, policy: o.Policy, logger: o.Logger, idle: o.SessionIdle,
+	c := &Console{db: o.DB, desk: o.Desk, files: o.Attachments, tokens: o.Tokens, zone: time.UTC, policy: o.Policy, logger: o.Logger, idle: o.SessionIdle,
 		calendars: map[redress.Priority]*redress.Calendar{}, pages: parseTemplates(),
 		secure:           strings.HasPrefix(o.PublicURL, "https://"),
 		signInsByAddress: ratelimit.NewShared(o.DB, "sign_ins_by_address", config.Rate{PerSecond: 20.0 / 60, Burst: 20}),
@@ -87,6 +91,9 @@ func New(o Options) *Console {
 	}
 	for _, p := range redress.Priorities {
 		c.calendars[p] = o.Policy.Clock(p)
+	}
+	if zone, err := redress.LoadZone(o.Policy.Timezone); err == nil {
+		c.zone = zone
 	}
 	return c
 }

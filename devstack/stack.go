@@ -174,7 +174,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 		Form: selfservice.New(selfservice.Options{DB: s.DB, Intake: filer, Attachments: s.Attachments,
 			Tokens: signer, Secret: cfg.TokenSecret, PublicURL: cfg.PublicURL, Timezone: cfg.Policy.Timezone,
 			PerAddress: cfg.RateLimits.Form, Logger: logger}),
-		Console: console.New(console.Options{DB: s.DB, Desk: serviceDesk, Attachments: s.Attachments, Policy: cfg.Policy,
+		Console: console.New(console.Options{DB: s.DB, Desk: serviceDesk, Attachments: s.Attachments, Tokens: signer, Policy: cfg.Policy,
 			Logger: logger, PublicURL: cfg.PublicURL, TemporalUIURL: uiURL, Namespace: cfg.TemporalNamespace,
 			SessionIdle: cfg.SessionIdle})})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)

@@ -250,7 +250,7 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		Form: selfservice.New(selfservice.Options{DB: db, Intake: filer, Attachments: files,
 			Tokens: signer, Secret: cfg.TokenSecret, PublicURL: cfg.PublicURL,
 			Timezone: cfg.Policy.Timezone, PerAddress: cfg.RateLimits.Form, Logger: logger}),
-		Console: console.New(console.Options{DB: db, Desk: serviceDesk, Attachments: files, Policy: cfg.Policy, Logger: logger,
+		Console: console.New(console.Options{DB: db, Desk: serviceDesk, Attachments: files, Tokens: signer, Policy: cfg.Policy, Logger: logger,
 			PublicURL: cfg.PublicURL, TemporalUIURL: cfg.TemporalUIURL, Namespace: cfg.TemporalNamespace, SessionIdle: cfg.SessionIdle})})
 	l, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
