@@ -19,7 +19,7 @@ func TestClassify(t *testing.T) {
 		{"客服态度差", "客服不理我", CategoryService},
 		{"You leaked my personal data", "My personal information was shared", CategoryPrivacy},
 		{"Washing machine leaks", "Water leaks from under it every time it spins", CategoryOther}, // a leak of water is no privacy matter
-		{"Chocolate order", "I'd like to say the chocolate was fine", CategoryOther}, // "late" inside a word does not count
+		{"Chocolate order", "I'd like to say the chocolate was fine", CategoryOther},              // "late" inside a word does not count
 		{"Hello", "Just wanted to talk", CategoryOther},
 		{"Kettle smokes", "The base of my kettle smokes when I use it", CategorySafety}, // an inflected keyword
 		{"Charger", "It sparked and the plug melted", CategorySafety},
