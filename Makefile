@@ -24,6 +24,7 @@ bench: postgres
 	go test -run '^$$' -bench LiveUpdate -benchtime 200x ./bench/
 	go test -run '^$$' -bench SharedRateLimit -benchtime 3s ./bench/
 	go test -run '^$$' -bench InboundMail -benchtime 1x ./bench/
+	go test -run '^$$' -bench IntakeDuplicateCheck -benchtime 1x ./bench/
 
 # The production shape as processes with faults injected (also in make test):
 # two API and two worker processes on Temporal persisted in PostgreSQL with
@@ -75,7 +76,7 @@ bench-console: postgres
 # rollups' rebuild, then the analytics endpoints and the complaint list
 # under every filter and pair of filters, over HTTP (p50 and p99).
 bench-analytics: postgres
-	go test -run '^$$' -bench Analytics -benchtime 1x -timeout 60m ./bench/
+	go test -run '^$$' -bench 'Analytics|DuplicateCheckAt1M' -benchtime 1x -timeout 60m ./bench/
 
 postgres:
 	@./scripts/ensure-postgres.sh

@@ -9,7 +9,8 @@ import (
 // DuplicatePolicy says when a new complaint is flagged as a possible
 // duplicate of one its customer already has open.
 type DuplicatePolicy struct {
-	// Within is how far back the customer's open complaints are compared.
+	// Within is how far back the customer's open complaints are compared;
+	// 0 flags none.
 	Within Duration `yaml:"within" json:"within"`
 	// Threshold is the text similarity (0 to 1) from which two complaints
 	// are alike; measured on testdata/duplicates.tsv.

@@ -331,8 +331,8 @@ func (p Policy) Validate() error {
 			return bad("winback.offers."+string(tier)+".kind", "must be coupon or credit, not %q", offer.Kind)
 		}
 	}
-	if p.Duplicates.Within <= 0 {
-		return bad("duplicates.within", "must be positive")
+	if p.Duplicates.Within < 0 {
+		return bad("duplicates.within", "must be positive, or 0 to flag no duplicates")
 	}
 	if p.Duplicates.Threshold <= 0 || p.Duplicates.Threshold > 1 {
 		return bad("duplicates.threshold", "must be above 0 and at most 1")

@@ -259,6 +259,17 @@ func (l lifecycle) campaign() {
 	l.record("campaign", l.finish(workflows.CampaignWorkflowID(started.ID)))
 }
 
+// merged records a duplicate that an agent merged into the complaint it
+// repeats, after a reply and a note.
+func (l lifecycle) merged() {
+	kept, _ := l.file("merge-customer", "standard")
+	dup, token := l.file("merge-customer", "standard")
+	l.must("reply", l.s.Do("POST", "/v1/track/"+token+"/reply", "", map[string]string{"message": "It is the blue one"}), 200)
+	l.must("note", l.s.Do("POST", "/v1/complaints/"+dup+"/notes", "dev-agent", map[string]string{"message": "Same as the first"}), 200)
+	l.must("merge", l.s.Do("POST", "/v1/complaints/"+dup+"/merge", "dev-agent", map[string]string{"into": kept}), 200)
+	l.record("merged-duplicate", l.finish(redress.ComplaintWorkflowID(dup)))
+}
+
 // BenchmarkLifecycleCost reports what one complaint costs in Temporal.
 func BenchmarkLifecycleCost(b *testing.B) {
 	// The happy path runs under the default policy, so no SLA clock fires.
@@ -270,6 +281,7 @@ func BenchmarkLifecycleCost(b *testing.B) {
 	}
 	if os.Getenv("REDRESS_RECORD_HISTORIES") != "" {
 		hurried.campaign()
+		calm.merged()
 	}
 	b.ReportMetric(float64(happy.total()), "happy-actions")
 	b.ReportMetric(float64(happy.events), "happy-events")
