@@ -263,7 +263,14 @@ func (l lifecycle) campaign() {
 // repeats, after a reply and a note.
 func (l lifecycle) merged() {
 	kept, _ := l.file("merge-customer", "standard")
-	dup, token := l.file("merge-customer", "standard")
+	var c struct {
+		ID            string `json:"id"`
+		TrackingToken string `json:"tracking_token"`
+	}
+	l.must("file again", l.s.Do("POST", "/v1/complaints", "dev-intake", map[string]any{
+		"customer": map[string]any{"external_id": "merge-customer"}, "channel": "email",
+		"subject": "Parcel still missing", "description": "The courier says delivered; nothing came."}), http.StatusCreated).JSON(l.b, &c)
+	dup, token := c.ID, c.TrackingToken
 	l.must("reply", l.s.Do("POST", "/v1/track/"+token+"/reply", "", map[string]string{"message": "It is the blue one"}), 200)
 	l.must("note", l.s.Do("POST", "/v1/complaints/"+dup+"/notes", "dev-agent", map[string]string{"message": "Same as the first"}), 200)
 	l.must("merge", l.s.Do("POST", "/v1/complaints/"+dup+"/merge", "dev-agent", map[string]string{"into": kept}), 200)

@@ -67,6 +67,9 @@ type QueueItem struct {
 	ResolvePausedAt *time.Time
 	CustomerName    string
 	Tier            redress.Tier
+	// PossibleDuplicate: the complaint was flagged as repeating one of
+	// its customer's.
+	PossibleDuplicate bool
 }
 
 // openComplaint is the predicate of the queue indexes, written as they
@@ -133,7 +136,7 @@ func (db *DB) Queue(ctx context.Context, q QueueQuery) (items []QueueItem, next 
 		var due *time.Time
 		if err := rows.Scan(&id, &it.Subject, &it.Status, &it.Priority, &it.Category, &it.Channel, &it.Severity,
 			&it.EscalationLevel, &it.SLABreached, &it.Assignee, &it.CreatedAt, &it.AckDueAt, &it.ResolveDueAt,
-			&it.ResolvePausedAt, &due, &it.CustomerName, &it.Tier); err != nil {
+			&it.ResolvePausedAt, &due, &it.CustomerName, &it.Tier, &it.PossibleDuplicate); err != nil {
 			return nil, "", wrap(err)
 		}
 		it.ID = id.String()
@@ -217,7 +220,7 @@ func queueSQL(q QueueQuery) (sql string, args []any, limit int, err error) {
 	limit = min(limit, 200)
 	sql = `SELECT c.id, c.subject, c.status, c.priority, c.category, c.channel, c.severity, c.escalation_level,
 		c.sla_breached, c.assignee, c.created_at, c.ack_due_at, c.resolve_due_at, c.resolve_paused_at,
-		nullif(c.next_due_at, 'infinity'), cu.name, cu.tier
+		nullif(c.next_due_at, 'infinity'), cu.name, cu.tier, c.possible_duplicate_of IS NOT NULL
 		FROM complaints c JOIN customers cu ON cu.id = c.customer_id
 		WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY c.next_due_at, c.id LIMIT ` + arg(limit+1)

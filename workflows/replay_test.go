@@ -20,7 +20,10 @@ import (
 // longest paths again (*-steps.json). With actions' writes after saving and
 // the window after a breach starting at the deadline: both again
 // (*-breach-windows.json). With the waiting clocks, keyed actions and
-// channels (*-waiting-clocks.json). A gold customer's win-back after a breach, lost
+// channels (*-waiting-clocks.json); with the look in PostgreSQL for a
+// win-back under way before starting one (*-winback-once.json). A
+// duplicate merged into the complaint it repeats (merged-duplicate.json).
+// A gold customer's win-back after a breach, lost
 // (winback-lost.json). A retention campaign that started a win-back
 // (campaign.json). To record a new generation, run
 // `REDRESS_RECORD_HISTORIES=/tmp/histories make bench` and copy the files in
