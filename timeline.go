@@ -1,5 +1,7 @@
 package redress
 
+import "slices"
+
 // The kinds of timeline line. Whether the customer sees a line follows from
 // its kind alone, so no view can show an internal line by mistake: the
 // acknowledgement of a complaint, the progress notes, the resolution and the
@@ -73,3 +75,13 @@ func ByUser(email string) string { return byConsolePrefix + email }
 // PublicKind reports whether customers see lines of a kind; a kind not
 // listed is internal.
 func PublicKind(kind string) bool { return TimelineKinds[kind] }
+
+// customerWords are the public kinds whose detail is written for the
+// customer: messages, their own words, the resolution. The detail of the
+// other public lines is staff's (who acknowledged, the priority a complaint
+// was given), so customers see that such a line happened, not its words.
+var customerWords = []string{KindUpdate, KindCustomerReply, KindResolved, KindReopened, KindSurveyAnswered, KindMergedMessage}
+
+// CustomerReadsDetail reports whether the customer may read the detail of
+// a public line of the kind.
+func CustomerReadsDetail(kind string) bool { return slices.Contains(customerWords, kind) }

@@ -45,18 +45,18 @@ type Activities struct {
 
 // ApplyChange projects one step of a complaint's workflow into PostgreSQL:
 // state, timeline lines and outbox events, idempotently. A step that sends
-// or reminds of a survey gets the round's link here, so the secret that
-// derives it never enters a workflow history.
+// or reminds of a survey stores the hash of the round's token, derived
+// here so that the secret never enters a workflow history; its events name
+// the round, from which the dispatcher derives the link at delivery.
 func (a *Activities) ApplyChange(ctx context.Context, ch redress.Change) error {
 	var surveyHash []byte
 	if ch.SurveyRound > 0 {
-		token := a.Tokens.Survey(ch.ComplaintID, ch.SurveyRound)
-		surveyHash = tokens.Hash(token)
+		surveyHash = tokens.Hash(a.Tokens.Survey(ch.ComplaintID, ch.SurveyRound))
 		events := make([]redress.Event, len(ch.Events))
 		for i, e := range ch.Events {
 			if e.Type == redress.EventSurveySent || e.Type == redress.EventSurveyReminded {
 				e.Data = maps.Clone(e.Data)
-				e.Data["survey_url"] = a.Tokens.SurveyURL(token)
+				e.Data["survey_round"] = ch.SurveyRound
 			}
 			events[i] = e
 		}

@@ -45,10 +45,12 @@ type customerSettlement struct {
 	Compensation *redress.Compensation `json:"compensation,omitempty"`
 }
 
+// publicEntry is a public line as the customer sees it: its detail only
+// where it is written for them (redress.CustomerReadsDetail).
 type publicEntry struct {
 	At     time.Time `json:"at"`
 	Kind   string    `json:"kind"`
-	Detail string    `json:"detail"`
+	Detail string    `json:"detail,omitempty"`
 }
 
 // customerViewOf is the customer's view, with the link to follow when the
@@ -77,7 +79,11 @@ func customerView(c *redress.Complaint) trackingView {
 		// Both must hold: a kind made internal since a line was written
 		// stays hidden too.
 		if e.Public && redress.PublicKind(e.Kind) && !oldEscalationWithReason(e) {
-			v.Timeline = append(v.Timeline, publicEntry{At: e.At, Kind: e.Kind, Detail: e.Detail})
+			entry := publicEntry{At: e.At, Kind: e.Kind}
+			if redress.CustomerReadsDetail(e.Kind) {
+				entry.Detail = e.Detail
+			}
+			v.Timeline = append(v.Timeline, entry)
 		}
 	}
 	return v

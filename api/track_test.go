@@ -13,8 +13,10 @@ import (
 )
 
 // Every kind of timeline line reaches the customer, in JSON and on the
-// page in every language, exactly when its kind is public; no actor and no
-// internal detail ever does.
+// page in every language, exactly when its kind is public, and its detail
+// only when it is written for the customer (a message, their own words, the
+// resolution): no actor, no internal detail and no staff wording ever does
+// (who acknowledged, the priority given at intake).
 func TestCustomerViewsShowOnlyPublicLines(t *testing.T) {
 	at := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	c := &redress.Complaint{ID: "c1", Subject: "Kettle", CreatedAt: at,
@@ -27,7 +29,7 @@ func TestCustomerViewsShowOnlyPublicLines(t *testing.T) {
 	slices.Sort(kinds)
 	for _, kind := range kinds {
 		c.Timeline = append(c.Timeline, redress.TimelineEntry{At: at, Actor: "actor-" + kind, Kind: kind,
-			Public: redress.PublicKind(kind), Detail: "detail-" + kind})
+			Public: redress.PublicKind(kind), Detail: "detail-" + kind + "|"})
 	}
 	// A line stored as public under a kind that is internal (an older row),
 	// and a public escalation line in the old format that held the reason.
@@ -42,8 +44,12 @@ func TestCustomerViewsShowOnlyPublicLines(t *testing.T) {
 	}
 	js := string(body)
 	for _, kind := range kinds {
-		if shown := strings.Contains(js, `"detail":"detail-`+kind+`"`); shown != redress.PublicKind(kind) {
+		if shown := strings.Contains(js, `"kind":"`+kind+`"`); shown != redress.PublicKind(kind) {
 			t.Errorf("JSON: a %s line is shown=%v; public=%v", kind, shown, redress.PublicKind(kind))
+		}
+		worded := redress.PublicKind(kind) && redress.CustomerReadsDetail(kind)
+		if shown := strings.Contains(js, `"detail":"detail-`+kind+`|"`); shown != worded {
+			t.Errorf("JSON: a %s line's detail is shown=%v; want %v", kind, shown, worded)
 		}
 	}
 	for _, secret := range []string{"actor-", "detail-stored-public", "staff_behavior"} {
@@ -63,8 +69,8 @@ func TestCustomerViewsShowOnlyPublicLines(t *testing.T) {
 			if redress.PublicKind(kind) && !strings.Contains(html, label) {
 				t.Errorf("%s page: the public %s line is not shown (label %q)", lang, kind, label)
 			}
-			if !redress.PublicKind(kind) && strings.Contains(html, "detail-"+kind) {
-				t.Errorf("%s page shows the internal %s line", lang, kind)
+			if !redress.CustomerReadsDetail(kind) && strings.Contains(html, "detail-"+kind+"|") {
+				t.Errorf("%s page shows the detail of the %s line, which is not the customer's to read", lang, kind)
 			}
 		}
 		for _, secret := range []string{"actor-", "detail-stored-public", "staff_behavior"} {

@@ -177,9 +177,8 @@ func (l lifecycle) surveyToken(id string) string {
 	for time.Now().Before(deadline) {
 		events, _ := l.s.DB.Events(context.Background(), id)
 		for _, e := range events {
-			if e.Type == redress.EventSurveySent {
-				url, _ := e.Data["survey_url"].(string)
-				return url[strings.LastIndex(url, "/")+1:]
+			if round, ok := e.Data["survey_round"].(float64); ok && e.Type == redress.EventSurveySent {
+				return l.s.Links().Survey(id, int(round))
 			}
 		}
 		time.Sleep(50 * time.Millisecond)

@@ -37,6 +37,9 @@ type Config struct {
 	PayloadKeys       string        // encrypt payloads in Temporal
 	CodecOrigins      string        // Web UI origins the codec endpoint trusts
 	DevPassword       string        // the dev stack's staff accounts' password
+	// Chosen tells whether a setting was given by its flag or its variable
+	// rather than left to its default; nil reads as not given.
+	Chosen func(flag, variable string) bool
 	Retention         time.Duration // how long Temporal keeps closed complaint workflows
 	retention         string
 	SMTPURL           string

@@ -147,7 +147,9 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	}
 
 	signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
-	channels, err := notify.Channels(cfg.Channels(), s.DB, signer, logger)
+	delivery := cfg.Channels()
+	delivery.LogLinks = true // the developer's own machine: the customers' links are theirs to open
+	channels, err := notify.Channels(delivery, s.DB, signer, logger)
 	if err != nil {
 		return nil, err
 	}

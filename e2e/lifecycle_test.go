@@ -70,8 +70,8 @@ func TestIntakeThroughBreachEscalation(t *testing.T) {
 	if got := strings.Join(types, ","); !strings.HasPrefix(got, "complaint.received,complaint.ack_warning,complaint.escalated,complaint.ack_warning,complaint.escalated") {
 		t.Errorf("outbox = %s", got)
 	}
-	if url, _ := events[0].Data["tracking_url"].(string); url != "http://redress.test/track/"+c.TrackingToken {
-		t.Errorf("receipt links to %q", url)
+	if url, ok := events[0].Data["tracking_url"]; ok {
+		t.Errorf("the outbox holds the tracking link %q: a customer's credential in the database", url)
 	}
 
 	// The Web UI's query finds it through the search attributes.

@@ -158,7 +158,7 @@ func (s *Service) filing(r *Request, customer *redress.Customer, open []redress.
 	id := uuid.Must(uuid.NewV7()).String()
 	token := s.tokens.Tracking(id)
 	detail := "Complaint received through " + string(r.Channel) + "; priority " + string(priority)
-	data := map[string]any{"tracking_url": s.tokens.TrackingURL(token)}
+	data := map[string]any{} // the tracking link is added at delivery (notify.withLinks)
 	if r.Follows != "" {
 		detail += "; it follows the closed complaint " + r.Follows
 		data["follows"] = r.Follows

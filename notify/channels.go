@@ -14,6 +14,9 @@ type ChannelOptions struct {
 	WebhookURL    string // REDRESS_WEBHOOK_URL
 	WebhookSecret string // REDRESS_WEBHOOK_SECRET
 	InboundDomain string // REDRESS_INBOUND_DOMAIN
+	// LogLinks lets the log show the customers' links: the dev stack's,
+	// on the developer's own machine.
+	LogLinks bool
 }
 
 // Channels builds the configured channels: a webhook and e-mail when set,
@@ -34,7 +37,7 @@ func Channels(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *
 		channels = append(channels, Channel{Name: "email", Sender: email})
 	}
 	if len(channels) == 0 {
-		channels = append(channels, Channel{Name: "log", Sender: LogSender{Logger: logger}})
+		channels = append(channels, Channel{Name: "log", Sender: LogSender{Logger: logger, ShowLinks: o.LogLinks}})
 	}
 	return channels, nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/tokens"
 )
 
 // Sender delivers one event on one channel. Send returns by ctx's deadline:
@@ -40,6 +41,9 @@ type Dispatcher struct {
 	// SendTimeout bounds one send on one channel; zero means
 	// defaultSendTimeout. The lease on a message follows from it.
 	SendTimeout time.Duration
+	// Links derives the customers' links that events carry (see
+	// withLinks); none are added when it is nil.
+	Links *tokens.Signer
 }
 
 const (
@@ -111,7 +115,7 @@ func (d *Dispatcher) deliver(ctx context.Context, m *postgres.Message) error {
 			}
 		}
 		justClaimed = false
-		if err := d.send(ctx, ch, m.Event); err != nil {
+		if err := d.send(ctx, ch, withLinks(m.Event, d.Links)); err != nil {
 			d.Logger.Warn("delivery failed", "channel", ch.Name, "event", m.ID, "attempt", m.Attempts, "error", err)
 			failure = err
 			continue
@@ -133,11 +137,19 @@ func (d *Dispatcher) send(ctx context.Context, ch Channel, e redress.Event) erro
 	return ch.Sender.Send(ctx, e)
 }
 
-// LogSender "delivers" events to the log: the development default.
-type LogSender struct{ Logger *slog.Logger }
+// LogSender "delivers" events to the log when no webhook or mail is set. A
+// customer's link is a credential, so the log shows links only when
+// ShowLinks is set: in the dev stack, on the developer's own machine.
+type LogSender struct {
+	Logger    *slog.Logger
+	ShowLinks bool
+}
 
 // Send logs the event.
 func (s LogSender) Send(_ context.Context, e redress.Event) error {
+	if !s.ShowLinks {
+		e = withoutLinks(e)
+	}
 	s.Logger.Info("notification", "id", e.ID, "type", e.Type, "complaint", e.ComplaintID, "data", e.Data)
 	return nil
 }

@@ -118,7 +118,7 @@ func fileComplaintOf(t *testing.T, db *postgres.DB, signer *tokens.Signer, custo
 		TrackingTokenHash: hash[:],
 		Received:          redress.TimelineEntry{At: at, Actor: "email", Kind: "received", Public: true, Detail: "received"},
 		ReceivedEvent: redress.Event{ID: id + "-1-" + redress.EventReceived, Type: redress.EventReceived, OccurredAt: at,
-			ComplaintID: id, CustomerID: cu.ID, Data: map[string]any{"tracking_url": signer.TrackingURL(signer.Tracking(id))}},
+			ComplaintID: id, CustomerID: cu.ID},
 	}
 	_, err = db.CreateComplaint(ctx, postgres.Intake{Customer: redress.Customer{ID: cu.ID},
 		Build: func(*redress.Customer, []redress.DuplicateCandidate) postgres.Filing { return filing }})
@@ -141,7 +141,7 @@ func TestWebhookAndEmailDeliverEachMessageOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &notify.Dispatcher{DB: db, Channels: channels, Logger: quiet}
+	d := &notify.Dispatcher{DB: db, Channels: channels, Logger: quiet, Links: signer}
 	cu, id := fileComplaint(t, db, signer, "li@example.com")
 
 	if took, err := d.DispatchOnce(ctx); err != nil || !took {
@@ -152,8 +152,13 @@ func TestWebhookAndEmailDeliverEachMessageOnce(t *testing.T) {
 	}
 	e := hook.events[0]
 	if e["id"] != id+"-1-complaint.received" || e["type"] != "complaint.received" || e["complaint_id"] != id ||
-		e["customer_id"] != cu.ID || e["occurred_at"] == nil || e["data"].(map[string]any)["tracking_url"] == nil {
+		e["customer_id"] != cu.ID || e["occurred_at"] == nil || e["data"].(map[string]any)["tracking_url"] != signer.TrackingURL(signer.Tracking(id)) {
 		t.Errorf("webhook body = %+v", e)
+	}
+	// The link reached the receiver, derived at delivery; the outbox
+	// never held it.
+	if stored, err := db.Events(ctx, id); err != nil || len(stored) != 1 || stored[0].Data["tracking_url"] != nil {
+		t.Errorf("the outbox holds %+v (%v); want the event without its link", stored, err)
 	}
 	mails := box.Mails()
 	if len(mails) != 1 || mails[0].To[0] != "li@example.com" || mails[0].From != "care@redress.test" {
@@ -191,7 +196,7 @@ func TestEmailSpeaksTheCustomersLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &notify.Dispatcher{DB: db, Channels: channels, Logger: quiet}
+	d := &notify.Dispatcher{DB: db, Channels: channels, Logger: quiet, Links: signer}
 	_, id := fileComplaintOf(t, db, signer, redress.Customer{Name: "李伟", Email: "liwei@example.cn", Language: "zh"})
 	if took, err := d.DispatchOnce(ctx); err != nil || !took {
 		t.Fatalf("dispatch = %t, %v", took, err)
@@ -238,7 +243,7 @@ func TestFailedChannelIsRetriedAloneLater(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &notify.Dispatcher{DB: db, Channels: channels, Logger: quiet}
+	d := &notify.Dispatcher{DB: db, Channels: channels, Logger: quiet, Links: signer}
 	fileComplaint(t, db, signer, "li@example.com")
 
 	if _, err := d.DispatchOnce(ctx); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/devstack"
+	"github.com/redress-dev/redress/tokens"
 )
 
 // Stack is the whole service running for a test: PostgreSQL, the embedded
@@ -254,3 +255,7 @@ func describe(c *redress.Complaint) string {
 	b, _ := json.Marshal(c)
 	return string(b)
 }
+
+// Links derives the customers' links as the stack's dispatcher does: from
+// the token secret, which the outbox never holds them under.
+func (s *Stack) Links() *tokens.Signer { return tokens.NewSigner(s.Config.TokenSecret, s.Config.PublicURL) }

@@ -81,14 +81,15 @@ func (s *Service) askForLink(c echo.Context) error {
 			return s.showPortal(c, http.StatusTooManyRequests, portalPage{Email: email, Error: w.Text("form.too_many")})
 		}
 	}
-	token := randomToken()
+	// The outbox keeps the link's id; the link itself, a credential, is
+	// derived from it with the secret when the mail is sent.
+	link := randomToken()
+	token := s.o.Tokens.Portal(link)
 	now := s.nowFunc().UTC()
 	_, err := s.o.DB.CreatePortalLink(c.Request().Context(), email, tokens.Hash(token), now.Add(linkLifetime),
 		func(customerID string) redress.Event {
 			return redress.Event{ID: "portal-" + base64.RawURLEncoding.EncodeToString(tokens.Hash(token)[:12]), Type: redress.EventPortalSignIn,
-				OccurredAt: now, CustomerID: customerID,
-				Data: map[string]any{"sign_in_url": s.o.PublicURL + "/my/sign-in/" + token + "?lang=" + w.Language(),
-					"language": w.Language()}}
+				OccurredAt: now, CustomerID: customerID, Data: map[string]any{"link": link, "language": w.Language()}}
 		})
 	if err != nil {
 		return s.showPortal(c, redress.HTTPStatus(err), portalPage{Email: email, Error: w.Text("form.unavailable")})

@@ -8,6 +8,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -36,6 +37,15 @@ func (s *Signer) Tracking(complaintID string) string { return s.sign("tracking:"
 // closed-again complaint gets a new survey with a new token.
 func (s *Signer) Survey(complaintID string, round int) string {
 	return s.sign("survey:" + complaintID + ":" + strconv.Itoa(round))
+}
+
+// Portal is the token of a portal sign-in link, named by the link's id:
+// the outbox keeps the id, and only the secret turns it into the link.
+func (s *Signer) Portal(linkID string) string { return s.sign("portal:" + linkID) }
+
+// PortalURL is the customer's one-time link into the portal, in a language.
+func (s *Signer) PortalURL(token, lang string) string {
+	return s.publicURL + "/my/sign-in/" + token + "?lang=" + url.QueryEscape(lang)
 }
 
 // TrackingURL is the customer's link to the tracking page.

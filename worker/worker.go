@@ -54,7 +54,7 @@ func New(c client.Client, db *postgres.DB, signer *tokens.Signer, policy redress
 		reg.MustRegister(orphans)
 	}
 	return &Worker{temporal: w, client: c, db: db, policy: policy, logger: logger, orphans: orphans,
-		dispatcher: &notify.Dispatcher{DB: db, Channels: channels, Logger: logger}}
+		dispatcher: &notify.Dispatcher{DB: db, Channels: channels, Logger: logger, Links: signer}}
 }
 
 // Run works until ctx ends, then stops the worker.

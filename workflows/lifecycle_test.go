@@ -66,8 +66,8 @@ func TestConfirmClosesAndSurveyAnswered(t *testing.T) {
 		t.Errorf("timeline = %s", got)
 	}
 	sent := h.store.events(redress.EventSurveySent)
-	if len(sent) != 1 || !strings.HasPrefix(sent[0].Data["survey_url"].(string), "http://redress.test/survey/") || h.store.surveyHash == nil {
-		t.Errorf("survey sent = %+v; the link and its hash come from the activity", sent)
+	if len(sent) != 1 || sent[0].Data["survey_round"] != 1 || sent[0].Data["survey_url"] != nil || h.store.surveyHash == nil {
+		t.Errorf("survey sent = %+v; the round, not the link, and the token's hash come from the activity", sent)
 	}
 	if len(*winbacks) != 0 {
 		t.Errorf("a happy customer got a win-back: %+v", *winbacks)
@@ -89,7 +89,7 @@ func TestSilentCloseThenReminderThenAnswer(t *testing.T) {
 		t.Errorf("closed events = %+v; want silence to close it when the reopen window ends", closed)
 	}
 	reminded := h.store.events(redress.EventSurveyReminded)
-	if len(reminded) != 1 || !reminded[0].OccurredAt.Equal(start.Add(169*time.Hour+48*time.Hour)) || reminded[0].Data["survey_url"] == nil {
+	if len(reminded) != 1 || !reminded[0].OccurredAt.Equal(start.Add(169*time.Hour+48*time.Hour)) || reminded[0].Data["survey_round"] != 1 {
 		t.Errorf("reminders = %+v", reminded)
 	}
 	if s := h.store.last(); s.Survey.Status != redress.SurveyAnswered || *s.Survey.Score != 4 {

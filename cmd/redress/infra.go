@@ -19,7 +19,7 @@ import (
 // (PostgreSQL, Temporal on PostgreSQL with several history shards, the Web
 // UI) and writes the settings that `redress api` and `redress worker`
 // processes need to join it into infra.env under the data dir.
-func runInfra(ctx context.Context, cfg *config.Config, logger *slog.Logger, began time.Time) error {
+func runInfra(ctx context.Context, cfg *config.Config, logger *slog.Logger, began time.Time, devAccounts bool) error {
 	keys, err := config.InfraKeys(cfg.DataDir)
 	if err != nil {
 		return err
@@ -29,8 +29,10 @@ func runInfra(ctx context.Context, cfg *config.Config, logger *slog.Logger, bega
 		return err
 	}
 	defer stack.Close()
-	if err := staff.EnsureDevUsers(ctx, stack.DB, cfg.DevPassword); err != nil {
-		return err
+	if devAccounts {
+		if err := staff.EnsureDevUsers(ctx, stack.DB, cfg.DevPassword); err != nil {
+			return err
+		}
 	}
 	envFile := filepath.Join(cfg.DataDir, "infra.env")
 	settings := map[string]string{

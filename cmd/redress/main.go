@@ -86,6 +86,9 @@ func main() {
 		os.Exit(2)
 	}
 	_ = fs.Parse(os.Args[2:])
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	cfg.Chosen = func(flagName, variable string) bool { return given[flagName] || os.Getenv(variable) != "" }
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if err := cfg.Finish(); err != nil {
 		fmt.Fprintln(os.Stderr, "redress:", err)
@@ -107,8 +110,9 @@ func main() {
 
 func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
 	began := time.Now()
-	if len(cfg.Keys) == 0 {
-		cfg.Keys = config.DevKeys()
+	devAccounts, err := devSettings(cfg, cfg.Chosen)
+	if err != nil {
+		return err
 	}
 	if cfg.TokenSecret == "" {
 		secret, err := config.DevTokenSecret(cfg.DataDir)
@@ -128,7 +132,7 @@ func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		cfg.CodecOrigins = fmt.Sprintf("http://127.0.0.1:%d,http://localhost:%d", cfg.UIPort, cfg.UIPort)
 	}
 	if cfg.Only == "infra" {
-		return runInfra(ctx, cfg, logger, began)
+		return runInfra(ctx, cfg, logger, began, devAccounts)
 	}
 	if cfg.InboundSMTPAddr == "" {
 		cfg.InboundSMTPAddr = "127.0.0.1:2525"
@@ -140,9 +144,11 @@ func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	if err != nil {
 		return err
 	}
-	if err := staff.EnsureDevUsers(ctx, stack.DB, cfg.DevPassword); err != nil {
-		stack.Close()
-		return err
+	if devAccounts {
+		if err := staff.EnsureDevUsers(ctx, stack.DB, cfg.DevPassword); err != nil {
+			stack.Close()
+			return err
+		}
 	}
 	files, err := cfg.AttachmentStore()
 	if err != nil {
