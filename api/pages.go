@@ -45,9 +45,9 @@ func newPageTemplates(timezone string) pageTemplates {
 				}
 				return ""
 			},
-			"kind": func(kind string) string { return words.Text("pages.kind_" + kind) },
+			"kind":       func(kind string) string { return words.Text("pages.kind_" + kind) },
 			"showDetail": func(kind string) bool { return kind != redress.KindResolved && redress.CustomerReadsDetail(kind) },
-			"kib": func(size int64) string { return strconv.FormatFloat(float64(size)/1024, 'f', 1, 64) },
+			"kib":        func(size int64) string { return strconv.FormatFloat(float64(size)/1024, 'f', 1, 64) },
 		}
 		sets[lang] = template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles, "templates/*.html"))
 	}

@@ -32,31 +32,31 @@ type Config struct {
 	BlobURL           string // the object store of attachments; AttachmentStore reads it
 	PublicURL         string
 	UIPort            int
-	APIKeys           string        // "name:role:secret,..."
-	TokenSecret       string        // signs customers' tracking links
-	PayloadKeys       string        // encrypt payloads in Temporal
-	CodecOrigins      string        // Web UI origins the codec endpoint trusts
-	DevPassword       string        // the dev stack's staff accounts' password
+	APIKeys           string // "name:role:secret,..."
+	TokenSecret       string // signs customers' tracking links
+	PayloadKeys       string // encrypt payloads in Temporal
+	CodecOrigins      string // Web UI origins the codec endpoint trusts
+	DevPassword       string // the dev stack's staff accounts' password
 	// Chosen tells whether a setting was given by its flag or its variable
 	// rather than left to its default; nil reads as not given.
-	Chosen func(flag, variable string) bool
-	Retention         time.Duration // how long Temporal keeps closed complaint workflows
-	retention         string
-	SMTPURL           string
-	InboundSMTPAddr   string // the inbound mail listener; off when empty (the dev stack's default is 127.0.0.1:2525)
-	InboundDomain     string // the domain whose complaints@ and reply addresses the listener takes
-	RateMail          string
-	RateForm          string
-	WebhookURL        string
-	WebhookSecret     string
-	RateIntake        string // rate limits, as ParseRate reads them
-	RateCustomer      string
-	RateTokenMisses   string
-	RateAnalytics     string
-	TrustedProxies    string        // proxies whose X-Forwarded-For names the client
-	TemporalUIURL     string        // the Temporal Web UI the console links each complaint to
-	SessionIdle       time.Duration // the console signs a person out after this long without a request
-	sessionIdle       string
+	Chosen          func(flag, variable string) bool
+	Retention       time.Duration // how long Temporal keeps closed complaint workflows
+	retention       string
+	SMTPURL         string
+	InboundSMTPAddr string // the inbound mail listener; off when empty (the dev stack's default is 127.0.0.1:2525)
+	InboundDomain   string // the domain whose complaints@ and reply addresses the listener takes
+	RateMail        string
+	RateForm        string
+	WebhookURL      string
+	WebhookSecret   string
+	RateIntake      string // rate limits, as ParseRate reads them
+	RateCustomer    string
+	RateTokenMisses string
+	RateAnalytics   string
+	TrustedProxies  string        // proxies whose X-Forwarded-For names the client
+	TemporalUIURL   string        // the Temporal Web UI the console links each complaint to
+	SessionIdle     time.Duration // the console signs a person out after this long without a request
+	sessionIdle     string
 	// The dev stack's Temporal server: "sqlite" (one file, one shard) or
 	// "postgres" (databases beside Redress's, TemporalShards history
 	// shards), and Only "infra" to start no worker and no API.

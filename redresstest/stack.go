@@ -258,4 +258,6 @@ func describe(c *redress.Complaint) string {
 
 // Links derives the customers' links as the stack's dispatcher does: from
 // the token secret, which the outbox never holds them under.
-func (s *Stack) Links() *tokens.Signer { return tokens.NewSigner(s.Config.TokenSecret, s.Config.PublicURL) }
+func (s *Stack) Links() *tokens.Signer {
+	return tokens.NewSigner(s.Config.TokenSecret, s.Config.PublicURL)
+}
