@@ -52,6 +52,15 @@ type Policy struct {
 	Campaign      CampaignPolicy   `yaml:"campaign" json:"campaign"`
 	Analytics     AnalyticsPolicy  `yaml:"analytics" json:"analytics"`
 	Duplicates    DuplicatePolicy  `yaml:"duplicates" json:"duplicates"`
+	Links         LinkPolicy       `yaml:"links" json:"links"`
+}
+
+// LinkPolicy bounds how long a customer's tracking link works: a link is a
+// credential, and one mailed years ago should not open the complaint.
+type LinkPolicy struct {
+	// ValidAfterClose is how long after its complaint closes a tracking
+	// link still opens it; past it the link answers 410.
+	ValidAfterClose Duration `yaml:"valid_after_close" json:"valid_after_close"`
 }
 
 // AnalyticsPolicy shapes the figures analytics report. Changing it has the
@@ -175,6 +184,7 @@ func DefaultPolicy() Policy {
 		},
 		Campaign:   CampaignPolicy{Cron: "0 9 * * *", MaxCustomers: 500},
 		Duplicates: DuplicatePolicy{Within: Duration(168 * time.Hour), Threshold: 0.48},
+		Links:      LinkPolicy{ValidAfterClose: Duration(2160 * time.Hour)},
 	}
 }
 
@@ -330,6 +340,9 @@ func (p Policy) Validate() error {
 		default:
 			return bad("winback.offers."+string(tier)+".kind", "must be coupon or credit, not %q", offer.Kind)
 		}
+	}
+	if p.Links.ValidAfterClose <= 0 {
+		return bad("links.valid_after_close", "must be positive")
 	}
 	if p.Duplicates.Within < 0 {
 		return bad("duplicates.within", "must be positive, or 0 to flag no duplicates")

@@ -12,7 +12,6 @@ import (
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/attachments"
 	"github.com/redress-dev/redress/config"
-	"github.com/redress-dev/redress/tokens"
 )
 
 // uploadRoute takes files, so the 64 KiB limit of every other body does
@@ -109,11 +108,11 @@ func (s *Server) downloadAttachment(c echo.Context) error {
 // complaint their tracking link opens; any other id is 404.
 func (s *Server) customerAttachment(c echo.Context) error {
 	ctx := c.Request().Context()
-	complaintID, err := s.db.ComplaintIDByTrackingToken(ctx, tokens.Hash(c.Param("token")))
+	complaint, err := s.trackedComplaint(ctx, c.Param("token"))
 	if err != nil {
 		return err
 	}
-	a, body, err := s.attachments.ReadForCustomer(ctx, complaintID, c.Param("id"))
+	a, body, err := s.attachments.ReadForCustomer(ctx, complaint.ID, c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -52,9 +51,10 @@ func (s *Server) registerCodec(e *echo.Echo) {
 		g.POST(path, serve)
 		g.OPTIONS(path, serve)
 	}
-	g.GET("/sign-in", s.codecSignInPage)
-	g.POST("/sign-in", s.codecSignIn)
-	g.POST("/sign-out", s.codecSignOut)
+	csrf := s.codecSignInCSRF()
+	g.GET("/sign-in", s.codecSignInPage, csrf)
+	g.POST("/sign-in", s.codecSignIn, csrf)
+	g.POST("/sign-out", s.codecSignOut, csrf)
 }
 
 // allowCodecOrigin sets the CORS headers for a Web UI origin in
@@ -80,8 +80,8 @@ func (s *Server) codecCaller(c echo.Context) error {
 		_, err := s.keyWithRole(token, codecRoles, decodeAction)
 		return err
 	}
-	if _, ok := s.codecSessions.verify(c, time.Now()); ok {
-		return nil
+	if _, ok, err := s.codecSessions.verify(c.Request().Context(), c); err != nil || ok {
+		return err
 	}
 	return redress.Errorf(redress.EUNAUTHORIZED,
 		"send a supervisor's or admin's key as Authorization: Bearer <key>, or sign in at /codec/sign-in")

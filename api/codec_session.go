@@ -1,29 +1,31 @@
 package api
 
 import (
-	"crypto/hmac"
+	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/config"
+	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/tokens"
 )
 
 // codecSessions issue and check the cookie that lets a signed-in
 // supervisor's browser use the codec endpoint from the Web UI. The cookie
-// names the key, a mark of its secret and when the session ends, signed
-// with a key derived from the token secret; it never holds the API key. A
-// session ends with its time, at sign-out in that browser, or as soon as its
-// key is no longer configured, with that secret, in a role that may decode.
+// holds a random token; PostgreSQL keeps its hash with the key's name and a
+// mark of the key's secret, never the key. A session ends with its time, at
+// sign-out (everywhere: a copied cookie too), when an admin ends them all,
+// or as soon as its key is no longer configured, with that secret, in a
+// role that may decode.
 type codecSessions struct {
-	mac    []byte
+	db     *postgres.DB
 	keys   keyring
 	secure bool // sent over HTTPS only, when the service's public URL is HTTPS
 }
@@ -33,16 +35,8 @@ const (
 	codecSessionTTL = 8 * time.Hour // a working day
 )
 
-func newCodecSessions(tokenSecret string, keys keyring, publicURL string) codecSessions {
-	m := hmac.New(sha256.New, []byte(tokenSecret))
-	m.Write([]byte("redress codec session"))
-	return codecSessions{mac: m.Sum(nil), keys: keys, secure: strings.HasPrefix(publicURL, "https://")}
-}
-
-func (cs codecSessions) sign(claims string) string {
-	m := hmac.New(sha256.New, cs.mac)
-	m.Write([]byte(claims))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+func newCodecSessions(db *postgres.DB, keys keyring, publicURL string) codecSessions {
+	return codecSessions{db: db, keys: keys, secure: strings.HasPrefix(publicURL, "https://")}
 }
 
 func (cs codecSessions) cookie(value string, maxAge int) *http.Cookie {
@@ -60,68 +54,40 @@ func keyMark(key config.APIKey) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:8])
 }
 
-func (cs codecSessions) issue(c echo.Context, key config.APIKey, now time.Time) {
-	claims := key.Name + "|" + strconv.FormatInt(now.Add(codecSessionTTL).Unix(), 10) + "|" + keyMark(key)
-	value := base64.RawURLEncoding.EncodeToString([]byte(claims)) + "." + cs.sign(claims)
-	c.SetCookie(cs.cookie(value, int(codecSessionTTL.Seconds())))
+func (cs codecSessions) issue(c echo.Context, key config.APIKey, now time.Time) error {
+	raw := make([]byte, 32)
+	_, _ = rand.Read(raw) // crypto/rand never fails
+	token := base64.RawURLEncoding.EncodeToString(raw)
+	if err := cs.db.StartCodecSession(c.Request().Context(), tokens.Hash(token), key.Name, keyMark(key), now.Add(codecSessionTTL)); err != nil {
+		return err
+	}
+	c.SetCookie(cs.cookie(token, int(codecSessionTTL.Seconds())))
+	return nil
 }
 
-func (cs codecSessions) end(c echo.Context) { c.SetCookie(cs.cookie("", -1)) }
+// end ends the browser's session, in PostgreSQL and in the browser.
+func (cs codecSessions) end(c echo.Context) error {
+	c.SetCookie(cs.cookie("", -1))
+	if cookie, err := c.Cookie(codecCookie); err == nil && cookie.Value != "" {
+		return cs.db.EndCodecSession(c.Request().Context(), tokens.Hash(cookie.Value))
+	}
+	return nil
+}
 
-// verify returns the key a valid session was issued to.
-func (cs codecSessions) verify(c echo.Context, now time.Time) (config.APIKey, bool) {
+// verify returns the key a live session was issued to.
+func (cs codecSessions) verify(ctx context.Context, c echo.Context) (config.APIKey, bool, error) {
 	cookie, err := c.Cookie(codecCookie)
-	if err != nil {
-		return config.APIKey{}, false
+	if err != nil || cookie.Value == "" {
+		return config.APIKey{}, false, nil
 	}
-	encoded, mac, ok := strings.Cut(cookie.Value, ".")
-	raw, err := base64.RawURLEncoding.DecodeString(encoded)
-	if !ok || err != nil || !hmac.Equal([]byte(mac), []byte(cs.sign(string(raw)))) {
-		return config.APIKey{}, false
-	}
-	parts := strings.Split(string(raw), "|")
-	if len(parts) != 3 {
-		return config.APIKey{}, false
-	}
-	until, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil || now.Unix() >= until {
-		return config.APIKey{}, false
+	name, mark, found, err := cs.db.CodecSession(ctx, tokens.Hash(cookie.Value))
+	if err != nil || !found {
+		return config.APIKey{}, false, err
 	}
 	for _, key := range cs.keys {
-		if key.Name == parts[0] && keyMark(key) == parts[2] && slices.Contains(codecRoles, key.Role) {
-			return key, true
+		if key.Name == name && keyMark(key) == mark && slices.Contains(codecRoles, key.Role) {
+			return key, true, nil
 		}
 	}
-	return config.APIKey{}, false
-}
-
-func (s *Server) codecSignInPage(c echo.Context) error {
-	return s.showCodecSignIn(c, http.StatusOK, "")
-}
-
-func (s *Server) showCodecSignIn(c echo.Context, status int, message string) error {
-	words := pageWords(c)
-	if key, ok := s.codecSessions.verify(c, time.Now()); ok && message == "" {
-		message = words.Format("codec.signed_in_as", "Key", key.Name)
-	}
-	return s.renderPage(c, status, "codec_sign_in", pageData{Title: words.Text("codec.title"), Message: message})
-}
-
-func (s *Server) codecSignIn(c echo.Context) error {
-	words := pageWords(c)
-	key, err := s.keyWithRole(c.FormValue("key"), codecRoles, decodeAction)
-	if err != nil {
-		status := http.StatusUnauthorized
-		if redress.ErrorCode(err) == redress.EFORBIDDEN {
-			status = http.StatusForbidden
-		}
-		return s.showCodecSignIn(c, status, words.Format("codec.refused", "Reason", redress.ErrorMessage(err)))
-	}
-	s.codecSessions.issue(c, key, time.Now())
-	return s.showCodecSignIn(c, http.StatusOK, words.Format("codec.signed_in_clear", "Key", key.Name))
-}
-
-func (s *Server) codecSignOut(c echo.Context) error {
-	s.codecSessions.end(c)
-	return s.showCodecSignIn(c, http.StatusOK, pageWords(c).Text("codec.signed_out"))
+	return config.APIKey{}, false, nil
 }

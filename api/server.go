@@ -112,7 +112,7 @@ func New(o Options) *Server {
 		codec: o.Codec, codecOrigins: parseOrigins(o.CodecOrigins), attachments: o.Attachments}
 	if o.Codec != nil {
 		s.codecHandler = converter.NewPayloadCodecHTTPHandler(o.Codec)
-		s.codecSessions = newCodecSessions(o.TokenSecret, s.keys, o.PublicURL)
+		s.codecSessions = newCodecSessions(o.DB, s.keys, o.PublicURL)
 	}
 	for _, p := range redress.Priorities {
 		s.clocks[p] = o.Policy.Clock(p)
@@ -194,6 +194,7 @@ func New(o Options) *Server {
 	v1.GET("/analytics/timeseries", s.analyticsTimeseries, supervisor)
 	v1.GET("/analytics/prevention", s.analyticsPrevention, supervisor)
 	admin := s.requireRole(config.RoleAdmin)
+	v1.DELETE("/codec/sessions", s.endCodecSessions, admin)
 	v1.POST("/campaigns", s.startCampaign, admin)
 	v1.GET("/campaigns/:id", s.getCampaign, admin)
 	v1.POST("/customers/:id/purchases", s.addPurchase, intake)

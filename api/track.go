@@ -97,13 +97,22 @@ func oldEscalationWithReason(e redress.TimelineEntry) bool {
 	return e.Kind == redress.KindEscalated && strings.Contains(e.Detail, " notified): ")
 }
 
-// trackedComplaint opens the complaint a tracking token belongs to.
+// trackedComplaint opens the complaint a tracking token belongs to; a link
+// whose complaint closed longer than links.valid_after_close ago opens
+// nothing (EGONE).
 func (s *Server) trackedComplaint(ctx context.Context, token string) (*redress.Complaint, error) {
 	id, err := s.db.ComplaintIDByTrackingToken(ctx, tokens.Hash(token))
 	if err != nil {
 		return nil, err
 	}
-	return s.db.Complaint(ctx, id)
+	c, err := s.db.Complaint(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.ClosedAt != nil && time.Since(*c.ClosedAt) > s.policy.Links.ValidAfterClose.D() {
+		return nil, redress.Errorf(redress.EGONE, "this link has expired: the complaint closed more than %s ago", s.policy.Links.ValidAfterClose)
+	}
+	return c, nil
 }
 
 func (s *Server) track(c echo.Context) error {

@@ -96,8 +96,12 @@ func TestComposeFile(t *testing.T) {
 			published[name] = s.Ports
 		}
 	}
-	if want := map[string][]string{"api": {"8080:8080"}, "temporal-ui": {"8233:8080"}}; !maps.EqualFunc(published, want, slices.Equal[[]string]) {
-		t.Errorf("published ports %v; want only %v (never Temporal's 7233)", published, want)
+	if want := map[string][]string{"api": {"8080:8080"}, "temporal-ui": {"127.0.0.1:8233:8080"}}; !maps.EqualFunc(published, want, slices.Equal[[]string]) {
+		t.Errorf("published ports %v; want only %v (never Temporal's 7233, the Web UI on this machine only)", published, want)
+	}
+	// The Web UI, which has no sign-in, cannot terminate or reset a complaint.
+	if v := compose.Services["temporal-ui"].Environment["TEMPORAL_DISABLE_WRITE_ACTIONS"]; v != "true" {
+		t.Errorf("the Web UI's write actions are on (TEMPORAL_DISABLE_WRITE_ACTIONS %q)", v)
 	}
 
 	if strings.Contains(strings.ToLower(string(raw)), "change-me") {

@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -83,14 +87,30 @@ func TestPayloadsAreEncryptedAndDecodedForTheAllowed(t *testing.T) {
 	}
 
 	// The Web UI's way: a supervisor signs in once, and the browser sends
-	// the session with the UI's requests.
-	signIn := func(key string) *redresstest.Response {
-		return s.Do("POST", "/codec/sign-in", "", "key="+key, "Content-Type", "application/x-www-form-urlencoded")
+	// the session with the UI's requests. The sign-in page's forms carry a
+	// CSRF token, and the page sends the headers of every customer page.
+	page := openCodecSignIn(t, s)
+	for header, want := range map[string]string{"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"} {
+		if got := page.headers.Get(header); got != want {
+			t.Errorf("the sign-in page's %s is %q; want %q", header, got, want)
+		}
 	}
-	ok(t, "sign in with an agent's key", signIn("dev-agent"), http.StatusForbidden)
-	ok(t, "sign in with a wrong key", signIn("guess"), http.StatusUnauthorized)
-	signed := ok(t, "sign in as a supervisor", signIn("dev-supervisor"), http.StatusOK)
-	cookie := signed.Header.Get("Set-Cookie")
+	if csp := page.headers.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Errorf("the sign-in page's CSP is %q", csp)
+	}
+	if status, _ := page.post("/codec/sign-in", url.Values{"key": {"dev-supervisor"}}, false); status != http.StatusForbidden {
+		t.Errorf("a sign-in without the form's token: %d; want 403", status)
+	}
+	if status, _ := page.post("/codec/sign-in", url.Values{"key": {"dev-agent"}}, true); status != http.StatusForbidden {
+		t.Errorf("sign in with an agent's key: %d", status)
+	}
+	if status, _ := page.post("/codec/sign-in", url.Values{"key": {"guess"}}, true); status != http.StatusUnauthorized {
+		t.Errorf("sign in with a wrong key: %d", status)
+	}
+	status, cookie := page.post("/codec/sign-in", url.Values{"key": {"dev-supervisor"}}, true)
+	if status != http.StatusOK {
+		t.Fatalf("sign in as a supervisor: %d", status)
+	}
 	for _, attr := range []string{"redress_codec=", "Path=/codec", "HttpOnly", "SameSite=Lax"} {
 		if !strings.Contains(cookie, attr) {
 			t.Errorf("session cookie %q lacks %s", cookie, attr)
@@ -106,13 +126,75 @@ func TestPayloadsAreEncryptedAndDecodedForTheAllowed(t *testing.T) {
 	}
 	name, value, _ := strings.Cut(session, "=")
 	ok(t, "decode with a forged session", decode("", "Cookie", name+"="+strings.Replace(value, "A", "B", 1)+"x"), http.StatusUnauthorized)
-	out := ok(t, "sign out", s.Do("POST", "/codec/sign-out", "", nil, "Cookie", session), http.StatusOK)
-	if c := out.Header.Get("Set-Cookie"); !strings.Contains(c, "Max-Age=0") {
-		t.Errorf("sign-out cookie %q does not end the session", c)
+	// Signing out ends the session everywhere: a copy of the cookie taken
+	// before decodes nothing afterwards.
+	if status, out := page.post("/codec/sign-out", nil, true); status != http.StatusOK || !strings.Contains(out, "Max-Age=0") {
+		t.Errorf("sign out: %d, cookie %q", status, out)
 	}
+	ok(t, "decode with a copy of the signed-out session", decode("", "Cookie", session), http.StatusUnauthorized)
+	// An admin ends every session at once.
+	_, cookie = page.post("/codec/sign-in", url.Values{"key": {"dev-supervisor"}}, true)
+	session = strings.SplitN(cookie, ";", 2)[0]
+	ok(t, "decode with a new session", decode("", "Cookie", session), http.StatusOK)
+	ok(t, "end every session as a supervisor", s.Do("DELETE", "/v1/codec/sessions", "dev-supervisor", nil), http.StatusForbidden)
+	ok(t, "end every session", s.Do("DELETE", "/v1/codec/sessions", "dev-admin", nil), http.StatusOK)
+	ok(t, "decode after the admin ended them", decode("", "Cookie", session), http.StatusUnauthorized)
 	if r := decode("dev-supervisor"); !strings.Contains(r.Header.Get("Content-Type"), "json") {
 		t.Errorf("content type %q", r.Header.Get("Content-Type"))
 	}
+}
+
+// codecSignIn is a browser at the codec sign-in page: its cookies and the
+// forms' token.
+type codecSignIn struct {
+	t       *testing.T
+	client  *http.Client
+	base    string
+	csrf    string
+	headers http.Header
+}
+
+func openCodecSignIn(t *testing.T, s *redresstest.Stack) *codecSignIn {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	p := &codecSignIn{t: t, client: &http.Client{Jar: jar}, base: s.BaseURL}
+	resp, err := p.client.Get(s.BaseURL + "/codec/sign-in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	p.headers = resp.Header
+	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(body)
+	if m == nil {
+		t.Fatalf("the sign-in page has no CSRF token:\n%s", body)
+	}
+	p.csrf = string(m[1])
+	return p
+}
+
+// post sends one of the page's forms, with its token or without; it
+// answers the status and the session cookie the answer sets, if any.
+func (p *codecSignIn) post(path string, values url.Values, withToken bool) (int, string) {
+	p.t.Helper()
+	form := url.Values{}
+	for k, v := range values {
+		form[k] = v
+	}
+	if withToken {
+		form.Set("_csrf", p.csrf)
+	}
+	resp, err := p.client.PostForm(p.base+path, form)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	for _, c := range resp.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(c, "redress_codec=") {
+			return resp.StatusCode, c
+		}
+	}
+	return resp.StatusCode, ""
 }
 
 // In the Web UI a complaint's payloads stay encrypted, with a link to sign

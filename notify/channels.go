@@ -27,7 +27,11 @@ func Channels(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *
 		if len(o.WebhookSecret) < 16 {
 			return nil, fmt.Errorf("REDRESS_WEBHOOK_SECRET must be at least 16 characters when REDRESS_WEBHOOK_URL is set")
 		}
-		channels = append(channels, Channel{Name: "webhook", Sender: NewWebhook(o.WebhookURL, o.WebhookSecret)})
+		hook, err := NewWebhook(o.WebhookURL, o.WebhookSecret)
+		if err != nil {
+			return nil, err
+		}
+		channels = append(channels, Channel{Name: "webhook", Sender: hook})
 	}
 	if o.SMTPURL != "" {
 		email, err := NewEmail(o.SMTPURL, o.InboundDomain, db, signer)

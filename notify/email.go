@@ -42,11 +42,17 @@ type Email struct {
 	replies bool
 	db      Recipients
 	tokens  *tokens.Signer
+	// plain lets the conversation go unencrypted when the server offers
+	// no STARTTLS: only a server on this machine (a relay, a test sink).
+	plain bool
 }
 
 // NewEmail reads REDRESS_SMTP_URL: smtp://[user:password@]host:port?from=address.
-// The server's STARTTLS is used when it offers it. inboundDomain, when set,
-// is REDRESS_INBOUND_DOMAIN: replies go to each complaint's reply address.
+// Mail carries customers' words and links, so the conversation must be
+// encrypted: the server's STARTTLS, verified against the system's roots;
+// a server that offers none is refused, unless it is on this machine (a
+// local relay, a test sink). inboundDomain, when set, is
+// REDRESS_INBOUND_DOMAIN: replies go to each complaint's reply address.
 func NewEmail(smtpURL, inboundDomain string, db Recipients, signer *tokens.Signer) (*Email, error) {
 	u, err := url.Parse(smtpURL)
 	if err != nil || u.Scheme != "smtp" || u.Host == "" {
@@ -61,7 +67,7 @@ func NewEmail(smtpURL, inboundDomain string, db Recipients, signer *tokens.Signe
 		return nil, fmt.Errorf("REDRESS_SMTP_URL: add ?from=address")
 	}
 	e := &Email{addr: net.JoinHostPort(host, port), host: host, from: from, domain: inboundDomain,
-		replies: inboundDomain != "", db: db, tokens: signer}
+		replies: inboundDomain != "", db: db, tokens: signer, plain: loopback(host)}
 	if e.domain == "" {
 		e.domain = from[strings.LastIndex(from, "@")+1:]
 	}

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
 	"net"
 	"net/smtp"
 	"time"
@@ -14,8 +15,9 @@ import (
 // the dispatcher soon and the message is retried with backoff.
 const smtpTimeout = 30 * time.Second
 
-// mail sends one message to one recipient, over STARTTLS when the server
-// offers it, within smtpTimeout and ctx's deadline.
+// mail sends one message to one recipient over STARTTLS (in the clear
+// only to a server on this machine), within smtpTimeout and ctx's
+// deadline.
 func (e *Email) mail(ctx context.Context, to string, msg []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, smtpTimeout)
 	defer cancel()
@@ -38,6 +40,8 @@ func (e *Email) mail(ctx context.Context, to string, msg []byte) error {
 		if err := c.StartTLS(&tls.Config{ServerName: e.host}); err != nil {
 			return err
 		}
+	} else if !e.plain {
+		return fmt.Errorf("the mail server %s offers no STARTTLS; Redress sends customers' mail encrypted only", e.addr)
 	}
 	if e.auth != nil {
 		if err := c.Auth(e.auth); err != nil {
@@ -61,4 +65,13 @@ func (e *Email) mail(ctx context.Context, to string, msg []byte) error {
 		return err
 	}
 	return c.Quit()
+}
+
+// loopback tells whether host is this machine.
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -34,9 +35,19 @@ type Webhook struct {
 	client *http.Client
 }
 
-// NewWebhook posts to url, signing with secret, each POST within webhookTimeout.
-func NewWebhook(url, secret string) *Webhook {
-	return &Webhook{url: url, secret: secret, client: &http.Client{Timeout: webhookTimeout}}
+// NewWebhook posts to url, signing with secret, each POST within
+// webhookTimeout. Events carry customers' words and links, so the URL must
+// be https, unless it is on this machine (a test receiver, a local
+// relay); and no redirect is followed, since it could lead the events
+// anywhere.
+func NewWebhook(rawURL, secret string) (*Webhook, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))) {
+		return nil, fmt.Errorf("REDRESS_WEBHOOK_URL: want an https:// URL (http:// only on this machine), not %q", rawURL)
+	}
+	client := &http.Client{Timeout: webhookTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &Webhook{url: rawURL, secret: secret, client: client}, nil
 }
 
 // Send posts one event, as SPEC section 7 lays it out; any answer but 2xx
@@ -62,6 +73,9 @@ func (w *Webhook) Send(ctx context.Context, e redress.Event) error {
 	}
 	defer resp.Body.Close()
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode/100 == 3 {
+		return fmt.Errorf("webhook answered %s; redirects are not followed", resp.Status)
+	}
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("webhook answered %s", resp.Status)
 	}

@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/temporal"
 	sdklog "go.temporal.io/sdk/log"
 	"google.golang.org/protobuf/types/known/durationpb"
 
@@ -20,12 +21,16 @@ import (
 )
 
 // Dial connects to the Temporal frontend, waiting up to a minute for it to
-// come up (compose starts everything at once). dc encrypts payloads; every
-// client of the same namespace must use the same keys. The client, and the
-// workers built on it, report their metrics to metrics.
+// come up (compose starts everything at once). dc encrypts payloads, and
+// the failures' messages and stack traces too (a refusal may quote a
+// customer's words); every client of the same namespace must use the same
+// keys. The client, and the workers built on it, report their metrics to
+// metrics.
 func Dial(ctx context.Context, address, namespace string, dc converter.DataConverter, metrics client.MetricsHandler, logger *slog.Logger) (client.Client, error) {
 	opts := client.Options{HostPort: address, Namespace: namespace, DataConverter: dc, MetricsHandler: metrics,
-		Logger: sdklog.NewStructuredLogger(logger)}
+		Logger: sdklog.NewStructuredLogger(logger),
+		FailureConverter: temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{
+			DataConverter: dc, EncodeCommonAttributes: true})}
 	deadline := time.Now().Add(time.Minute)
 	for {
 		c, err := client.DialContext(ctx, opts)

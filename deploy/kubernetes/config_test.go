@@ -2,6 +2,8 @@ package kubernetes_test
 
 import (
 	"crypto/rand"
+	"net"
+	"slices"
 	"encoding/base64"
 	"flag"
 	"os"
@@ -178,6 +180,12 @@ func TestConfigMapIsAConfigurationRedressAccepts(t *testing.T) {
 			}
 			if cfg.HTTPAddr != ":8080" {
 				t.Errorf("%s: the API listens on %s; the probes and the Service expect :8080", owner, cfg.HTTPAddr)
+			}
+			// Behind the ingress every request comes from a pod address;
+			// without trusted proxies the per-address limits would be one
+			// limit for all.
+			if len(cfg.Proxies) == 0 || !slices.ContainsFunc(cfg.Proxies, func(n *net.IPNet) bool { return n.Contains(net.ParseIP("10.244.1.7")) }) {
+				t.Errorf("%s: trusts the proxies %v; want the pod network's ingress trusted", owner, cfg.Proxies)
 			}
 		}
 	}

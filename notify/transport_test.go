@@ -1,0 +1,111 @@
+package notify
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/textproto"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/redress-dev/redress"
+)
+
+// Events and mail carry customers' words and links: a webhook must be
+// https (http only on this machine) and follows no redirect, and mail goes
+// out over STARTTLS, in the clear only to a server on this machine.
+func TestDeliveriesStayEncrypted(t *testing.T) {
+	for _, bad := range []string{"http://hooks.example.com/redress", "ftp://hooks.example.com", "hooks.example.com"} {
+		if _, err := NewWebhook(bad, "a-secret-of-some-length"); err == nil {
+			t.Errorf("a webhook at %s was taken", bad)
+		}
+	}
+	if _, err := NewWebhook("https://hooks.example.com/redress", "a-secret-of-some-length"); err != nil {
+		t.Errorf("https: %v", err)
+	}
+
+	var elsewhere atomic.Int64
+	attacker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { elsewhere.Add(1) }))
+	defer attacker.Close()
+	redirecting := httptest.NewServer(http.RedirectHandler(attacker.URL, http.StatusTemporaryRedirect))
+	defer redirecting.Close()
+	hook, err := NewWebhook(redirecting.URL, "a-secret-of-some-length")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = hook.Send(context.Background(), redress.Event{ID: "e1", Type: redress.EventReceived})
+	if err == nil || !strings.Contains(err.Error(), "redirect") || elsewhere.Load() != 0 {
+		t.Errorf("a redirect: %v, %d posts elsewhere; want a failure and none", err, elsewhere.Load())
+	}
+
+	// A server that offers no STARTTLS: refused unless it is on this machine.
+	server, mails := plainSMTPServer(t)
+	local, err := NewEmail("smtp://"+server+"?from=care@redress.test", "", nil, nil)
+	if err != nil || !local.plain {
+		t.Fatalf("a local relay: %v", err)
+	}
+	remote, err := NewEmail("smtp://mail.example.com:587?from=care@redress.test", "", nil, nil)
+	if err != nil || remote.plain {
+		t.Fatalf("a remote server: %v; want STARTTLS required", err)
+	}
+	remote.addr = server // the same plain server, as if it were remote
+	if err := remote.mail(context.Background(), "li@example.com", []byte("Subject: x\r\n\r\nx\r\n")); err == nil ||
+		!strings.Contains(err.Error(), "STARTTLS") || mails.Load() != 0 {
+		t.Errorf("a remote server without STARTTLS: %v, %d mails begun; want a refusal before any", err, mails.Load())
+	}
+	if err := local.mail(context.Background(), "li@example.com", []byte("Subject: x\r\n\r\nx\r\n")); err != nil || mails.Load() != 1 {
+		t.Errorf("the local relay: %v, %d mails", err, mails.Load())
+	}
+}
+
+// plainSMTPServer is an SMTP server on this machine that offers no
+// STARTTLS and takes every mail; mails counts the mails begun (MAIL FROM).
+func plainSMTPServer(t *testing.T) (addr string, mails *atomic.Int64) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	mails = &atomic.Int64{}
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				text := textproto.NewConn(conn)
+				_ = text.PrintfLine("220 plain.test ESMTP")
+				for {
+					line, err := text.ReadLine()
+					if err != nil {
+						return
+					}
+					switch verb := strings.ToUpper(strings.SplitN(line, " ", 2)[0]); verb {
+					case "EHLO", "HELO":
+						_ = text.PrintfLine("250 plain.test")
+					case "MAIL":
+						mails.Add(1)
+						_ = text.PrintfLine("250 ok")
+					case "DATA":
+						_ = text.PrintfLine("354 go on")
+						if _, err := text.ReadDotBytes(); err != nil {
+							return
+						}
+						_ = text.PrintfLine("250 kept")
+					case "QUIT":
+						_ = text.PrintfLine("221 bye")
+						return
+					default:
+						_ = text.PrintfLine("250 ok")
+					}
+				}
+			}()
+		}
+	}()
+	return l.Addr().String(), mails
+}
