@@ -2,14 +2,14 @@ package kubernetes_test
 
 import (
 	"crypto/rand"
-	"net"
-	"slices"
 	"encoding/base64"
 	"flag"
+	"net"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
