@@ -116,6 +116,9 @@ type Complaint struct {
 	// this one looked like when it was filed: a flag for staff, never a
 	// merge.
 	PossibleDuplicateOf string `json:"possible_duplicate_of,omitempty"`
+	// FiledBy is who filed it: an API key's name, or the channel (email,
+	// form). An intake key reads only the complaints it filed.
+	FiledBy string `json:"filed_by"`
 	State
 	Winback  Winback         `json:"winback"`
 	Timeline []TimelineEntry `json:"timeline"`

@@ -43,6 +43,15 @@ func (s *Server) uploadAttachment(c echo.Context) error {
 		return err
 	}
 	key := caller(c)
+	if intakeCaller(key) {
+		complaint, err := s.db.Complaint(req.Context(), c.Param("id"))
+		if err != nil {
+			return err
+		}
+		if !filedByCaller(key, complaint) {
+			return redress.Errorf(redress.ENOTFOUND, "no complaint %q among those this key filed", c.Param("id"))
+		}
+	}
 	upload := attachments.Upload{ComplaintID: c.Param("id"), Filename: file.FileName(),
 		From: redress.AttachmentFromStaff, Actor: key.Name, By: redress.ByKey(key.Name)}
 	if key.Role == config.RoleIntake {
@@ -95,11 +104,24 @@ func (b overLimitIsTooLarge) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// downloadAttachment sends an attachment to staff.
+// downloadAttachment sends an attachment to staff; an intake key gets the
+// files the customer's side sees of the complaints it filed.
 func (s *Server) downloadAttachment(c echo.Context) error {
-	a, body, err := s.attachments.Read(c.Request().Context(), c.Param("id"))
+	ctx := c.Request().Context()
+	a, body, err := s.attachments.Read(ctx, c.Param("id"))
 	if err != nil {
 		return err
+	}
+	if key := caller(c); intakeCaller(key) {
+		complaint, err := s.db.Complaint(ctx, a.ComplaintID)
+		if err != nil {
+			body.Close()
+			return err
+		}
+		if !filedByCaller(key, complaint) || !a.ShownToCustomer() {
+			body.Close()
+			return redress.Errorf(redress.ENOTFOUND, "no attachment %q among those this key may read", c.Param("id"))
+		}
 	}
 	return attachments.Send(c.Response(), a, body)
 }

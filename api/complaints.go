@@ -16,6 +16,13 @@ func (s *Server) getComplaint(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	key := caller(c)
+	if !filedByCaller(key, complaint) {
+		return redress.Errorf(redress.ENOTFOUND, "no complaint %q among those this key filed", c.Param("id"))
+	}
+	if intakeCaller(key) {
+		complaint = filerView(complaint)
+	}
 	view := complaintView{Complaint: complaint}
 	if s.inboundDomain != "" {
 		view.ReplyAddress = s.tokens.ReplyAddress(complaint.ID, s.inboundDomain)
@@ -62,9 +69,18 @@ func (s *Server) listComplaints(c echo.Context) error {
 	if err := ch.Err(); err != nil {
 		return err
 	}
+	key := caller(c)
+	if intakeCaller(key) {
+		f.FiledBy = key.Name
+	}
 	items, next, err := s.db.Complaints(c.Request().Context(), f)
 	if err != nil {
 		return err
+	}
+	if intakeCaller(key) {
+		for i := range items {
+			items[i] = *filerView(&items[i])
+		}
 	}
 	return c.JSON(http.StatusOK, complaintList{Items: items, NextCursor: next})
 }

@@ -31,7 +31,21 @@ func (s *Server) createCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if intakeCaller(caller(c)) {
+		// Matched by an e-mail or a phone, the customer may hold contacts
+		// the integrator never sent: it learns the id, not those.
+		return answerStored(c, created, customerHandle{ID: cu.ID, ExternalID: cu.ExternalID, Tier: cu.Tier, CreatedAt: cu.CreatedAt})
+	}
 	return answerStored(c, created, cu)
+}
+
+// customerHandle is what an intake system learns of the customer it
+// created or matched: enough to file for it, none of its contacts.
+type customerHandle struct {
+	ID         string       `json:"id"`
+	ExternalID string       `json:"external_id"`
+	Tier       redress.Tier `json:"tier"`
+	CreatedAt  time.Time    `json:"created_at"`
 }
 
 // customerRecord is a customer with the changes to its details, oldest

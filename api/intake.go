@@ -126,5 +126,9 @@ func (s *Server) createComplaint(c echo.Context) error {
 	if !filed.Started {
 		status = http.StatusAccepted
 	}
-	return c.JSON(status, complaintResponse{Complaint: filed.Complaint, TrackingToken: filed.TrackingToken})
+	complaint := filed.Complaint
+	if intakeCaller(caller(c)) {
+		complaint = filerView(complaint)
+	}
+	return c.JSON(status, complaintResponse{Complaint: complaint, TrackingToken: filed.TrackingToken})
 }

@@ -178,7 +178,7 @@ func New(o Options) *Server {
 	v1.GET("/attachments/:id", s.downloadAttachment, staff)
 
 	v1.POST("/customers", s.createCustomer, staff)
-	v1.GET("/customers/:id", s.getCustomer, staff)
+	v1.GET("/customers/:id", s.getCustomer, agent)
 	v1.PATCH("/customers/:id", s.editCustomer, agent)
 	v1.POST("/customers/:id/merge", s.mergeCustomers, supervisor)
 	v1.GET("/macros", s.listMacros, agent)

@@ -20,6 +20,7 @@ type ComplaintFilter struct {
 	Priority   redress.Priority
 	Category   redress.Category
 	CustomerID string
+	FiledBy    string // only the complaints this caller filed (an intake key's reads)
 	Escalated  *bool
 	Breached   *bool
 	Limit      int
@@ -69,6 +70,9 @@ func (db *DB) Complaints(ctx context.Context, f ComplaintFilter) (items []redres
 	}
 	if f.Category != "" {
 		where = append(where, "category = "+arg(f.Category))
+	}
+	if f.FiledBy != "" {
+		where = append(where, "filed_by = "+arg(f.FiledBy))
 	}
 	if f.CustomerID != "" {
 		id, err := uuid.Parse(f.CustomerID)
