@@ -123,6 +123,11 @@ func (s *Server) downloadAttachment(c echo.Context) error {
 			return redress.Errorf(redress.ENOTFOUND, "no attachment %q among those this key may read", c.Param("id"))
 		}
 	}
+	if err := s.audit(c, keyActor(c), redress.AuditReadComplaint, "complaint:"+a.ComplaintID,
+		map[string]any{"where": "api", "attachment": a.ID}); err != nil {
+		body.Close()
+		return err
+	}
 	return attachments.Send(c.Response(), a, body)
 }
 

@@ -41,8 +41,15 @@ func (s *Server) registerCodec(e *echo.Echo) {
 			}
 			return c.NoContent(http.StatusNoContent)
 		}
-		if err := s.codecCaller(c); err != nil {
+		key, err := s.codecCaller(c)
+		if err != nil {
 			return err
+		}
+		// Every decode is a read of customers' data; encoding reads none.
+		if strings.HasSuffix(c.Path(), "/decode") {
+			if err := s.audit(c, redress.ByKey(key.Name), redress.AuditDecode, "payloads", map[string]any{"where": "codec"}); err != nil {
+				return err
+			}
 		}
 		return handler(c)
 	}
@@ -73,17 +80,16 @@ func (s *Server) allowCodecOrigin(c echo.Context) bool {
 	return true
 }
 
-// codecCaller checks the caller's credential: a supervisor's or admin's key,
-// or their codec session.
-func (s *Server) codecCaller(c echo.Context) error {
+// codecCaller checks the caller's credential, a supervisor's or admin's
+// key or their codec session, and returns the key.
+func (s *Server) codecCaller(c echo.Context) (config.APIKey, error) {
 	if token := bearerToken(c); token != "" {
-		_, err := s.keyWithRole(token, codecRoles, decodeAction)
-		return err
+		return s.keyWithRole(token, codecRoles, decodeAction)
 	}
-	if _, ok, err := s.codecSessions.verify(c.Request().Context(), c); err != nil || ok {
-		return err
+	if key, ok, err := s.codecSessions.verify(c.Request().Context(), c); err != nil || ok {
+		return key, err
 	}
-	return redress.Errorf(redress.EUNAUTHORIZED,
+	return config.APIKey{}, redress.Errorf(redress.EUNAUTHORIZED,
 		"send a supervisor's or admin's key as Authorization: Bearer <key>, or sign in at /codec/sign-in")
 }
 

@@ -44,7 +44,21 @@ func (s *Server) codecSignIn(c echo.Context) error {
 		if redress.ErrorCode(err) == redress.EFORBIDDEN {
 			status = http.StatusForbidden
 		}
+		// A refusal is recorded under the key it named, if any, never the
+		// secret that was typed.
+		actor := "unknown"
+		if status == http.StatusForbidden {
+			if known, found := s.keys.find(c.FormValue("key")); found {
+				actor = redress.ByKey(known.Name)
+			}
+		}
+		if err := s.audit(c, actor, redress.AuditSignIn, "codec", map[string]any{"ok": false, "address": c.RealIP()}); err != nil {
+			return s.pageError(c, err)
+		}
 		return s.showCodecSignIn(c, status, words.Format("codec.refused", "Reason", redress.ErrorMessage(err)))
+	}
+	if err := s.audit(c, redress.ByKey(key.Name), redress.AuditSignIn, "codec", map[string]any{"ok": true, "address": c.RealIP()}); err != nil {
+		return s.pageError(c, err)
 	}
 	if err := s.codecSessions.issue(c, key, time.Now()); err != nil {
 		return s.pageError(c, err)

@@ -23,6 +23,9 @@ func (s *Server) getComplaint(c echo.Context) error {
 	if intakeCaller(key) {
 		complaint = filerView(complaint)
 	}
+	if err := s.audit(c, keyActor(c), redress.AuditReadComplaint, "complaint:"+complaint.ID, map[string]any{"where": "api"}); err != nil {
+		return err
+	}
 	view := complaintView{Complaint: complaint}
 	if s.inboundDomain != "" {
 		view.ReplyAddress = s.tokens.ReplyAddress(complaint.ID, s.inboundDomain)
@@ -81,6 +84,9 @@ func (s *Server) listComplaints(c echo.Context) error {
 		for i := range items {
 			items[i] = *filerView(&items[i])
 		}
+	}
+	if err := s.audit(c, keyActor(c), redress.AuditReadComplaints, "complaints", map[string]any{"where": "api", "count": len(items)}); err != nil {
+		return err
 	}
 	return c.JSON(http.StatusOK, complaintList{Items: items, NextCursor: next})
 }

@@ -104,6 +104,9 @@ func (s *Server) getCustomer(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.audit(c, keyActor(c), redress.AuditReadCustomer, "customer:"+cu.ID, map[string]any{"where": "api"}); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, customerRecord{Customer: cu, Changes: changes, Winbacks: winbacks})
 }
 
@@ -202,6 +205,9 @@ func (s *Server) customerNotes(c echo.Context) error {
 	}
 	notes, err := s.db.CustomerNotes(ctx, cu.ID)
 	if err != nil {
+		return err
+	}
+	if err := s.audit(c, keyActor(c), redress.AuditReadCustomer, "customer:"+cu.ID, map[string]any{"where": "api", "what": "notes"}); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"notes": notes})

@@ -66,5 +66,8 @@ func (s *Server) fillMacro(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.audit(c, keyActor(c), redress.AuditReadComplaint, "complaint:"+c.Param("id"), map[string]any{"where": "api", "macro": filled.MacroID}); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, filled)
 }

@@ -195,6 +195,7 @@ func New(o Options) *Server {
 	v1.GET("/analytics/prevention", s.analyticsPrevention, supervisor)
 	admin := s.requireRole(config.RoleAdmin)
 	v1.DELETE("/codec/sessions", s.endCodecSessions, admin)
+	v1.GET("/audit", s.auditLog, admin)
 	v1.POST("/campaigns", s.startCampaign, admin)
 	v1.GET("/campaigns/:id", s.getCampaign, admin)
 	v1.POST("/customers/:id/purchases", s.addPurchase, intake)

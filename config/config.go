@@ -4,6 +4,7 @@ package config
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"flag"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -355,4 +357,17 @@ func devSecret(dataDir, name string, generate func() (string, error)) (string, e
 		return "", err
 	}
 	return secret, os.WriteFile(path, []byte(secret+"\n"), 0o600)
+}
+
+// KeyFingerprint names the API keys for the audit log: each key's name,
+// role and a mark of its secret, sorted, so that a key added, removed,
+// given another role or a new secret changes it, and no secret shows.
+func KeyFingerprint(keys []APIKey) string {
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		sum := sha256.Sum256([]byte(k.Secret))
+		parts[i] = k.Name + ":" + k.Role + ":" + hex.EncodeToString(sum[:4])
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ",")
 }

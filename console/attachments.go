@@ -63,6 +63,11 @@ func (c *Console) downloadAttachment(ctx echo.Context) error {
 	if err != nil {
 		return c.failure(ctx, err)
 	}
+	if err := c.audit(ctx, viewerActor(ctx), redress.AuditReadComplaint, "complaint:"+a.ComplaintID,
+		map[string]any{"where": "console", "attachment": a.ID}); err != nil {
+		body.Close()
+		return c.failure(ctx, err)
+	}
 	return attachments.Send(ctx.Response(), a, body)
 }
 

@@ -149,6 +149,9 @@ func (c *Console) showComplaint(ctx echo.Context, status int, refusal string) er
 	if c.temporalUI != "" {
 		view.WorkflowAt = c.temporalUI + redress.ComplaintWorkflowID(complaint.ID)
 	}
+	if err := c.audit(ctx, viewerActor(ctx), redress.AuditReadComplaint, "complaint:"+complaint.ID, map[string]any{"where": "console"}); err != nil {
+		return c.failure(ctx, err)
+	}
 	return c.render(ctx, status, "complaint", page{Title: complaint.Subject, Nav: "", Error: refusal, Data: view})
 }
 

@@ -117,6 +117,7 @@ func (c *Console) Register(e *echo.Echo) {
 	c.registerAttachments(g)
 	c.registerCustomer(g)
 	c.registerSupervisor(g, c.requireRole(config.RoleSupervisor, config.RoleAdmin))
+	g.GET("/audit", c.auditPage, c.requireRole(config.RoleAdmin))
 }
 
 // Close stops the live updates.

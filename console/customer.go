@@ -64,6 +64,9 @@ func (c *Console) customerPage(ctx echo.Context) error {
 			view.DuplicateOf = other
 		}
 	}
+	if err := c.audit(ctx, viewerActor(ctx), redress.AuditReadCustomer, "customer:"+cu.ID, map[string]any{"where": "console"}); err != nil {
+		return c.failure(ctx, err)
+	}
 	return c.render(ctx, http.StatusOK, "customer", page{Title: cu.Name, Data: view})
 }
 

@@ -83,6 +83,9 @@ func (c *Console) queue(ctx echo.Context) error {
 	if q.Cursor != "" {
 		view.First = f.address(name, "")
 	}
+	if err := c.audit(ctx, viewerActor(ctx), redress.AuditReadComplaints, "queue:"+name, map[string]any{"where": "console", "count": len(view.Rows)}); err != nil {
+		return c.failure(ctx, err)
+	}
 	return c.render(ctx, http.StatusOK, "queue", page{Title: wordsFor(ctx).Text("console.queue_" + name), Nav: name, Data: view})
 }
 

@@ -36,6 +36,7 @@ type viewer struct {
 	Chosen     string // the language the person chose, "" for the browser's
 	CSRF       string
 	Supervisor bool
+	Admin      bool
 	tokenHash  []byte
 }
 
@@ -94,7 +95,8 @@ func (c *Console) session(ctx echo.Context, touch bool) (*viewer, error) {
 		return nil, err
 	}
 	return &viewer{User: s.User, Chosen: s.Language, Lang: locales.Choose(s.Language, ctx.Request().Header.Get("Accept-Language")), CSRF: s.CSRFToken,
-		Supervisor: s.User.Role == config.RoleSupervisor || s.User.Role == config.RoleAdmin, tokenHash: hash}, nil
+		Supervisor: s.User.Role == config.RoleSupervisor || s.User.Role == config.RoleAdmin,
+		Admin:      s.User.Role == config.RoleAdmin, tokenHash: hash}, nil
 }
 
 // checkCSRF refuses a state change whose form or header does not carry the
@@ -181,7 +183,13 @@ func (c *Console) login(ctx echo.Context) error {
 		hash = account.PasswordHash
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(ctx.FormValue("password"))) != nil || account == nil || account.User.Disabled {
+		if err := c.audit(ctx, redress.ByUser(email), redress.AuditSignIn, "console", map[string]any{"ok": false, "address": address}); err != nil {
+			return c.failure(ctx, err)
+		}
 		return again()
+	}
+	if err := c.audit(ctx, redress.ByUser(account.User.Email), redress.AuditSignIn, "console", map[string]any{"ok": true, "address": address}); err != nil {
+		return c.failure(ctx, err)
 	}
 	// Sessions past their time are deleted at each sign-in, so the table
 	// holds about as many rows as there are people signed in.

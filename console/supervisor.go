@@ -123,6 +123,9 @@ func (c *Console) supervisor(ctx echo.Context) error {
 			return c.failure(ctx, err)
 		}
 	}
+	if err := c.audit(ctx, viewerActor(ctx), redress.AuditReadComplaints, "supervisor", map[string]any{"where": "console"}); err != nil {
+		return c.failure(ctx, err)
+	}
 	return c.render(ctx, http.StatusOK, "supervisor", page{Title: w.Text("console.supervisor"), Nav: "supervisor", Data: view})
 }
 

@@ -170,6 +170,9 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 		return nil, err
 	}
 	filer := intake.New(s.DB, s.Temporal, cfg.Policy, signer, logger) // the form's and the mail listener's
+	if err := s.DB.RecordKeys(ctx, config.KeyFingerprint(cfg.Keys)); err != nil {
+		return nil, err
+	}
 	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: s.Metrics.Registry,

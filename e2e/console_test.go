@@ -133,7 +133,7 @@ func TestConsoleSignInAndDisabledPeople(t *testing.T) {
 	}
 
 	sam := s.SignIn("sam@example.com", staffPassword)
-	if err := s.DB.DisableStaffUser(context.Background(), "sam@example.com"); err != nil {
+	if err := s.DB.DisableStaffUser(context.Background(), "sam@example.com", "test"); err != nil {
 		t.Fatal(err)
 	}
 	if p := sam.Get("/console/queues/mine"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/console/login") {

@@ -102,7 +102,11 @@ func (db *DB) MergeCustomers(ctx context.Context, id, into, by string) (Customer
 		}
 		fields := customerFieldChanges(*kept, *out.Into)
 		fields["merged_from"] = redress.FieldChange{To: old.ID}
-		return recordChange(ctx, tx, kept.ID, &redress.CustomerChange{Kind: redress.CustomerMerged, Fields: fields}, by, "")
+		if err := recordChange(ctx, tx, kept.ID, &redress.CustomerChange{Kind: redress.CustomerMerged, Fields: fields}, by, ""); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, redress.AuditLine{Actor: by, Action: redress.AuditMergeCustomers, Target: "customer:" + old.ID,
+			Detail: map[string]any{"into": kept.ID, "complaints": len(out.Complaints)}})
 	})
 	return out, wrap(err)
 }

@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -362,7 +364,16 @@ func (db *DB) EditCustomer(ctx context.Context, id string, edit redress.Customer
 			nullIfEmpty(next.PossibleDuplicateOf)); err != nil {
 			return err
 		}
-		return recordChange(ctx, tx, c.ID, change, caller, "")
+		if err := recordChange(ctx, tx, c.ID, change, caller, ""); err != nil {
+			return err
+		}
+		fields := []string{}
+		for name := range change.Fields {
+			fields = append(fields, name)
+		}
+		slices.Sort(fields)
+		return appendAudit(ctx, tx, redress.AuditLine{Actor: caller, Action: redress.AuditEditCustomer, Target: "customer:" + c.ID,
+			Detail: map[string]any{"fields": strings.Join(fields, ",")}})
 	})
 	if err != nil {
 		return nil, wrap(err)

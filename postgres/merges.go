@@ -80,7 +80,10 @@ func (db *DB) RecordMerge(ctx context.Context, duplicateID, intoID, by string) e
 				return redress.Errorf(redress.ECONFLICT, "cannot merge complaint %s whose status is %s", c, s)
 			}
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO complaint_merges (duplicate_id, into_id, made_by) VALUES ($1, $2, $3)`, dup, into, by)
-		return err
+		if _, err := tx.Exec(ctx, `INSERT INTO complaint_merges (duplicate_id, into_id, made_by) VALUES ($1, $2, $3)`, dup, into, by); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, redress.AuditLine{Actor: by, Action: redress.AuditMergeComplaints, Target: "complaint:" + dup.String(),
+			Detail: map[string]any{"into": into.String()}})
 	}))
 }

@@ -15,7 +15,7 @@ import (
 func TestStaffSessionsExpire(t *testing.T) {
 	db := redresstest.NewDB(t)
 	ctx := context.Background()
-	user, err := db.AddStaffUser(ctx, redress.StaffUser{Email: "ana@example.com", Name: "Ana", Role: "agent"}, []byte("hash"))
+	user, err := db.AddStaffUser(ctx, redress.StaffUser{Email: "ana@example.com", Name: "Ana", Role: "agent"}, []byte("hash"), "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestStaffSessionsExpire(t *testing.T) {
 	if _, err := db.StaffSession(ctx, token, time.Hour, 12*time.Hour, true); err != nil {
 		t.Fatalf("a session within both limits: %v", err)
 	}
-	if err := db.DisableStaffUser(ctx, "ana@example.com"); err != nil {
+	if err := db.DisableStaffUser(ctx, "ana@example.com", "test"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.StaffSession(ctx, token, time.Hour, 12*time.Hour, false); redress.ErrorCode(err) != redress.ENOTFOUND {

@@ -11,11 +11,18 @@ import (
 	"github.com/redress-dev/redress"
 )
 
-// AddStaffUser stores a new account; an e-mail already taken is ECONFLICT.
-func (db *DB) AddStaffUser(ctx context.Context, u redress.StaffUser, passwordHash []byte) (*redress.StaffUser, error) {
+// AddStaffUser stores a new account, recorded in the audit log as made by
+// by; an e-mail already taken is ECONFLICT.
+func (db *DB) AddStaffUser(ctx context.Context, u redress.StaffUser, passwordHash []byte, by string) (*redress.StaffUser, error) {
 	id := uuid.Must(uuid.NewV7())
-	err := db.pool.QueryRow(ctx, `INSERT INTO staff_users (id, email, name, role, password_hash)
-		VALUES ($1, $2, $3, $4, $5) RETURNING created_at`, id, u.Email, u.Name, u.Role, passwordHash).Scan(&u.CreatedAt)
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `INSERT INTO staff_users (id, email, name, role, password_hash)
+			VALUES ($1, $2, $3, $4, $5) RETURNING created_at`, id, u.Email, u.Name, u.Role, passwordHash).Scan(&u.CreatedAt); err != nil {
+			return err
+		}
+		return appendAudit(ctx, tx, redress.AuditLine{Actor: by, Action: redress.AuditUserChange, Target: "user:" + u.Email,
+			Detail: map[string]any{"change": "added", "role": u.Role}})
+	})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		return nil, redress.Errorf(redress.ECONFLICT, "%s already has an account", u.Email)
@@ -45,8 +52,9 @@ func (db *DB) StaffUsers(ctx context.Context) ([]redress.StaffUser, error) {
 }
 
 // DisableStaffUser stops an account from signing in and signs it out
-// everywhere; an unknown e-mail is ENOTFOUND.
-func (db *DB) DisableStaffUser(ctx context.Context, email string) error {
+// everywhere, recorded in the audit log as done by by; an unknown e-mail
+// is ENOTFOUND.
+func (db *DB) DisableStaffUser(ctx context.Context, email, by string) error {
 	return wrap(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var id uuid.UUID
 		err := tx.QueryRow(ctx, `UPDATE staff_users SET disabled_at = coalesce(disabled_at, now()) WHERE email = $1 RETURNING id`,
@@ -55,6 +63,10 @@ func (db *DB) DisableStaffUser(ctx context.Context, email string) error {
 			return redress.Errorf(redress.ENOTFOUND, "no account for %s", email)
 		}
 		if err != nil {
+			return err
+		}
+		if err := appendAudit(ctx, tx, redress.AuditLine{Actor: by, Action: redress.AuditUserChange, Target: "user:" + email,
+			Detail: map[string]any{"change": "disabled"}}); err != nil {
 			return err
 		}
 		_, err = tx.Exec(ctx, `DELETE FROM staff_sessions WHERE user_id = $1`, id)

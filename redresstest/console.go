@@ -36,7 +36,7 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // AddStaff makes a console account on the stack.
 func (s *Stack) AddStaff(email, name, role, password string) {
 	s.t.Helper()
-	if _, err := staff.Add(context.Background(), s.DB, email, name, role, password); err != nil {
+	if _, err := staff.Add(context.Background(), s.DB, email, name, role, password, "test"); err != nil {
 		s.t.Fatalf("add %s: %v", email, err)
 	}
 }

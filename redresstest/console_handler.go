@@ -31,7 +31,7 @@ func ConsoleHandler(tb testing.TB, db *postgres.DB) http.Handler {
 func ConsoleSession(tb testing.TB, db *postgres.DB, email, name, role string) *http.Cookie {
 	tb.Helper()
 	ctx := context.Background()
-	user, err := staff.Add(ctx, db, email, name, role, "a long enough password")
+	user, err := staff.Add(ctx, db, email, name, role, "a long enough password", "test")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -101,6 +101,10 @@ func (s *Service) signIn(c echo.Context) error {
 	session := randomToken()
 	err := s.o.DB.UsePortalLink(c.Request().Context(), tokens.Hash(c.Param("token")), tokens.Hash(session),
 		s.nowFunc().Add(sessionLifetime))
+	if auditErr := s.o.DB.Audit(c.Request().Context(), redress.AuditLine{Actor: "customer", Action: redress.AuditSignIn, Target: "portal",
+		Detail: map[string]any{"ok": err == nil, "address": c.RealIP()}}); auditErr != nil && err == nil {
+		err = auditErr
+	}
 	if err != nil {
 		w := words(c)
 		msg := w.Text("portal.link_gone")

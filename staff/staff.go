@@ -24,9 +24,9 @@ const (
 	maxPasswordBytes  = 72
 )
 
-// Add creates an account after checking every field; the error names the
-// field at fault.
-func Add(ctx context.Context, db *postgres.DB, email, name, role, password string) (*redress.StaffUser, error) {
+// Add creates an account after checking every field, recorded in the
+// audit log as made by by; the error names the field at fault.
+func Add(ctx context.Context, db *postgres.DB, email, name, role, password, by string) (*redress.StaffUser, error) {
 	addr, err := mail.ParseAddress(email)
 	if err != nil || addr.Address != strings.TrimSpace(email) {
 		return nil, redress.Errorf(redress.EINVALID, "email: %q is not an e-mail address like ana@example.com", email)
@@ -42,15 +42,15 @@ func Add(ctx context.Context, db *postgres.DB, email, name, role, password strin
 		return nil, redress.Errorf(redress.EINVALID, "password: must be %d characters or more, and at most %d bytes",
 			MinPasswordLength, maxPasswordBytes)
 	}
-	return create(ctx, db, redress.StaffUser{Email: strings.ToLower(addr.Address), Name: name, Role: role}, password)
+	return create(ctx, db, redress.StaffUser{Email: strings.ToLower(addr.Address), Name: name, Role: role}, password, by)
 }
 
-func create(ctx context.Context, db *postgres.DB, u redress.StaffUser, password string) (*redress.StaffUser, error) {
+func create(ctx context.Context, db *postgres.DB, u redress.StaffUser, password, by string) (*redress.StaffUser, error) {
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
 	if err != nil {
 		return nil, fmt.Errorf("hash the password: %w", err)
 	}
-	return db.AddStaffUser(ctx, u, hash)
+	return db.AddStaffUser(ctx, u, hash, by)
 }
 
 // DevUsers are the accounts the dev stack makes, one per role.
@@ -74,7 +74,7 @@ func EnsureDevUsers(ctx context.Context, db *postgres.DB, password string) error
 		if slices.ContainsFunc(existing, func(e redress.StaffUser) bool { return e.Email == u.Email }) {
 			continue
 		}
-		if _, err := create(ctx, db, u, password); err != nil && redress.ErrorCode(err) != redress.ECONFLICT {
+		if _, err := create(ctx, db, u, password, redress.BySystem); err != nil && redress.ErrorCode(err) != redress.ECONFLICT {
 			return err
 		}
 	}

@@ -47,6 +47,7 @@ Usage:
   redress repair   start again the open complaints whose workflow no longer runs (--dry-run lists them)
   redress users    add, list or disable the people who sign in to the console
   redress analytics rebuild   recompute the analytics rollups from the complaints
+  redress audit verify        check the audit log's hash chain
 
 Run "redress <command> -h" for the flags; each has an environment variable.
 `
@@ -59,6 +60,12 @@ func main() {
 	if os.Args[1] == "users" {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		code := usersMain(ctx, os.Args[2:], os.Stdin, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	if os.Args[1] == "audit" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := auditMain(ctx, os.Args[2:], os.Stdout, os.Stderr)
 		stop()
 		os.Exit(code)
 	}
@@ -232,6 +239,9 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		return err
 	}
 	defer closeAll(db, tc, reg)
+	if err := db.RecordKeys(ctx, config.KeyFingerprint(cfg.Keys)); err != nil {
+		return err
+	}
 	payloadCodec, err := cfg.Codec()
 	if err != nil {
 		return err

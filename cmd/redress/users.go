@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"strings"
 	"text/tabwriter"
 
@@ -77,7 +78,7 @@ func runUsers(ctx context.Context, db *postgres.DB, args []string, in io.Reader,
 		if err != nil && !errors.Is(err, io.EOF) {
 			return err
 		}
-		u, err := staff.Add(ctx, db, *email, *name, *role, strings.TrimRight(password, "\r\n"))
+		u, err := staff.Add(ctx, db, *email, *name, *role, strings.TrimRight(password, "\r\n"), commandLineUser())
 		if err != nil {
 			return err
 		}
@@ -98,7 +99,7 @@ func runUsers(ctx context.Context, db *postgres.DB, args []string, in io.Reader,
 		}
 		return w.Flush()
 	case "disable":
-		if err := db.DisableStaffUser(ctx, strings.ToLower(strings.TrimSpace(*email))); err != nil {
+		if err := db.DisableStaffUser(ctx, strings.ToLower(strings.TrimSpace(*email)), commandLineUser()); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "disabled %s\n", *email)
@@ -106,4 +107,13 @@ func runUsers(ctx context.Context, db *postgres.DB, args []string, in io.Reader,
 		return errUsage(fmt.Sprintf("%q is not add, list or disable", args[0]))
 	}
 	return nil
+}
+
+// commandLineUser is who the audit log says ran a command: the operating
+// system's account, as cli:<name>.
+func commandLineUser() string {
+	if u, err := user.Current(); err == nil {
+		return "cli:" + u.Username
+	}
+	return "cli:unknown"
 }
