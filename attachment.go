@@ -24,9 +24,12 @@ type Attachment struct {
 	SHA256      string `json:"sha256"`       // hex
 	From        string `json:"from"`         // AttachmentFromCustomer or AttachmentFromStaff
 	// Shared is set on a staff file sent to the customer with a reply.
-	Shared    bool      `json:"shared_with_customer"`
-	By        string    `json:"-"` // the credential that added it (ByKey, ByUser, ...)
-	BlobKey   string    `json:"-"` // where the object store keeps the bytes
+	Shared  bool   `json:"shared_with_customer"`
+	By      string `json:"-"` // the credential that added it (ByKey, ByUser, ...)
+	BlobKey string `json:"-"` // where the object store keeps the bytes
+	// KeyOwner is the customer whose data key encrypted the bytes ("" for
+	// a file stored before encryption at rest).
+	KeyOwner  string    `json:"-"`
 	CreatedAt time.Time `json:"created_at"`
 }
 

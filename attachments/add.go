@@ -86,7 +86,7 @@ func (s *Store) Add(ctx context.Context, u Upload, file io.Reader) (a redress.At
 	a = redress.Attachment{ID: uuid.NewString(), ComplaintID: complaint.ID, Filename: u.Filename, ContentType: typ,
 		From: u.From, By: u.By}
 	a.BlobKey = blobKey(a.ComplaintID, a.ID)
-	if a.Size, a.SHA256, err = s.write(ctx, a, head); err != nil {
+	if a.Size, a.SHA256, err = s.write(ctx, &a, head); err != nil {
 		return redress.Attachment{}, false, err
 	}
 	stored, err := s.db.AddAttachment(ctx, a, MaxPerComplaint)
@@ -104,19 +104,30 @@ func (s *Store) Add(ctx context.Context, u Upload, file io.Reader) (a redress.At
 	return stored.Attachment, stored.New, nil
 }
 
-// write streams the file to the object store under a.BlobKey and returns
-// its size and sha256. A file over MaxSize, or one that breaks off, is
-// aborted: the object store keeps nothing of it.
-func (s *Store) write(ctx context.Context, a redress.Attachment, file io.Reader) (int64, string, error) {
+// write streams the file to the object store under a.BlobKey, encrypted
+// with its customer's data key (whose it is goes in a.KeyOwner), and
+// returns its size and sha256. A file over MaxSize, or one that breaks
+// off, is aborted: the object store keeps nothing of it.
+func (s *Store) write(ctx context.Context, a *redress.Attachment, file io.Reader) (int64, string, error) {
+	key, err := s.db.FileKey(ctx, a.ComplaintID)
+	if err != nil {
+		return 0, "", err
+	}
+	a.KeyOwner = key.Owner()
+	m := newMeter(file)
+	encrypted, err := key.EncryptFile(m, a.ID)
+	if err != nil {
+		return 0, "", err
+	}
 	writeCtx, abort := context.WithCancel(ctx)
 	defer abort()
-	w, err := s.bucket.NewWriter(writeCtx, a.BlobKey, &blob.WriterOptions{ContentType: a.ContentType,
+	// The store sees neither the file's type nor its name.
+	w, err := s.bucket.NewWriter(writeCtx, a.BlobKey, &blob.WriterOptions{ContentType: "application/octet-stream",
 		BufferSize: s3PartSize, MaxConcurrency: 1})
 	if err != nil {
 		return 0, "", s.storeDown(err)
 	}
-	m := newMeter(file)
-	_, copyErr := io.Copy(w, m)
+	_, copyErr := io.Copy(w, encrypted)
 	switch {
 	case m.tooLarge():
 		copyErr = redress.Errorf(redress.ETOOLARGE, "a file may be at most %d MiB", MaxSize>>20)

@@ -37,7 +37,14 @@ func (s *Store) ReadForCustomer(ctx context.Context, complaintID, id string) (re
 	return s.open(ctx, a)
 }
 
+// open reads a file's bytes, decrypted as they stream (a file stored
+// before encryption at rest is read as it is); an erased customer's file
+// is EGONE.
 func (s *Store) open(ctx context.Context, a redress.Attachment) (redress.Attachment, io.ReadCloser, error) {
+	key, err := s.db.AttachmentKey(ctx, a)
+	if err != nil {
+		return a, nil, err
+	}
 	r, err := s.bucket.NewReader(ctx, a.BlobKey, nil)
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		// A row whose bytes are gone is a fault of ours, not the caller's.
@@ -46,5 +53,19 @@ func (s *Store) open(ctx context.Context, a redress.Attachment) (redress.Attachm
 	if err != nil {
 		return a, nil, s.storeDown(err)
 	}
-	return a, r, nil
+	if key == nil {
+		return a, r, nil
+	}
+	plain, err := key.DecryptFile(r, a.ID)
+	if err != nil {
+		r.Close()
+		return a, nil, err
+	}
+	return a, decrypted{Reader: plain, Closer: r}, nil
+}
+
+// decrypted reads a file's plain bytes and closes the object it streams.
+type decrypted struct {
+	io.Reader
+	io.Closer
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/codec"
+	"github.com/redress-dev/redress/crypt"
 	"github.com/redress-dev/redress/redresstest"
 	"github.com/redress-dev/redress/workflows"
 )
@@ -138,7 +139,7 @@ func (l lifecycle) record(name string, h *historypb.History) {
 	if dir == "" {
 		return
 	}
-	keys, err := codec.ParseKeys(redresstest.PayloadKey)
+	keys, err := crypt.ParseKeys("REDRESS_PAYLOAD_KEYS", redresstest.PayloadKey)
 	if err != nil {
 		l.b.Fatal(err)
 	}

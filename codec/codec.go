@@ -7,15 +7,13 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/sdk/converter"
+
+	"github.com/redress-dev/redress/crypt"
 )
 
 const (
@@ -31,14 +29,8 @@ type Codec struct {
 	aeads   map[string]cipher.AEAD
 }
 
-// Key is one encryption key with the id written beside each payload.
-type Key struct {
-	ID     string
-	Secret []byte // 32 bytes
-}
-
 // New builds a codec; the first key encrypts.
-func New(keys ...Key) (*Codec, error) {
+func New(keys ...crypt.Key) (*Codec, error) {
 	if len(keys) == 0 {
 		return nil, errors.New("codec: no key")
 	}
@@ -58,45 +50,6 @@ func New(keys ...Key) (*Codec, error) {
 		c.aeads[k.ID] = aead
 	}
 	return c, nil
-}
-
-// ParseKeys reads REDRESS_PAYLOAD_KEYS: comma-separated base64 32-byte keys,
-// each optionally prefixed "id:"; the first encrypts. A key without an id
-// is named by its fingerprint.
-func ParseKeys(s string) ([]Key, error) {
-	var keys []Key
-	for _, entry := range strings.Split(s, ",") {
-		entry = strings.TrimSpace(entry)
-		if entry == "" {
-			continue
-		}
-		id, encoded, named := strings.Cut(entry, ":")
-		if !named {
-			encoded = id
-		}
-		secret, err := base64.StdEncoding.DecodeString(encoded)
-		if err != nil || len(secret) != 32 {
-			return nil, errors.New("REDRESS_PAYLOAD_KEYS: each key must be 32 bytes in base64 (openssl rand -base64 32)")
-		}
-		if !named {
-			sum := sha256.Sum256(secret)
-			id = hex.EncodeToString(sum[:4])
-		}
-		keys = append(keys, Key{ID: id, Secret: secret})
-	}
-	if len(keys) == 0 {
-		return nil, errors.New("REDRESS_PAYLOAD_KEYS is empty: customers' data would sit in Temporal in clear text; make a key with: openssl rand -base64 32")
-	}
-	return keys, nil
-}
-
-// NewKey makes a random key, for the dev stack's first start.
-func NewKey() (string, error) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return base64.StdEncoding.EncodeToString(b), nil
 }
 
 // Encode encrypts each payload whole: data and metadata.

@@ -9,10 +9,11 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/redress-dev/redress/codec"
+	"github.com/redress-dev/redress/crypt"
 )
 
-func key(id string, fill byte) codec.Key {
-	return codec.Key{ID: id, Secret: bytes.Repeat([]byte{fill}, 32)}
+func key(id string, fill byte) crypt.Key {
+	return crypt.Key{ID: id, Secret: bytes.Repeat([]byte{fill}, 32)}
 }
 
 func TestRoundTripHidesTheData(t *testing.T) {
@@ -64,18 +65,5 @@ func TestRotationAndRefusals(t *testing.T) {
 	tampered.Data[len(tampered.Data)-1] ^= 1
 	if _, err := old.Decode([]*commonpb.Payload{tampered}); err == nil {
 		t.Error("a tampered payload decrypted")
-	}
-}
-
-func TestParseKeys(t *testing.T) {
-	k, _ := codec.NewKey()
-	keys, err := codec.ParseKeys("2026:" + k + ", " + k)
-	if err != nil || len(keys) != 2 || keys[0].ID != "2026" || len(keys[1].ID) != 8 {
-		t.Fatalf("ParseKeys = %+v, %v", keys, err)
-	}
-	for _, bad := range []string{"", "short", "id:bm90LTMyLWJ5dGVz"} {
-		if _, err := codec.ParseKeys(bad); err == nil {
-			t.Errorf("ParseKeys(%q) passed", bad)
-		}
 	}
 }

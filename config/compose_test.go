@@ -140,8 +140,8 @@ func TestComposeFile(t *testing.T) {
 
 	// The secrets the production commands check reach them.
 	for service, keys := range map[string][]string{
-		"worker": {"REDRESS_TOKEN_SECRET", "REDRESS_PAYLOAD_KEYS", "DATABASE_URL"},
-		"api":    {"REDRESS_TOKEN_SECRET", "REDRESS_PAYLOAD_KEYS", "REDRESS_API_KEYS", "DATABASE_URL"},
+		"worker": {"REDRESS_TOKEN_SECRET", "REDRESS_PAYLOAD_KEYS", "REDRESS_DATA_KEYS", "DATABASE_URL"},
+		"api":    {"REDRESS_TOKEN_SECRET", "REDRESS_PAYLOAD_KEYS", "REDRESS_DATA_KEYS", "REDRESS_API_KEYS", "DATABASE_URL"},
 	} {
 		for _, key := range keys {
 			if _, ok := compose.Services[service].Environment[key]; !ok {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/codec"
+	"github.com/redress-dev/redress/crypt"
 	"github.com/redress-dev/redress/notify"
 )
 
@@ -37,6 +38,7 @@ type Config struct {
 	APIKeys           string // "name:role:secret,..."
 	TokenSecret       string // signs customers' tracking links
 	PayloadKeys       string // encrypt payloads in Temporal
+	DataKeys          string // wrap the customers' data keys (personal data at rest)
 	CodecOrigins      string // Web UI origins the codec endpoint trusts
 	DevPassword       string // the dev stack's staff accounts' password
 	// Chosen tells whether a setting was given by its flag or its variable
@@ -110,6 +112,7 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.IntVar(&c.UIPort, "ui-port", 8233, "port of the Temporal Web UI in the dev stack")
 	fs.StringVar(&c.APIKeys, "api-keys", os.Getenv("REDRESS_API_KEYS"), "staff API keys as name:role:secret,... (REDRESS_API_KEYS)")
 	fs.StringVar(&c.PayloadKeys, "payload-keys", os.Getenv("REDRESS_PAYLOAD_KEYS"), "keys that encrypt Temporal payloads, base64, first encrypts (REDRESS_PAYLOAD_KEYS)")
+	fs.StringVar(&c.DataKeys, "data-keys", os.Getenv("REDRESS_DATA_KEYS"), "key-encryption keys that wrap each customer's data key, base64 as id:key,..., the first wraps (REDRESS_DATA_KEYS)")
 	fs.StringVar(&c.CodecOrigins, "codec-origins", os.Getenv("REDRESS_CODEC_ORIGINS"), "Web UI origins allowed to decode payloads through /codec (REDRESS_CODEC_ORIGINS)")
 	fs.StringVar(&c.SMTPURL, "smtp-url", os.Getenv("REDRESS_SMTP_URL"), "SMTP server for customer e-mail, smtp://[user:password@]host:port?from=address (REDRESS_SMTP_URL)")
 	fs.StringVar(&c.InboundSMTPAddr, "inbound-smtp-addr", os.Getenv("REDRESS_INBOUND_SMTP_ADDR"), "address of the SMTP listener that takes customers' mail; off when empty in redress api, 127.0.0.1:2525 in the dev stack (REDRESS_INBOUND_SMTP_ADDR)")
@@ -290,7 +293,7 @@ func redact(entry string) string {
 
 // Codec builds the payload codec from REDRESS_PAYLOAD_KEYS.
 func (c *Config) Codec() (*codec.Codec, error) {
-	keys, err := codec.ParseKeys(c.PayloadKeys)
+	keys, err := crypt.ParseKeys("REDRESS_PAYLOAD_KEYS", c.PayloadKeys)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
@@ -300,7 +303,26 @@ func (c *Config) Codec() (*codec.Codec, error) {
 // DevPayloadKey returns the dev stack's payload key, made once and kept in
 // the data dir so that histories stay readable across restarts.
 func DevPayloadKey(dataDir string) (string, error) {
-	return devSecret(dataDir, "payload-key", codec.NewKey)
+	return devSecret(dataDir, "payload-key", crypt.NewKey)
+}
+
+// Keyring builds the key-encryption keys from REDRESS_DATA_KEYS.
+func (c *Config) Keyring() (*crypt.Keyring, error) {
+	keys, err := crypt.ParseKeys("REDRESS_DATA_KEYS", c.DataKeys)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return crypt.NewKeyring(keys...)
+}
+
+// DevDataKey returns the dev stack's key-encryption key, made once and
+// kept in the data dir: without it the dev database's personal data is
+// unreadable.
+func DevDataKey(dataDir string) (string, error) {
+	return devSecret(dataDir, "data-key", func() (string, error) {
+		k, err := crypt.NewKey()
+		return "dev:" + k, err
+	})
 }
 
 // InfraKeys are the keys `redress dev --only infra` hands to the API

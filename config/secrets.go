@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/redress-dev/redress/codec"
+	"github.com/redress-dev/redress/crypt"
 )
 
 // The production commands refuse secrets that anyone could know: the
@@ -44,13 +44,15 @@ func (c *Config) RequireWorkerSecrets() error {
 	if flaw := secretFlaw(c.TokenSecret, minTokenSecret); flaw != "" {
 		return fmt.Errorf("config: REDRESS_TOKEN_SECRET %s; %s", flaw, makeSharedSecret)
 	}
-	keys, err := codec.ParseKeys(c.PayloadKeys)
-	if err != nil {
-		return fmt.Errorf("config: %w", err)
-	}
-	for _, k := range keys {
-		if strings.Contains(strings.ToLower(string(k.Secret)), exampleMarker) {
-			return fmt.Errorf("config: REDRESS_PAYLOAD_KEYS: key %q is the documentation's example; %s", k.ID, makeSharedSecret)
+	for _, list := range []struct{ variable, value string }{{"REDRESS_PAYLOAD_KEYS", c.PayloadKeys}, {"REDRESS_DATA_KEYS", c.DataKeys}} {
+		keys, err := crypt.ParseKeys(list.variable, list.value)
+		if err != nil {
+			return fmt.Errorf("config: %w", err)
+		}
+		for _, k := range keys {
+			if strings.Contains(strings.ToLower(string(k.Secret)), exampleMarker) {
+				return fmt.Errorf("config: %s: key %q is the documentation's example; %s", list.variable, k.ID, makeSharedSecret)
+			}
 		}
 	}
 	if c.WebhookURL != "" && strings.Contains(strings.ToLower(c.WebhookSecret), exampleMarker) {

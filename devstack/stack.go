@@ -105,7 +105,11 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 		cfg.DatabaseURL = s.postgres.URL("redress")
 		s.PostgresDir = s.postgres.Dir()
 	}
-	if s.DB, err = postgres.Open(ctx, cfg.DatabaseURL); err != nil {
+	keyring, err := cfg.Keyring()
+	if err != nil {
+		return nil, err
+	}
+	if s.DB, err = postgres.Open(ctx, cfg.DatabaseURL, keyring); err != nil {
 		return nil, err
 	}
 	if err := s.DB.Migrate(ctx); err != nil {

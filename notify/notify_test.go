@@ -69,7 +69,7 @@ func openDB(t *testing.T) (*postgres.DB, *pgx.Conn) {
 	t.Helper()
 	url := redresstest.NewDatabaseURL(t)
 	ctx := context.Background()
-	db, err := postgres.Open(ctx, url)
+	db, err := postgres.Open(ctx, url, redresstest.Keyring(t))
 	if err != nil {
 		t.Fatal(err)
 	}

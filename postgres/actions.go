@@ -48,6 +48,6 @@ func (db *DB) AddLateNote(ctx context.Context, complaintID string, note redress.
 			complaintID, lateNoteSeq).Scan(&seq); err != nil {
 			return err
 		}
-		return insertTimeline(ctx, tx, complaintID, seq, []redress.TimelineEntry{note})
+		return db.insertTimeline(ctx, tx, complaintID, seq, []redress.TimelineEntry{note})
 	}))
 }

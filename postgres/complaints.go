@@ -111,32 +111,35 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (Filed, error) {
 	var filed Filed
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		if in.IdempotencyKey != "" {
-			earlier, found, err := earlierIntake(ctx, tx, in)
+			earlier, found, err := db.earlierIntake(ctx, tx, in)
 			if err != nil || found {
 				filed = earlier
 				return err
 			}
 		}
-		customer, change, err := intakeCustomer(ctx, tx, in.Customer)
+		customer, change, err := db.intakeCustomer(ctx, tx, in.Customer)
 		if err != nil {
 			return err
 		}
-		open, err := openComplaintsOf(ctx, tx, customer.ID, in.DuplicatesWithin)
+		open, err := db.openComplaintsOf(ctx, tx, customer.ID, in.DuplicatesWithin)
 		if err != nil {
 			return err
 		}
 		f := in.Build(customer, open)
 		c := f.Complaint
-		resolution, _ := json.Marshal(c.Resolution)
-		survey, _ := json.Marshal(c.Survey)
+		sealed, err := db.sealComplaint(ctx, tx, c)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `INSERT INTO complaints (id, customer_id, status, priority, category, severity,
 			channel, subject, description, order_ref, escalation_level, sla_breached, assignee, created_at,
-			ack_due_at, resolve_due_at, resolution, survey, tracking_token_hash, seq, policy, possible_duplicate_of, filed_by)
+			ack_due_at, resolve_due_at, resolution, survey, tracking_token_hash, seq, policy, possible_duplicate_of, filed_by, search_grams)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, nullif($17::jsonb, 'null'), $18, $19, 1, $20,
-				nullif($21, '')::uuid, $22)`,
-			c.ID, c.CustomerID, c.Status, c.Priority, c.Category, c.Severity, c.Channel, c.Subject,
-			c.Description, c.OrderRef, c.EscalationLevel, c.SLABreached, c.Assignee, c.CreatedAt,
-			c.AckDueAt, c.ResolveDueAt, resolution, survey, f.TrackingTokenHash, f.Policy, c.PossibleDuplicateOf, in.Caller); err != nil {
+				nullif($21, '')::uuid, $22, $23)`,
+			c.ID, c.CustomerID, c.Status, c.Priority, c.Category, c.Severity, c.Channel, sealed.subject,
+			sealed.description, c.OrderRef, c.EscalationLevel, c.SLABreached, c.Assignee, c.CreatedAt,
+			c.AckDueAt, c.ResolveDueAt, sealed.resolution, sealed.survey, f.TrackingTokenHash, f.Policy, c.PossibleDuplicateOf, in.Caller,
+			sealed.grams); err != nil {
 			return err
 		}
 		if in.IdempotencyKey != "" {
@@ -152,10 +155,10 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (Filed, error) {
 				return errKeyTaken
 			}
 		}
-		if err := recordChange(ctx, tx, customer.ID, change, in.Caller, c.ID); err != nil {
+		if err := db.recordChange(ctx, tx, customer.ID, change, in.Caller, c.ID); err != nil {
 			return err
 		}
-		if err := insertTimeline(ctx, tx, c.ID, 1, []redress.TimelineEntry{f.Received}); err != nil {
+		if err := db.insertTimeline(ctx, tx, c.ID, 1, []redress.TimelineEntry{f.Received}); err != nil {
 			return err
 		}
 		if f.Mail != nil {
@@ -166,14 +169,14 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (Filed, error) {
 			}
 		}
 		filed = Filed{ComplaintID: c.ID, Customer: customer, Created: true}
-		return insertEvents(ctx, tx, []redress.Event{f.ReceivedEvent})
+		return db.insertEvents(ctx, tx, []redress.Event{f.ReceivedEvent})
 	})
 	if errors.Is(err, errKeyTaken) {
 		// A concurrent request under the same key waited on the key's unique
 		// index until the first committed, so the first one's row is visible.
 		// This request's transaction, its change to the customer included,
 		// is rolled back.
-		earlier, found, err := earlierIntake(ctx, db.pool, in)
+		earlier, found, err := db.earlierIntake(ctx, db.pool, in)
 		if err == nil && !found {
 			err = fmt.Errorf("idempotency key %q taken but not found", in.IdempotencyKey)
 		}
@@ -187,21 +190,21 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (Filed, error) {
 
 // intakeCustomer is the known customer that an intake names by id, or the
 // one its details match or create.
-func intakeCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer) (*redress.Customer, *redress.CustomerChange, error) {
+func (db *DB) intakeCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer) (*redress.Customer, *redress.CustomerChange, error) {
 	if want.ID != "" {
-		cu, err := customerByID(ctx, tx, want.ID)
+		cu, err := db.customerByID(ctx, tx, want.ID)
 		if err != nil {
 			return nil, nil, err
 		}
-		cu, err = resolveMerged(ctx, tx, cu, "")
+		cu, err = db.resolveMerged(ctx, tx, cu, "")
 		return cu, nil, err
 	}
-	return matchCustomer(ctx, tx, want)
+	return db.matchCustomer(ctx, tx, want)
 }
 
 // earlierIntake finds the complaint filed under the intake's idempotency key,
 // if any; a different request under that key is an ECONFLICT.
-func earlierIntake(ctx context.Context, q querier, in Intake) (Filed, bool, error) {
+func (db *DB) earlierIntake(ctx context.Context, q querier, in Intake) (Filed, bool, error) {
 	var hash []byte
 	var complaintID, customerID uuid.UUID
 	err := q.QueryRow(ctx, `SELECT k.request_hash, k.complaint_id, c.customer_id
@@ -218,7 +221,7 @@ func earlierIntake(ctx context.Context, q querier, in Intake) (Filed, bool, erro
 		return Filed{}, true, redress.Errorf(redress.ECONFLICT,
 			"the Idempotency-Key %q was already used with a different request", in.IdempotencyKey)
 	}
-	customer, err := customerByID(ctx, q, customerID.String())
+	customer, err := db.customerByID(ctx, q, customerID.String())
 	if err != nil {
 		return Filed{}, true, err
 	}
@@ -255,28 +258,34 @@ func (db *DB) Complaint(ctx context.Context, id string) (*redress.Complaint, err
 	if err != nil {
 		return nil, redress.Errorf(redress.ENOTFOUND, "no complaint %q", id)
 	}
-	c, err := scanComplaint(db.pool.QueryRow(ctx, `SELECT `+complaintColumns+` FROM complaints WHERE id = $1`, uid))
+	c, err := db.scanComplaint(ctx, db.pool, db.pool.QueryRow(ctx, `SELECT `+complaintColumns+` FROM complaints WHERE id = $1`, uid))
 	if redress.ErrorCode(err) == redress.ENOTFOUND {
 		return nil, redress.Errorf(redress.ENOTFOUND, "no complaint %q", id)
 	}
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `SELECT at, actor, made_by, kind, public, detail, breach FROM timeline
+	rows, err := db.pool.Query(ctx, `SELECT seq, at, actor, made_by, kind, public, detail, breach FROM timeline
 		WHERE complaint_id = $1 ORDER BY at, seq`, uid)
 	if err != nil {
 		return nil, wrap(err)
 	}
+	o := db.opener(ctx, db.pool)
 	c.Timeline, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.TimelineEntry, error) {
 		var e redress.TimelineEntry
-		err := row.Scan(&e.At, &e.Actor, &e.By, &e.Kind, &e.Public, &e.Detail, &e.Breach)
+		var seq int
+		err := row.Scan(&seq, &e.At, &e.Actor, &e.By, &e.Kind, &e.Public, &e.Detail, &e.Breach)
 		e.At = e.At.UTC()
+		o.text(place("timeline.detail", c.ID, seq), &e.Detail)
 		return e, err
 	})
+	if err == nil {
+		err = o.err
+	}
 	if err != nil {
 		return nil, wrap(err)
 	}
-	if c.Attachments, err = complaintAttachments(ctx, db.pool, uid); err != nil {
+	if c.Attachments, err = db.complaintAttachments(ctx, db.pool, uid); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -288,7 +297,7 @@ const maxDuplicateCandidates = 50
 
 // openComplaintsOf are the customer's open complaints filed within the
 // window, newest first, for the duplicate check.
-func openComplaintsOf(ctx context.Context, tx pgx.Tx, customerID string, within time.Duration) ([]redress.DuplicateCandidate, error) {
+func (db *DB) openComplaintsOf(ctx context.Context, tx pgx.Tx, customerID string, within time.Duration) ([]redress.DuplicateCandidate, error) {
 	if within <= 0 {
 		return nil, nil
 	}
@@ -298,10 +307,20 @@ func openComplaintsOf(ctx context.Context, tx pgx.Tx, customerID string, within 
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.DuplicateCandidate, error) {
+	candidates, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.DuplicateCandidate, error) {
 		var c redress.DuplicateCandidate
 		return c, row.Scan(&c.ID, &c.Subject, &c.Description, &c.OrderRef, &c.CreatedAt)
 	})
+	if err != nil {
+		return nil, err
+	}
+	o := db.opener(ctx, tx)
+	for i := range candidates {
+		c := &candidates[i]
+		o.text(place("complaints.subject", c.ID), &c.Subject)
+		o.text(place("complaints.description", c.ID), &c.Description)
+	}
+	return candidates, o.err
 }
 
 // ApplyChange projects one step of a complaint's workflow: the new state, the
@@ -313,12 +332,15 @@ func openComplaintsOf(ctx context.Context, tx pgx.Tx, customerID string, within 
 // trigger runs once for the step (migration 0015 explains the locks).
 func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHash []byte) error {
 	s := ch.State
-	resolution, _ := json.Marshal(s.Resolution)
-	survey, _ := json.Marshal(s.Survey)
 	firstSeq := ch.Seq - len(ch.Timeline) + 1
 	outcomes := outcomesOf(ch.Timeline)
 	setOutcomes, outcomeArgs := outcomes.set(20)
 	return wrap(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		k, err := db.complaintKey(ctx, tx, ch.ComplaintID)
+		if err != nil {
+			return err
+		}
+		resolution, survey := sealOutcome(k, ch.ComplaintID, s.Resolution, s.Survey)
 		tag, err := tx.Exec(ctx, `UPDATE complaints SET status = $3, priority = $4, escalation_level = $5,
 			sla_breached = $6, assignee = $7, ack_due_at = $8, resolve_due_at = $9, acknowledged_at = $10,
 			resolved_at = $11, closed_at = $12, resolution = nullif($13::jsonb, 'null'), survey = $14,
@@ -342,7 +364,7 @@ func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHas
 				return err
 			}
 		}
-		if err := insertTimeline(ctx, tx, ch.ComplaintID, firstSeq, ch.Timeline); err != nil {
+		if err := db.insertTimeline(ctx, tx, ch.ComplaintID, firstSeq, ch.Timeline); err != nil {
 			return err
 		}
 		if ch.UpdateID != "" {
@@ -350,17 +372,25 @@ func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHas
 				return err
 			}
 		}
-		return insertEvents(ctx, tx, ch.Events)
+		return db.insertEvents(ctx, tx, ch.Events)
 	}))
 }
 
 // insertTimeline writes a complaint's lines; the outcomes they imply are
 // the caller's to write with the complaint's row.
-func insertTimeline(ctx context.Context, tx pgx.Tx, complaintID string, firstSeq int, entries []redress.TimelineEntry) error {
+func (db *DB) insertTimeline(ctx context.Context, tx pgx.Tx, complaintID string, firstSeq int, entries []redress.TimelineEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	k, err := db.complaintKey(ctx, tx, complaintID)
+	if err != nil {
+		return err
+	}
 	for i, e := range entries {
+		seq := firstSeq + i
 		if _, err := tx.Exec(ctx, `INSERT INTO timeline (complaint_id, seq, at, actor, made_by, kind, public, detail, breach)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-			complaintID, firstSeq+i, e.At, e.Actor, e.By, e.Kind, e.Public, e.Detail, breachOf(e)); err != nil {
+			complaintID, seq, e.At, e.Actor, e.By, e.Kind, e.Public, k.Seal(place("timeline.detail", complaintID, seq), e.Detail), breachOf(e)); err != nil {
 			return err
 		}
 	}
@@ -427,9 +457,9 @@ func breachOf(e redress.TimelineEntry) string {
 	return ""
 }
 
-func insertEvents(ctx context.Context, tx pgx.Tx, events []redress.Event) error {
+func (db *DB) insertEvents(ctx context.Context, tx pgx.Tx, events []redress.Event) error {
 	for _, e := range events {
-		data, err := json.Marshal(e.Data)
+		data, err := db.sealEvent(ctx, tx, e)
 		if err != nil {
 			return err
 		}
@@ -471,7 +501,7 @@ func (db *DB) UnstartedComplaints(ctx context.Context, before time.Time, limit i
 	defer rows.Close()
 	var out []redress.Complaint
 	for rows.Next() {
-		c, err := scanComplaint(rows)
+		c, err := db.scanComplaint(ctx, db.pool, rows)
 		if err != nil {
 			return nil, err
 		}

@@ -52,6 +52,11 @@ func (db *DB) MergeCustomers(ctx context.Context, id, into, by string) (Customer
 		if err != nil {
 			return err
 		}
+		for i := range locked {
+			if err := db.openCustomer(ctx, tx, &locked[i]); err != nil {
+				return err
+			}
+		}
 		var old, kept *redress.Customer
 		for i := range locked {
 			switch locked[i].ID {
@@ -92,17 +97,17 @@ func (db *DB) MergeCustomers(ctx context.Context, id, into, by string) (Customer
 				return err
 			}
 		}
-		out.Into, err = takeContacts(ctx, tx, *kept, *old)
+		out.Into, err = db.takeContacts(ctx, tx, *kept, *old)
 		if err != nil {
 			return err
 		}
-		if err := recordChange(ctx, tx, old.ID, &redress.CustomerChange{Kind: redress.CustomerMerged,
+		if err := db.recordChange(ctx, tx, old.ID, &redress.CustomerChange{Kind: redress.CustomerMerged,
 			Fields: map[string]redress.FieldChange{"merged_into": {To: kept.ID}}}, by, ""); err != nil {
 			return err
 		}
 		fields := customerFieldChanges(*kept, *out.Into)
 		fields["merged_from"] = redress.FieldChange{To: old.ID}
-		if err := recordChange(ctx, tx, kept.ID, &redress.CustomerChange{Kind: redress.CustomerMerged, Fields: fields}, by, ""); err != nil {
+		if err := db.recordChange(ctx, tx, kept.ID, &redress.CustomerChange{Kind: redress.CustomerMerged, Fields: fields}, by, ""); err != nil {
 			return err
 		}
 		return appendAudit(ctx, tx, redress.AuditLine{Actor: by, Action: redress.AuditMergeCustomers, Target: "customer:" + old.ID,
@@ -114,7 +119,7 @@ func (db *DB) MergeCustomers(ctx context.Context, id, into, by string) (Customer
 // takeContacts gives the kept customer the name, e-mail, phone and
 // language it lacks from the one merged into it; an e-mail or phone moves
 // with its match key, so intake finds the kept customer by it.
-func takeContacts(ctx context.Context, tx pgx.Tx, kept, old redress.Customer) (*redress.Customer, error) {
+func (db *DB) takeContacts(ctx context.Context, tx pgx.Tx, kept, old redress.Customer) (*redress.Customer, error) {
 	next := kept
 	next.Name = given(kept.Name, old.Name)
 	next.Email = given(kept.Email, old.Email)
@@ -129,13 +134,23 @@ func takeContacts(ctx context.Context, tx pgx.Tx, kept, old redress.Customer) (*
 		WHERE id = $1`, old.ID, moveEmail, movePhone); err != nil {
 		return nil, err
 	}
-	_, err := tx.Exec(ctx, `UPDATE customers SET name = $2, email = $3, phone = $4, language = $5,
+	sealed, err := db.sealCustomer(ctx, tx, next)
+	if err != nil {
+		return nil, err
+	}
+	ix, err := db.indexKey(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.Exec(ctx, `UPDATE customers SET name = $2, email = $3, phone = $4, language = $5,
 			possible_duplicate_of = nullif($6, '')::uuid,
-			email_key = CASE WHEN $7 THEN (SELECT customer_email_key($3) WHERE NOT EXISTS
-				(SELECT FROM customers o WHERE o.email_key = customer_email_key($3))) ELSE email_key END,
-			phone_key = CASE WHEN $8 THEN (SELECT customer_phone_key($4) WHERE NOT EXISTS
-				(SELECT FROM customers o WHERE o.phone_key = customer_phone_key($4))) ELSE phone_key END
-		WHERE id = $1`, kept.ID, next.Name, next.Email, next.Phone, next.Language, next.PossibleDuplicateOf, moveEmail, movePhone)
+			email_key = CASE WHEN $7 THEN (SELECT nullif($9, '') WHERE NOT EXISTS
+				(SELECT FROM customers o WHERE o.email_key = ANY($11))) ELSE email_key END,
+			phone_key = CASE WHEN $8 THEN (SELECT nullif($10, '') WHERE NOT EXISTS
+				(SELECT FROM customers o WHERE o.phone_key = ANY($12))) ELSE phone_key END,
+			email_hash = nullif($9, ''), search_grams = $13
+		WHERE id = $1`, kept.ID, sealed.name, sealed.email, sealed.phone, next.Language, next.PossibleDuplicateOf, moveEmail, movePhone,
+		sealed.emailHash, sealed.phoneHash, emailKeys(ix, next.Email), phoneKeys(ix, next.Phone), sealed.grams)
 	return &next, err
 }
 
@@ -153,11 +168,11 @@ func customerFieldChanges(before, after redress.Customer) map[string]redress.Fie
 
 // resolveMerged is the customer that c became, when c was merged into
 // another (merged_into is always the last of a chain); c itself otherwise.
-func resolveMerged(ctx context.Context, q querier, c *redress.Customer, lock string) (*redress.Customer, error) {
+func (db *DB) resolveMerged(ctx context.Context, q querier, c *redress.Customer, lock string) (*redress.Customer, error) {
 	if c.MergedInto == "" {
 		return c, nil
 	}
-	return readCustomer(ctx, q, c.MergedInto, lock)
+	return db.readCustomer(ctx, q, c.MergedInto, lock)
 }
 
 // MergedCustomers are the customers merged into the customer id.

@@ -29,16 +29,16 @@ func customerFields(c *redress.Customer, uid *uuid.UUID) []any {
 		&c.MergedInto, &c.MergedAt, &c.CreatedAt}
 }
 
-func customerByID(ctx context.Context, q querier, id string) (*redress.Customer, error) {
-	return readCustomer(ctx, q, id, "")
+func (db *DB) customerByID(ctx context.Context, q querier, id string) (*redress.Customer, error) {
+	return db.readCustomer(ctx, q, id, "")
 }
 
 // lockCustomer reads a customer and locks its row until the transaction ends.
-func lockCustomer(ctx context.Context, tx pgx.Tx, id string) (*redress.Customer, error) {
-	return readCustomer(ctx, tx, id, " FOR UPDATE")
+func (db *DB) lockCustomer(ctx context.Context, tx pgx.Tx, id string) (*redress.Customer, error) {
+	return db.readCustomer(ctx, tx, id, " FOR UPDATE")
 }
 
-func readCustomer(ctx context.Context, q querier, id, lock string) (*redress.Customer, error) {
+func (db *DB) readCustomer(ctx context.Context, q querier, id, lock string) (*redress.Customer, error) {
 	uid, err := uuid.Parse(id)
 	if err != nil {
 		return nil, redress.Errorf(redress.ENOTFOUND, "no customer %q", id)
@@ -52,26 +52,33 @@ func readCustomer(ctx context.Context, q querier, id, lock string) (*redress.Cus
 		return nil, wrap(err)
 	}
 	c.ID = uid.String()
+	if err := db.openCustomer(ctx, q, &c); err != nil {
+		return nil, err
+	}
 	return &c, nil
 }
 
 // Customer returns the customer with the given id.
 func (db *DB) Customer(ctx context.Context, id string) (*redress.Customer, error) {
-	return customerByID(ctx, db.pool, id)
+	return db.customerByID(ctx, db.pool, id)
 }
 
 // CustomerChanges returns the recorded changes to a customer, oldest first.
 func (db *DB) CustomerChanges(ctx context.Context, id string) ([]redress.CustomerChange, error) {
-	rows, err := db.pool.Query(ctx, `SELECT at, kind, source, coalesce(complaint_id::text, ''), fields
+	rows, err := db.pool.Query(ctx, `SELECT id, at, kind, source, coalesce(complaint_id::text, ''), fields
 		FROM customer_changes WHERE customer_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, wrap(err)
 	}
 	changes, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.CustomerChange, error) {
 		var ch redress.CustomerChange
-		err := row.Scan(&ch.At, &ch.Kind, &ch.Source, &ch.ComplaintID, &ch.Fields)
+		var changeID int64
+		var fields []byte
+		if err := row.Scan(&changeID, &ch.At, &ch.Kind, &ch.Source, &ch.ComplaintID, &fields); err != nil {
+			return ch, err
+		}
 		ch.At = ch.At.UTC()
-		return ch, err
+		return ch, db.openJSON(ctx, db.pool, place("customer_changes.fields", changeID), fields, &ch.Fields)
 	})
 	return changes, wrap(err)
 }
@@ -84,10 +91,10 @@ func (db *DB) UpsertCustomer(ctx context.Context, want redress.Customer, caller 
 	var change *redress.CustomerChange
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		var err error
-		if cu, change, err = matchCustomer(ctx, tx, want); err != nil {
+		if cu, change, err = db.matchCustomer(ctx, tx, want); err != nil {
 			return err
 		}
-		return recordChange(ctx, tx, cu.ID, change, caller, "")
+		return db.recordChange(ctx, tx, cu.ID, change, caller, "")
 	})
 	if err != nil {
 		return nil, false, wrap(err)
@@ -103,13 +110,13 @@ const matchAttempts = 3
 // the details it lacks, or creates it; it returns the customer with the
 // change made (nil when nothing changed). It never refuses a customer over
 // its details: the rule is identityRule's.
-func matchCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer) (cu *redress.Customer, change *redress.CustomerChange, err error) {
+func (db *DB) matchCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer) (cu *redress.Customer, change *redress.CustomerChange, err error) {
 	for range matchAttempts {
 		// A savepoint: a lost race undoes this attempt only. The unique index
 		// made the loser wait for the winner's commit, so the next attempt
 		// sees the winner's customer.
 		err = pgx.BeginFunc(ctx, tx, func(sp pgx.Tx) error {
-			cu, change, err = matchOnce(ctx, sp, want)
+			cu, change, err = db.matchOnce(ctx, sp, want)
 			return err
 		})
 		var pgErr *pgconn.PgError
@@ -127,15 +134,19 @@ type keyMatch struct {
 }
 
 // matchOnce is one attempt of matchCustomer.
-func matchOnce(ctx context.Context, tx pgx.Tx, want redress.Customer) (*redress.Customer, *redress.CustomerChange, error) {
+func (db *DB) matchOnce(ctx context.Context, tx pgx.Tx, want redress.Customer) (*redress.Customer, *redress.CustomerChange, error) {
+	ix, err := db.indexKey(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
 	// The matches are locked until the transaction ends, in id order so that
 	// two requests over the same customers do not deadlock; NO KEY lets
 	// complaints that reference a locked customer be filed meanwhile.
 	rows, err := tx.Query(ctx, `SELECT `+customerColumns+`, coalesce(external_id = $1, false),
-			coalesce(email_key = customer_email_key($2), false), coalesce(phone_key = customer_phone_key($3), false)
+			coalesce(email_key = ANY($2), false), coalesce(phone_key = ANY($3), false)
 		FROM customers
-		WHERE external_id = $1 OR email_key = customer_email_key($2) OR phone_key = customer_phone_key($3)
-		ORDER BY id FOR NO KEY UPDATE`, nullIfEmpty(want.ExternalID), want.Email, want.Phone)
+		WHERE external_id = $1 OR email_key = ANY($2) OR phone_key = ANY($3)
+		ORDER BY id FOR NO KEY UPDATE`, nullIfEmpty(want.ExternalID), emailKeys(ix, want.Email), phoneKeys(ix, want.Phone))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -149,11 +160,16 @@ func matchOnce(ctx context.Context, tx pgx.Tx, want redress.Customer) (*redress.
 	if err != nil {
 		return nil, nil, err
 	}
+	for i := range matches {
+		if err := db.openCustomer(ctx, tx, &matches[i].customer); err != nil {
+			return nil, nil, err
+		}
+	}
 	d := identityRule(want, matches)
 	// A customer merged into another is that customer now, as a match and
 	// as the one a new customer may duplicate.
 	if d.existing != nil {
-		if d.existing, err = resolveMerged(ctx, tx, d.existing, " FOR NO KEY UPDATE"); err != nil {
+		if d.existing, err = db.resolveMerged(ctx, tx, d.existing, " FOR NO KEY UPDATE"); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -172,9 +188,9 @@ func matchOnce(ctx context.Context, tx pgx.Tx, want redress.Customer) (*redress.
 		d.possibleDuplicateOf = ""
 	}
 	if d.existing == nil {
-		return createCustomer(ctx, tx, want, d)
+		return db.createCustomer(ctx, tx, want, d)
 	}
-	return fillCustomer(ctx, tx, *d.existing, want, d)
+	return db.fillCustomer(ctx, tx, *d.existing, want, d)
 }
 
 // identity is what identityRule decided for a described customer: the
@@ -227,7 +243,7 @@ func identityRule(want redress.Customer, matches []keyMatch) identity {
 	return d
 }
 
-func createCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer, d identity) (*redress.Customer, *redress.CustomerChange, error) {
+func (db *DB) createCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer, d identity) (*redress.Customer, *redress.CustomerChange, error) {
 	if want.Tier == "" {
 		want.Tier = redress.TierStandard
 	}
@@ -235,18 +251,24 @@ func createCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer, d ide
 	if err != nil {
 		return nil, nil, err
 	}
+	want.ID = id.String()
+	sealed, err := db.sealCustomer(ctx, tx, want)
+	if err != nil {
+		return nil, nil, err
+	}
 	var c redress.Customer
 	err = tx.QueryRow(ctx, `INSERT INTO customers (id, external_id, name, email, phone, tier, language, possible_duplicate_of,
-			email_key, phone_key)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9 THEN customer_email_key($4) END,
-			CASE WHEN $10 THEN customer_phone_key($5) END)
+			email_key, phone_key, email_hash, search_grams)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9 THEN nullif($11, '') END,
+			CASE WHEN $10 THEN nullif($12, '') END, nullif($11, ''), $13)
 		RETURNING `+customerColumns,
-		id, nullIfEmpty(want.ExternalID), want.Name, want.Email, want.Phone, want.Tier, want.Language,
-		nullIfEmpty(d.possibleDuplicateOf), d.emailFree, d.phoneFree).Scan(customerFields(&c, &id)...)
+		id, nullIfEmpty(want.ExternalID), sealed.name, sealed.email, sealed.phone, want.Tier, want.Language,
+		nullIfEmpty(d.possibleDuplicateOf), d.emailFree, d.phoneFree, sealed.emailHash, sealed.phoneHash, sealed.grams).Scan(customerFields(&c, &id)...)
 	if err != nil {
 		return nil, nil, err
 	}
 	c.ID = id.String()
+	c.Name, c.Email, c.Phone = want.Name, want.Email, want.Phone
 	change := &redress.CustomerChange{Kind: redress.CustomerCreated, Fields: map[string]redress.FieldChange{}}
 	for name, value := range customerDetails(c) {
 		if value != "" {
@@ -260,7 +282,7 @@ func createCustomer(ctx context.Context, tx pgx.Tx, want redress.Customer, d ide
 // id, a name, an e-mail, a phone, a language) and never replaces one it has;
 // its tier is never an intake's to change. A filled e-mail or phone that
 // another customer has is kept without its match key.
-func fillCustomer(ctx context.Context, tx pgx.Tx, c redress.Customer, want redress.Customer, d identity) (*redress.Customer, *redress.CustomerChange, error) {
+func (db *DB) fillCustomer(ctx context.Context, tx pgx.Tx, c redress.Customer, want redress.Customer, d identity) (*redress.Customer, *redress.CustomerChange, error) {
 	next := c
 	next.ExternalID = given(c.ExternalID, want.ExternalID)
 	next.Name = given(c.Name, want.Name)
@@ -274,14 +296,19 @@ func fillCustomer(ctx context.Context, tx pgx.Tx, c redress.Customer, want redre
 	if len(change.Fields) == 0 {
 		return &c, nil, nil
 	}
+	sealed, err := db.sealCustomer(ctx, tx, next)
+	if err != nil {
+		return nil, nil, err
+	}
 	// A key comes with a filled e-mail or phone that no other customer has;
 	// one already stored keeps its key, or its lack of one (migration 0004).
-	_, err := tx.Exec(ctx, `UPDATE customers SET external_id = $2, name = $3, email = $4, phone = $5, language = $6,
+	_, err = tx.Exec(ctx, `UPDATE customers SET external_id = $2, name = $3, email = $4, phone = $5, language = $6,
 			possible_duplicate_of = $7,
-			email_key = CASE WHEN email = '' AND $8 THEN customer_email_key($4) ELSE email_key END,
-			phone_key = CASE WHEN phone = '' AND $9 THEN customer_phone_key($5) ELSE phone_key END
-		WHERE id = $1`, c.ID, nullIfEmpty(next.ExternalID), next.Name, next.Email, next.Phone, next.Language,
-		nullIfEmpty(next.PossibleDuplicateOf), d.emailFree, d.phoneFree)
+			email_key = CASE WHEN email = '' AND $8 THEN nullif($10, '') ELSE email_key END,
+			phone_key = CASE WHEN phone = '' AND $9 THEN nullif($11, '') ELSE phone_key END,
+			email_hash = CASE WHEN email = '' THEN nullif($10, '') ELSE email_hash END, search_grams = $12
+		WHERE id = $1`, c.ID, nullIfEmpty(next.ExternalID), sealed.name, sealed.email, sealed.phone, next.Language,
+		nullIfEmpty(next.PossibleDuplicateOf), d.emailFree, d.phoneFree, sealed.emailHash, sealed.phoneHash, sealed.grams)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -302,13 +329,22 @@ func customerDetails(c redress.Customer) map[string]string {
 		"phone": c.Phone, "tier": string(c.Tier), "language": c.Language, "possible_duplicate_of": c.PossibleDuplicateOf}
 }
 
-// recordChange stores a change to a customer, if there was one, with its source.
-func recordChange(ctx context.Context, tx pgx.Tx, customerID string, change *redress.CustomerChange, source, complaintID string) error {
+// recordChange stores a change to a customer, if there was one, with its
+// source; the changed values are sealed with the row's id, taken first.
+func (db *DB) recordChange(ctx context.Context, tx pgx.Tx, customerID string, change *redress.CustomerChange, source, complaintID string) error {
 	if change == nil {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO customer_changes (customer_id, kind, source, complaint_id, fields)
-		VALUES ($1, $2, $3, nullif($4, '')::uuid, $5)`, customerID, change.Kind, source, complaintID, change.Fields)
+	var id int64
+	if err := tx.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('customer_changes', 'id'))`).Scan(&id); err != nil {
+		return err
+	}
+	fields, err := db.sealJSON(ctx, tx, customerID, place("customer_changes.fields", id), change.Fields)
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO customer_changes (id, customer_id, kind, source, complaint_id, fields)
+		OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, nullif($5, '')::uuid, $6)`, id, customerID, change.Kind, source, complaintID, fields)
 	return err
 }
 
@@ -326,7 +362,7 @@ func nullIfEmpty(s string) *string {
 func (db *DB) EditCustomer(ctx context.Context, id string, edit redress.CustomerEdit, caller string) (*redress.Customer, error) {
 	var next redress.Customer
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		c, err := lockCustomer(ctx, tx, id)
+		c, err := db.lockCustomer(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -341,14 +377,23 @@ func (db *DB) EditCustomer(ctx context.Context, id string, edit redress.Customer
 		if len(change.Fields) == 0 {
 			return nil
 		}
-		for _, key := range []struct{ field, value, function string }{
-			{"email", next.Email, "customer_email_key"}, {"phone", next.Phone, "customer_phone_key"}} {
-			if _, changed := change.Fields[key.field]; !changed {
+		ix, err := db.indexKey(ctx, tx)
+		if err != nil {
+			return err
+		}
+		_, emailChanged := change.Fields["email"]
+		_, phoneChanged := change.Fields["phone"]
+		for _, key := range []struct {
+			field   string
+			changed bool
+			keys    []string
+		}{{"email", emailChanged, emailKeys(ix, next.Email)}, {"phone", phoneChanged, phoneKeys(ix, next.Phone)}} {
+			if !key.changed || len(key.keys) == 0 {
 				continue
 			}
 			var other uuid.UUID
-			err := tx.QueryRow(ctx, `SELECT id FROM customers WHERE `+key.field+`_key = `+key.function+`($1) AND id <> $2`,
-				key.value, c.ID).Scan(&other)
+			err := tx.QueryRow(ctx, `SELECT id FROM customers WHERE `+key.field+`_key = ANY($1) AND id <> $2`,
+				key.keys, c.ID).Scan(&other)
 			if err == nil {
 				return redress.Errorf(redress.ECONFLICT, "customer %s is found by this %s; merge the two customers instead", other, key.field)
 			}
@@ -356,15 +401,20 @@ func (db *DB) EditCustomer(ctx context.Context, id string, edit redress.Customer
 				return err
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE customers SET name = $2, email = $3, phone = $4, tier = $5, language = $6,
-				possible_duplicate_of = $7,
-				email_key = CASE WHEN email = $3 THEN email_key ELSE customer_email_key($3) END,
-				phone_key = CASE WHEN phone = $4 THEN phone_key ELSE customer_phone_key($4) END
-			WHERE id = $1`, c.ID, next.Name, next.Email, next.Phone, next.Tier, next.Language,
-			nullIfEmpty(next.PossibleDuplicateOf)); err != nil {
+		sealed, err := db.sealCustomer(ctx, tx, next)
+		if err != nil {
 			return err
 		}
-		if err := recordChange(ctx, tx, c.ID, change, caller, ""); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE customers SET name = $2, email = $3, phone = $4, tier = $5, language = $6,
+				possible_duplicate_of = $7,
+				email_key = CASE WHEN $8 THEN nullif($10, '') ELSE email_key END,
+				phone_key = CASE WHEN $9 THEN nullif($11, '') ELSE phone_key END,
+				email_hash = nullif($10, ''), search_grams = $12
+			WHERE id = $1`, c.ID, sealed.name, sealed.email, sealed.phone, next.Tier, next.Language,
+			nullIfEmpty(next.PossibleDuplicateOf), emailChanged, phoneChanged, sealed.emailHash, sealed.phoneHash, sealed.grams); err != nil {
+			return err
+		}
+		if err := db.recordChange(ctx, tx, c.ID, change, caller, ""); err != nil {
 			return err
 		}
 		fields := []string{}

@@ -408,7 +408,7 @@ func olderSchema(t *testing.T, last int) (*postgres.DB, *pgx.Conn) {
 	t.Helper()
 	ctx := context.Background()
 	url := redresstest.NewDatabaseURL(t)
-	db, err := postgres.Open(ctx, url)
+	db, err := postgres.Open(ctx, url, redresstest.Keyring(t))
 	if err != nil {
 		t.Fatal(err)
 	}

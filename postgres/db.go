@@ -18,18 +18,23 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/crypt"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// DB is the store: a pool of connections to one database.
+// DB is the store: a pool of connections to one database, and the keys
+// that seal the personal data it keeps.
 type DB struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	vault *vault
 }
 
 // Open connects to the database at url. It does not wait for the server.
-func Open(ctx context.Context, url string) (*DB, error) {
+// keys (REDRESS_DATA_KEYS) seal and open personal data; a store opened
+// without them (nil) serves only what holds none, such as staff accounts.
+func Open(ctx context.Context, url string, keys *crypt.Keyring) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: bad DATABASE_URL: %w", err)
@@ -38,7 +43,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &DB{pool: pool}, nil
+	return &DB{pool: pool, vault: &vault{ring: keys, keys: map[string]cachedKey{}}}, nil
 }
 
 // Close releases every connection.

@@ -81,11 +81,15 @@ func (db *DB) CustomerMessageIDs(ctx context.Context, complaintID string) ([]str
 // ComplaintOfCustomerMail is the complaint on which the sender's own mail,
 // one of messageIDs, was taken, the latest when several; "" when none.
 func (db *DB) ComplaintOfCustomerMail(ctx context.Context, messageIDs []string, sender string) (string, error) {
+	ix, err := db.indexKey(ctx, db.pool)
+	if err != nil {
+		return "", err
+	}
 	var id uuid.UUID
-	err := db.pool.QueryRow(ctx, `SELECT m.complaint_id FROM inbound_mail m
+	err = db.pool.QueryRow(ctx, `SELECT m.complaint_id FROM inbound_mail m
 			JOIN complaints c ON c.id = m.complaint_id JOIN customers cu ON cu.id = c.customer_id
-		WHERE m.message_id = ANY($1) AND m.message_id <> '' AND cu.email_key = customer_email_key($2)
-		ORDER BY m.received_at DESC LIMIT 1`, messageIDs, sender).Scan(&id)
+		WHERE m.message_id = ANY($1) AND m.message_id <> '' AND cu.email_key = ANY($2)
+		ORDER BY m.received_at DESC LIMIT 1`, messageIDs, emailKeys(ix, sender)).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", nil
 	}

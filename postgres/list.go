@@ -110,7 +110,7 @@ func (db *DB) Complaints(ctx context.Context, f ComplaintFilter) (items []redres
 	defer rows.Close()
 	items = []redress.Complaint{}
 	for rows.Next() {
-		c, err := scanComplaint(rows)
+		c, err := db.scanComplaint(ctx, db.pool, rows)
 		if err != nil {
 			return nil, "", err
 		}

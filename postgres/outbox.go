@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -46,7 +45,7 @@ func (db *DB) ClaimMessage(ctx context.Context, lease time.Duration) (*Message, 
 			m.CustomerID = customerID.String()
 		}
 		m.OccurredAt = m.OccurredAt.UTC()
-		return m, json.Unmarshal(data, &m.Data)
+		return m, db.openJSON(ctx, db.pool, place("outbox.data", m.ID), data, &m.Data)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
@@ -93,7 +92,7 @@ func (db *DB) Events(ctx context.Context, complaintID string) ([]redress.Event, 
 			return e, wrap(err)
 		}
 		e.OccurredAt = e.OccurredAt.UTC()
-		return e, json.Unmarshal(data, &e.Data)
+		return e, db.openJSON(ctx, db.pool, place("outbox.data", e.ID), data, &e.Data)
 	})
 }
 

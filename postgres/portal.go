@@ -19,11 +19,15 @@ func (db *DB) CreatePortalLink(ctx context.Context, email string, tokenHash []by
 	mail func(customerID string) redress.Event) (bool, error) {
 	sent := false
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		ix, err := db.indexKey(ctx, tx)
+		if err != nil {
+			return err
+		}
+		key := ix.Email(email)
 		var customerID uuid.UUID
-		var key string
-		err := tx.QueryRow(ctx, `SELECT id, customer_email_key(email) FROM customers
-			WHERE customer_email_key(email) = customer_email_key($1) ORDER BY created_at LIMIT 1`, email).Scan(&customerID, &key)
-		if errors.Is(err, pgx.ErrNoRows) {
+		err = tx.QueryRow(ctx, `SELECT id FROM customers WHERE email_hash = $1 AND erasure_requested_at IS NULL
+			ORDER BY created_at LIMIT 1`, key).Scan(&customerID)
+		if key == "" || errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
@@ -34,7 +38,7 @@ func (db *DB) CreatePortalLink(ctx context.Context, email string, tokenHash []by
 			return err
 		}
 		sent = true
-		return insertEvents(ctx, tx, []redress.Event{mail(customerID.String())})
+		return db.insertEvents(ctx, tx, []redress.Event{mail(customerID.String())})
 	})
 	return sent, wrap(err)
 }
@@ -77,7 +81,8 @@ type PortalComplaint struct {
 
 // PortalComplaints are the complaints of every customer with the signed-in
 // session's address (also the customers that share it without its match
-// key, migration 0017), newest first; an unknown or expired session is
+// key, migration 0017), newest first; the session knows the address only
+// by its keyed hash; an unknown or expired session is
 // EUNAUTHORIZED.
 func (db *DB) PortalComplaints(ctx context.Context, sessionHash []byte) ([]PortalComplaint, error) {
 	var key string
@@ -92,16 +97,21 @@ func (db *DB) PortalComplaints(ctx context.Context, sessionHash []byte) ([]Porta
 	rows, err := db.pool.Query(ctx, `SELECT c.id, c.subject, c.status, c.created_at, coalesce(c.survey->>'status', ''),
 			coalesce((c.bookkeeping->>'survey_round')::int, 1)
 		FROM complaints c JOIN customers cu ON cu.id = c.customer_id
-		WHERE customer_email_key(cu.email) = $1 ORDER BY c.created_at DESC LIMIT 200`, key)
+		WHERE cu.email_hash = $1 ORDER BY c.created_at DESC LIMIT 200`, key)
 	if err != nil {
 		return nil, wrap(err)
 	}
+	o := db.opener(ctx, db.pool)
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (PortalComplaint, error) {
 		var p PortalComplaint
 		var id uuid.UUID
 		err := row.Scan(&id, &p.Subject, &p.Status, &p.CreatedAt, &p.Survey, &p.SurveyRound)
 		p.ID = id.String()
+		o.text(place("complaints.subject", p.ID), &p.Subject)
 		return p, err
 	})
+	if err == nil {
+		err = o.err
+	}
 	return list, wrap(err)
 }

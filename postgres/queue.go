@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/crypt"
 )
 
 // The console's queues.
@@ -42,7 +42,8 @@ type QueueQuery struct {
 	Tier        redress.Tier
 	Level       *int // escalation level
 	// Search matches any part of the subject, description, order reference,
-	// or the customer's name or e-mail, ignoring case.
+	// or the customer's name or e-mail, ignoring case; it needs three
+	// characters, or one Chinese, Japanese or Korean (crypt.SearchGrams).
 	Search string
 	Limit  int    // 50 when zero, at most 200
 	Cursor string // opaque; from the previous page
@@ -108,58 +109,111 @@ func (k queueCursor) due() pgtype.Timestamptz {
 	return pgtype.Timestamptz{Time: *k.Due, Valid: true}
 }
 
-// likePattern matches term anywhere, its % and _ taken literally.
-func likePattern(term string) string {
-	return "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(term) + "%"
-}
-
 // Queue reads one page of a queue: open complaints, the next deadline
 // first, then by id; complaints with no running deadline last. Each page
 // starts after the last row of the one before (keyset pages), so
 // complaints filed meanwhile do not shift the pages. next is empty on the
 // last page.
+//
+// The texts are sealed, so a search finds its candidates by the keyed
+// hashes of its grams (an index of every complaint's and customer's) and
+// keeps those whose opened texts do contain it; when that leaves a page
+// short, the queue is read on from the last candidate.
 func (db *DB) Queue(ctx context.Context, q QueueQuery) (items []QueueItem, next string, err error) {
-	sql, args, limit, err := queueSQL(q)
-	if err != nil {
-		return nil, "", err
+	var grams []int32
+	if q.Search != "" {
+		ix, err := db.indexKey(ctx, db.pool)
+		if err != nil {
+			return nil, "", wrap(err)
+		}
+		if grams, err = ix.SearchGrams(q.Search); err != nil {
+			return nil, "", redress.Invalid(redress.FieldError{Field: "search", Message: err.Error()})
+		}
 	}
-	rows, err := db.pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, "", wrap(err)
-	}
-	defer rows.Close()
 	items = []QueueItem{}
 	var last queueCursor
+	for {
+		sql, args, limit, err := queueSQL(q, grams)
+		if err != nil {
+			return nil, "", err
+		}
+		page, read, err := db.queueRows(ctx, sql, args, q.Search)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, row := range page {
+			if len(items) == limit {
+				return items, last.encode(), nil
+			}
+			if row.matches {
+				items = append(items, row.item)
+				last = row.at
+			}
+		}
+		if len(page) <= limit {
+			return items, "", nil
+		}
+		q.Cursor = read.encode()
+	}
+}
+
+// queueRow is one row of a queue's query: the item, where it stands in the
+// queue, and whether it holds the search.
+type queueRow struct {
+	item    QueueItem
+	at      queueCursor
+	matches bool
+}
+
+// queueRows runs one query of a queue, opening its texts; read is where
+// its last row stands.
+func (db *DB) queueRows(ctx context.Context, sql string, args []any, search string) (page []queueRow, read queueCursor, err error) {
+	rows, err := db.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, read, wrap(err)
+	}
+	defer rows.Close()
+	o := db.opener(ctx, db.pool)
 	for rows.Next() {
-		var it QueueItem
-		var id uuid.UUID
+		var r queueRow
+		it := &r.item
+		var id, customerID uuid.UUID
 		var due *time.Time
+		var description, orderRef, email string
 		if err := rows.Scan(&id, &it.Subject, &it.Status, &it.Priority, &it.Category, &it.Channel, &it.Severity,
 			&it.EscalationLevel, &it.SLABreached, &it.Assignee, &it.CreatedAt, &it.AckDueAt, &it.ResolveDueAt,
-			&it.ResolvePausedAt, &due, &it.CustomerName, &it.Tier, &it.PossibleDuplicate); err != nil {
-			return nil, "", wrap(err)
+			&it.ResolvePausedAt, &due, &it.CustomerName, &it.Tier, &it.PossibleDuplicate,
+			&customerID, &description, &orderRef, &email); err != nil {
+			return nil, read, wrap(err)
 		}
 		it.ID = id.String()
 		utc(&it.CreatedAt)
 		for _, t := range []*time.Time{it.AckDueAt, it.ResolveDueAt, it.ResolvePausedAt} {
 			utc(t)
 		}
-		if len(items) == limit {
-			next = last.encode()
-			break
+		o.text(place("complaints.subject", it.ID), &it.Subject)
+		o.text(place("customers.name", customerID), &it.CustomerName)
+		r.matches = search == ""
+		if !r.matches {
+			o.text(place("complaints.description", it.ID), &description)
+			o.text(place("customers.email", customerID), &email)
+			for _, text := range []string{it.Subject, description, orderRef, it.CustomerName, email} {
+				r.matches = r.matches || crypt.Contains(text, search)
+			}
 		}
-		items = append(items, it)
-		last = queueCursor{Due: due, ID: id}
+		r.at = queueCursor{Due: due, ID: id}
+		read = r.at
+		page = append(page, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, "", wrap(err)
+		return nil, read, wrap(err)
 	}
-	return items, next, nil
+	return page, read, wrap(o.err)
 }
 
 // queueSQL is the query of one page of a queue, with its arguments and its
 // page size; it fetches one row more, to tell whether a next page exists.
-func queueSQL(q QueueQuery) (sql string, args []any, limit int, err error) {
+func queueSQL(q QueueQuery, grams []int32) (sql string, args []any, limit int, err error) {
 	arg := func(v any) string {
 		args = append(args, v)
 		return fmt.Sprintf("$%d", len(args))
@@ -192,19 +246,11 @@ func queueSQL(q QueueQuery) (sql string, args []any, limit int, err error) {
 	if q.Level != nil {
 		where = append(where, "c.escalation_level = "+arg(*q.Level))
 	}
-	if q.Search != "" {
-		// A term of three characters or more has trigrams: the customers it
-		// names are found once, by index, so that the planner can combine
-		// both sides as bitmap index scans. A shorter one (a two-character
-		// Chinese word) has none and no index finds it: the queue is read in
-		// order and each row's own customer checked, rather than every
-		// customer scanned first.
-		p := arg(likePattern(q.Search))
-		customer := fmt.Sprintf("c.customer_id = ANY (ARRAY(SELECT id FROM customers WHERE (name || ' ' || email) ILIKE %s))", p)
-		if utf8.RuneCountInString(q.Search) < 3 {
-			customer = fmt.Sprintf("(cu.name || ' ' || cu.email) ILIKE %s", p)
-		}
-		where = append(where, fmt.Sprintf("((c.subject || ' ' || c.description || ' ' || c.order_ref) ILIKE %s OR %s)", p, customer))
+	if len(grams) > 0 {
+		// The customers the grams find are found once, by index, so that the
+		// planner can combine both sides as bitmap index scans.
+		g := arg(grams)
+		where = append(where, fmt.Sprintf("(c.search_grams @> %s OR c.customer_id = ANY (ARRAY(SELECT id FROM customers WHERE search_grams @> %s)))", g, g))
 	}
 	if q.Cursor != "" {
 		k, err := decodeQueueCursor(q.Cursor)
@@ -220,7 +266,8 @@ func queueSQL(q QueueQuery) (sql string, args []any, limit int, err error) {
 	limit = min(limit, 200)
 	sql = `SELECT c.id, c.subject, c.status, c.priority, c.category, c.channel, c.severity, c.escalation_level,
 		c.sla_breached, c.assignee, c.created_at, c.ack_due_at, c.resolve_due_at, c.resolve_paused_at,
-		nullif(c.next_due_at, 'infinity'), cu.name, cu.tier, c.possible_duplicate_of IS NOT NULL
+		nullif(c.next_due_at, 'infinity'), cu.name, cu.tier, c.possible_duplicate_of IS NOT NULL,
+		cu.id, c.description, c.order_ref, cu.email
 		FROM complaints c JOIN customers cu ON cu.id = c.customer_id
 		WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY c.next_due_at, c.id LIMIT ` + arg(limit+1)

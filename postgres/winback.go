@@ -40,11 +40,11 @@ func (db *DB) ApplyWinback(ctx context.Context, ch redress.WinbackChange) error 
 				append([]any{ch.ComplaintID, winback}, outcomeArgs...)...); err != nil {
 				return err
 			}
-			if err := insertTimeline(ctx, tx, ch.ComplaintID, ch.Seq, ch.Timeline); err != nil {
+			if err := db.insertTimeline(ctx, tx, ch.ComplaintID, ch.Seq, ch.Timeline); err != nil {
 				return err
 			}
 		}
-		return insertEvents(ctx, tx, ch.Events)
+		return db.insertEvents(ctx, tx, ch.Events)
 	}))
 }
 

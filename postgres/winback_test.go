@@ -106,6 +106,13 @@ func TestWinbacksMigrationRebuildsFromTheOutbox(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close(ctx)
+	// The events as the outbox kept them before encryption at rest
+	// (migration 0033): in clear, which is how migration 0005 read them.
+	if _, err := conn.Exec(ctx, `UPDATE outbox SET data = CASE WHEN type = 'winback.follow_up'
+			THEN '{"offer": "10% coupon", "reason": "churn score 9"}'::jsonb ELSE '{"offer": "10% coupon"}'::jsonb END
+		WHERE type LIKE 'winback.%'`); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := conn.Exec(ctx, `DROP TABLE winbacks; DELETE FROM schema_migrations WHERE version = 5`); err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func (db *DB) Breaches(ctx context.Context, now time.Time, limit int) ([]redress
 		return nil, wrap(err)
 	}
 	breaches, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.Complaint, error) {
-		c, err := scanComplaint(row)
+		c, err := db.scanComplaint(ctx, db.pool, row)
 		if err != nil {
 			return redress.Complaint{}, err
 		}

@@ -52,7 +52,7 @@ func TestSharedLimitHoldsAcrossProcesses(t *testing.T) {
 // When PostgreSQL cannot answer, each process's own bucket decides: the
 // limit still holds per process, and no call fails.
 func TestSharedLimitFallsBackToTheProcess(t *testing.T) {
-	db, err := postgres.Open(context.Background(), redresstest.NewDatabaseURL(t))
+	db, err := postgres.Open(context.Background(), redresstest.NewDatabaseURL(t), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -108,7 +108,7 @@ func NewDB(tb testing.TB) *postgres.DB {
 // OpenDB opens the database at url, migrated, until the test ends.
 func OpenDB(tb testing.TB, url string) *postgres.DB {
 	tb.Helper()
-	db, err := postgres.Open(context.Background(), url)
+	db, err := postgres.Open(context.Background(), url, Keyring(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -230,6 +230,7 @@ func ProcessEnv(t testing.TB, databaseURL, temporalAddress, policy string, extra
 		"REDRESS_API_KEYS=crm:intake:" + ProcessIntakeKey + ",desk:agent:" + ProcessAgentKey,
 		"REDRESS_TOKEN_SECRET=process-token-secret-0123456789abcdef",
 		"REDRESS_PAYLOAD_KEYS=" + PayloadKey,
+		"REDRESS_DATA_KEYS=" + DataKey,
 		"REDRESS_POLICY=" + file,
 		"REDRESS_DATA_DIR=" + t.TempDir(),
 		"REDRESS_RATE_INTAKE=0", "REDRESS_RATE_CUSTOMER=0", "REDRESS_RATE_TOKEN_MISSES=0", "REDRESS_RATE_ANALYTICS=0",

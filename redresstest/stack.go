@@ -16,6 +16,7 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/config"
+	"github.com/redress-dev/redress/crypt"
 	"github.com/redress-dev/redress/devstack"
 	"github.com/redress-dev/redress/tokens"
 )
@@ -86,7 +87,7 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 		DatabaseURL: o.DatabaseURL, TemporalAddress: o.TemporalAddress, TemporalNamespace: "default",
 		HTTPAddr: "127.0.0.1:0", DataDir: o.DataDir, PublicURL: "http://redress.test",
 		TokenSecret: "test-secret-0123456789", Policy: policy, Keys: config.DevKeys(),
-		PayloadKeys: PayloadKey, CodecOrigins: CodecOrigin, Retention: config.DefaultRetention, RateLimits: limits,
+		PayloadKeys: PayloadKey, DataKeys: DataKey, CodecOrigins: CodecOrigin, Retention: config.DefaultRetention, RateLimits: limits,
 	}
 	if o.TemporalShards > 0 {
 		cfg.TemporalStore, cfg.TemporalShards = "postgres", o.TemporalShards
@@ -129,12 +130,27 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 	return st
 }
 
-// PayloadKey encrypts the test stacks' payloads; CodecOrigin is the Web UI
-// origin their codec endpoint trusts.
+// PayloadKey encrypts the test stacks' payloads, DataKey wraps their
+// customers' data keys; CodecOrigin is the Web UI origin their codec
+// endpoint trusts.
 const (
 	PayloadKey  = "test:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+	DataKey     = "test-kek:ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
 	CodecOrigin = "http://ui.redress.test"
 )
+
+// Keyring is the test stacks' REDRESS_DATA_KEYS.
+func Keyring(tb testing.TB) *crypt.Keyring {
+	keys, err := crypt.ParseKeys("REDRESS_DATA_KEYS", DataKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ring, err := crypt.NewKeyring(keys...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ring
+}
 
 func freePort(t testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -40,7 +40,7 @@ func analyticsMain(ctx context.Context, args []string, out, errOut io.Writer) in
 		fmt.Fprintln(errOut, "redress analytics:", err)
 		return 1
 	}
-	db, err := postgres.Open(ctx, url)
+	db, err := postgres.Open(ctx, url, nil)
 	if err == nil {
 		defer db.Close()
 		err = db.Migrate(ctx)

@@ -29,7 +29,7 @@ func auditMain(ctx context.Context, args []string, out, errOut io.Writer) int {
 		fmt.Fprint(errOut, "redress audit: set DATABASE_URL\n\n"+auditUsage)
 		return 2
 	}
-	db, err := postgres.Open(ctx, url)
+	db, err := postgres.Open(ctx, url, nil)
 	if err != nil {
 		fmt.Fprintln(errOut, "redress audit:", err)
 		return 1

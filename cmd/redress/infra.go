@@ -42,6 +42,7 @@ func runInfra(ctx context.Context, cfg *config.Config, logger *slog.Logger, bega
 		"REDRESS_API_KEYS":        keys,
 		"REDRESS_TOKEN_SECRET":    cfg.TokenSecret,
 		"REDRESS_PAYLOAD_KEYS":    cfg.PayloadKeys,
+		"REDRESS_DATA_KEYS":       cfg.DataKeys,
 		"REDRESS_CODEC_ORIGINS":   cfg.CodecOrigins,
 		"REDRESS_TEMPORAL_UI_URL": stack.UIURL,
 		"REDRESS_PUBLIC_URL":      cfg.PublicURL,

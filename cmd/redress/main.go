@@ -135,6 +135,13 @@ func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		}
 		cfg.PayloadKeys = key
 	}
+	if cfg.DataKeys == "" {
+		key, err := config.DevDataKey(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		cfg.DataKeys = key
+	}
 	if cfg.CodecOrigins == "" { // the dev Web UI, which anyone at this machine may open
 		cfg.CodecOrigins = fmt.Sprintf("http://127.0.0.1:%d,http://localhost:%d", cfg.UIPort, cfg.UIPort)
 	}
@@ -344,7 +351,11 @@ func connect(ctx context.Context, cfg *config.Config, reg *metrics.Registry, log
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	keyring, err := cfg.Keyring()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, keyring)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -386,7 +397,7 @@ func runRepair(ctx context.Context, cfg *config.Config, dryRun bool, logger *slo
 }
 
 func runMigrate(ctx context.Context, cfg *config.Config, logger *slog.Logger) error {
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, nil)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func usersMain(ctx context.Context, args []string, in io.Reader, out, errOut io.
 		fmt.Fprint(errOut, "redress users: set DATABASE_URL\n\n"+usersUsage)
 		return 2
 	}
-	db, err := postgres.Open(ctx, url)
+	db, err := postgres.Open(ctx, url, nil)
 	if err == nil {
 		defer db.Close()
 		err = db.Migrate(ctx)

@@ -119,8 +119,8 @@ func TestContainersGetVariablesRedressReads(t *testing.T) {
 	m := load(t)
 	known := redressVariables(t)
 	want := map[string][]string{
-		"redress-api":     {"DATABASE_URL", "REDRESS_API_KEYS", "REDRESS_TOKEN_SECRET", "REDRESS_PAYLOAD_KEYS", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "REDRESS_PUBLIC_URL", "REDRESS_POLICY", "REDRESS_CODEC_ORIGINS"},
-		"redress-worker":  {"DATABASE_URL", "REDRESS_TOKEN_SECRET", "REDRESS_PAYLOAD_KEYS", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "REDRESS_PUBLIC_URL", "REDRESS_POLICY", "REDRESS_RETENTION"},
+		"redress-api":     {"DATABASE_URL", "REDRESS_API_KEYS", "REDRESS_TOKEN_SECRET", "REDRESS_PAYLOAD_KEYS", "REDRESS_DATA_KEYS", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "REDRESS_PUBLIC_URL", "REDRESS_POLICY", "REDRESS_CODEC_ORIGINS"},
+		"redress-worker":  {"DATABASE_URL", "REDRESS_TOKEN_SECRET", "REDRESS_PAYLOAD_KEYS", "REDRESS_DATA_KEYS", "TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "REDRESS_PUBLIC_URL", "REDRESS_POLICY", "REDRESS_RETENTION"},
 		"redress-migrate": {"DATABASE_URL"},
 	}
 	for owner, pod := range m.containers() {
@@ -225,7 +225,7 @@ func TestSecretHoldsNoWorkingValue(t *testing.T) {
 		}
 	}
 	good := func() *config.Config {
-		c := &config.Config{TokenSecret: random(t, 32), PayloadKeys: "k1:" + random(t, 32)}
+		c := &config.Config{TokenSecret: random(t, 32), PayloadKeys: "k1:" + random(t, 32), DataKeys: "kek1:" + random(t, 32)}
 		c.Keys = []config.APIKey{{Name: "crm", Role: config.RoleIntake, Secret: random(t, 24)}}
 		return c
 	}
@@ -242,6 +242,7 @@ func TestSecretHoldsNoWorkingValue(t *testing.T) {
 		},
 		"REDRESS_TOKEN_SECRET": func(c *config.Config, v string) { c.TokenSecret = v },
 		"REDRESS_PAYLOAD_KEYS": func(c *config.Config, v string) { c.PayloadKeys = v },
+		"REDRESS_DATA_KEYS":    func(c *config.Config, v string) { c.DataKeys = v },
 	} {
 		c := good()
 		use(c, examples[variable])
