@@ -40,7 +40,28 @@ type Customer struct {
 	MergedInto string     `json:"merged_into,omitempty"`
 	MergedAt   *time.Time `json:"merged_at,omitempty"`
 	CreatedAt  time.Time  `json:"created_at"`
+	// Erasure is the erasure asked for the customer, if any; ErasedAt is set
+	// once it is done, and the customer then holds no personal data.
+	Erasure  *Erasure   `json:"erasure,omitempty"`
+	ErasedAt *time.Time `json:"erased_at,omitempty"`
 }
+
+// Erasure statuses.
+const (
+	ErasureRequested = "requested" // under way: the data keys may not be destroyed yet
+	ErasureDone      = "erased"    // every copy of the personal data is unreadable or removed
+)
+
+// Erasure is where a customer's erasure stands (SPEC section 12).
+type Erasure struct {
+	Status      string     `json:"status"`
+	RequestedAt time.Time  `json:"requested_at"`
+	ErasedAt    *time.Time `json:"erased_at,omitempty"`
+}
+
+// ErasureWorkflowID names the workflow that erases a customer: one per
+// customer, so a second request joins the first.
+func ErasureWorkflowID(customerID string) string { return "erasure-" + customerID }
 
 // CustomerNote is an internal note about a customer, for staff only.
 type CustomerNote struct {

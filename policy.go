@@ -53,6 +53,16 @@ type Policy struct {
 	Analytics     AnalyticsPolicy  `yaml:"analytics" json:"analytics"`
 	Duplicates    DuplicatePolicy  `yaml:"duplicates" json:"duplicates"`
 	Links         LinkPolicy       `yaml:"links" json:"links"`
+	Retention     RetentionPolicy  `yaml:"retention" json:"retention"`
+}
+
+// RetentionPolicy erases personal data kept past its use (SPEC section
+// 12): on a Schedule, the complaints closed longer than
+// AnonymizeClosedAfter ago lose their personal data, and a customer left
+// with no complaint that holds any is erased whole. Zero keeps everything.
+type RetentionPolicy struct {
+	AnonymizeClosedAfter Duration `yaml:"anonymize_closed_after" json:"anonymize_closed_after"`
+	Cron                 string   `yaml:"cron" json:"cron"` // when the Schedule runs, in the policy's time zone
 }
 
 // LinkPolicy bounds how long a customer's tracking link works: a link is a
@@ -185,6 +195,7 @@ func DefaultPolicy() Policy {
 		Campaign:   CampaignPolicy{Cron: "0 9 * * *", MaxCustomers: 500},
 		Duplicates: DuplicatePolicy{Within: Duration(168 * time.Hour), Threshold: 0.48},
 		Links:      LinkPolicy{ValidAfterClose: Duration(2160 * time.Hour)},
+		Retention:  RetentionPolicy{Cron: "30 3 * * *"},
 	}
 }
 
@@ -355,6 +366,12 @@ func (p Policy) Validate() error {
 	}
 	if p.Campaign.MaxCustomers <= 0 || p.Campaign.MaxCustomers > MaxCampaignCustomers {
 		return bad("campaign.max_customers", "must be from 1 to %d", MaxCampaignCustomers)
+	}
+	if after := p.Retention.AnonymizeClosedAfter; after != 0 && after < p.ReopenWithin {
+		return bad("retention.anonymize_closed_after", "must be 0 (keep everything) or at least reopen_within (%s): a customer may still reopen a closed complaint until then", p.ReopenWithin)
+	}
+	if len(strings.Fields(p.Retention.Cron)) != 5 {
+		return bad("retention.cron", "must be a 5-field cron expression, not %q", p.Retention.Cron)
 	}
 	return nil
 }

@@ -39,8 +39,11 @@ type Store interface {
 
 // Activities carries the activities' dependencies; the worker builds it once.
 type Activities struct {
-	Store  Store
-	Tokens *tokens.Signer
+	Store     Store
+	Tokens    *tokens.Signer
+	Erasures  ErasureStore
+	Retention RetentionStore
+	Workflows WorkflowClient
 }
 
 // ApplyChange projects one step of a complaint's workflow into PostgreSQL:

@@ -18,7 +18,6 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/attachments"
-	"github.com/redress-dev/redress/codec"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/intake"
@@ -51,7 +50,7 @@ type Server struct {
 
 	attachments *attachments.Store
 
-	codec         *codec.Codec
+	codec         converter.PayloadCodec
 	codecHandler  http.Handler
 	codecOrigins  []string
 	codecSessions codecSessions
@@ -73,7 +72,7 @@ type Options struct {
 	InboundDomain string
 	// Codec, when set, serves /codec for the Web UI; CodecOrigins lists the
 	// UI origins whose browsers may read its answers (CORS).
-	Codec        *codec.Codec
+	Codec        converter.PayloadCodec
 	CodecOrigins string
 	// RateLimits hold per API key and per source address; the address is
 	// the TCP peer's, or X-Forwarded-For's from one of TrustedProxies.
@@ -196,6 +195,8 @@ func New(o Options) *Server {
 	admin := s.requireRole(config.RoleAdmin)
 	v1.DELETE("/codec/sessions", s.endCodecSessions, admin)
 	v1.GET("/audit", s.auditLog, admin)
+	v1.POST("/customers/:id/erase", s.eraseCustomer, admin)
+	v1.GET("/customers/:id/export", s.exportCustomer, admin)
 	v1.POST("/campaigns", s.startCampaign, admin)
 	v1.GET("/campaigns/:id", s.getCampaign, admin)
 	v1.POST("/customers/:id/purchases", s.addPurchase, intake)

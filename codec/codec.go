@@ -6,7 +6,6 @@ package codec
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/rand"
 	"errors"
 	"fmt"
 
@@ -54,26 +53,7 @@ func New(keys ...crypt.Key) (*Codec, error) {
 
 // Encode encrypts each payload whole: data and metadata.
 func (c *Codec) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
-	aead := c.aeads[c.current]
-	out := make([]*commonpb.Payload, len(payloads))
-	for i, p := range payloads {
-		plain, err := p.Marshal()
-		if err != nil {
-			return nil, err
-		}
-		nonce := make([]byte, aead.NonceSize())
-		if _, err := rand.Read(nonce); err != nil {
-			return nil, err
-		}
-		out[i] = &commonpb.Payload{
-			Metadata: map[string][]byte{
-				converter.MetadataEncoding: []byte(encodingEncrypted),
-				metadataKeyID:              []byte(c.current),
-			},
-			Data: aead.Seal(nonce, nonce, plain, nil),
-		}
-	}
-	return out, nil
+	return seal(c.aeads[c.current], c.current, payloads)
 }
 
 // Decode decrypts encrypted payloads and leaves others as they are (those
@@ -90,19 +70,10 @@ func (c *Codec) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error
 		if !ok {
 			return nil, fmt.Errorf("codec: no key %q to decrypt with", id)
 		}
-		if len(p.Data) < aead.NonceSize() {
-			return nil, errors.New("codec: payload too short")
-		}
-		nonce, sealed := p.Data[:aead.NonceSize()], p.Data[aead.NonceSize():]
-		plain, err := aead.Open(nil, nonce, sealed, nil)
-		if err != nil {
-			return nil, fmt.Errorf("codec: payload does not decrypt with key %q: %w", id, err)
-		}
-		decoded := &commonpb.Payload{}
-		if err := decoded.Unmarshal(plain); err != nil {
+		var err error
+		if out[i], err = open(aead, id, p); err != nil {
 			return nil, err
 		}
-		out[i] = decoded
 	}
 	return out, nil
 }

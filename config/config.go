@@ -291,13 +291,23 @@ func redact(entry string) string {
 	return "…"
 }
 
-// Codec builds the payload codec from REDRESS_PAYLOAD_KEYS.
+// Codec builds the shared payload codec from REDRESS_PAYLOAD_KEYS.
 func (c *Config) Codec() (*codec.Codec, error) {
 	keys, err := crypt.ParseKeys("REDRESS_PAYLOAD_KEYS", c.PayloadKeys)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
 	return codec.New(keys...)
+}
+
+// PayloadCodec builds the codec of Temporal payloads: each customer's
+// with their data key from keys, the rest with REDRESS_PAYLOAD_KEYS.
+func (c *Config) PayloadCodec(keys codec.Keys) (*codec.PerCustomer, error) {
+	shared, err := c.Codec()
+	if err != nil {
+		return nil, err
+	}
+	return codec.NewPerCustomer(shared, keys), nil
 }
 
 // DevPayloadKey returns the dev stack's payload key, made once and kept in

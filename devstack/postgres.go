@@ -200,3 +200,13 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// PostgresTool is the path of one of PostgreSQL's programs (pg_dump, psql)
+// from the installation the dev stack runs.
+func PostgresTool(name string) (string, error) {
+	bin, err := postgresBinDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(bin, name), nil
+}

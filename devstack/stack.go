@@ -125,7 +125,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if s.server, err = StartTemporal(store, cfg.TemporalAddress, cfg.TemporalNamespace, tlog, o.serverSettings); err != nil {
 		return nil, err
 	}
-	payloadCodec, err := cfg.Codec()
+	payloadCodec, err := cfg.PayloadCodec(s.DB)
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +137,9 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 		return nil, err
 	}
 	if err := temporalutil.EnsureRetention(ctx, s.Temporal, cfg.TemporalNamespace, cfg.Retention); err != nil {
+		return nil, err
+	}
+	if err := workflows.EnsureRetentionSchedule(ctx, s.Temporal, cfg.Policy); err != nil {
 		return nil, err
 	}
 	if err := workflows.EnsureCampaignSchedule(ctx, s.Temporal, cfg.Policy); err != nil {
@@ -178,7 +181,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 		return nil, err
 	}
 	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys,
-		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
+		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec.Fresh(), CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: s.Metrics.Registry,
 		Form: selfservice.New(selfservice.Options{DB: s.DB, Intake: filer, Attachments: s.Attachments,
 			Tokens: signer, Secret: cfg.TokenSecret, PublicURL: cfg.PublicURL, Timezone: cfg.Policy.Timezone,
@@ -205,6 +208,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	s.cancel = cancel
 	workerDone := make(chan error, 1)
 	go func() { workerDone <- w.Run(runCtx) }()
+	go s.Attachments.Run(runCtx)
 	go func() {
 		if err := s.api.Serve(l); err != nil {
 			logger.Error("api stopped", "error", err)

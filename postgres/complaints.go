@@ -196,8 +196,13 @@ func (db *DB) intakeCustomer(ctx context.Context, tx pgx.Tx, want redress.Custom
 		if err != nil {
 			return nil, nil, err
 		}
-		cu, err = db.resolveMerged(ctx, tx, cu, "")
-		return cu, nil, err
+		if cu, err = db.resolveMerged(ctx, tx, cu, ""); err != nil {
+			return nil, nil, err
+		}
+		if cu.Erasure != nil {
+			return nil, nil, redress.Errorf(redress.EGONE, "customer %s has been erased; file the complaint with the customer's details instead", want.ID)
+		}
+		return cu, nil, nil
 	}
 	return db.matchCustomer(ctx, tx, want)
 }
@@ -240,14 +245,20 @@ func (db *DB) ComplaintIDBySurveyToken(ctx context.Context, tokenHash []byte) (s
 	return db.complaintIDByToken(ctx, "survey_token_hash", tokenHash, "no survey for this link")
 }
 
+// complaintIDByToken finds the complaint a customer's link opens; the link
+// of a complaint whose personal data was erased is EGONE.
 func (db *DB) complaintIDByToken(ctx context.Context, column string, tokenHash []byte, missing string) (string, error) {
 	var id uuid.UUID
-	err := db.pool.QueryRow(ctx, `SELECT id FROM complaints WHERE `+column+` = $1`, tokenHash).Scan(&id)
+	var erased bool
+	err := db.pool.QueryRow(ctx, `SELECT id, anonymized_at IS NOT NULL FROM complaints WHERE `+column+` = $1`, tokenHash).Scan(&id, &erased)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", redress.Errorf(redress.ENOTFOUND, "%s", missing)
 	}
 	if err != nil {
 		return "", wrap(err)
+	}
+	if erased {
+		return "", redress.Errorf(redress.EGONE, "this complaint's personal data has been erased")
 	}
 	return id.String(), nil
 }

@@ -3,8 +3,10 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -14,7 +16,8 @@ import (
 )
 
 const customerColumns = `id, coalesce(external_id, ''), name, email, phone, tier, language,
-	coalesce(possible_duplicate_of::text, ''), coalesce(merged_into::text, ''), merged_at, created_at`
+	coalesce(possible_duplicate_of::text, ''), coalesce(merged_into::text, ''), merged_at, created_at,
+	erasure_requested_at, erased_at`
 
 // querier is what a pool and a transaction share for reads.
 type querier interface {
@@ -26,7 +29,24 @@ type querier interface {
 // from uid once scanned.
 func customerFields(c *redress.Customer, uid *uuid.UUID) []any {
 	return []any{uid, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &c.Tier, &c.Language, &c.PossibleDuplicateOf,
-		&c.MergedInto, &c.MergedAt, &c.CreatedAt}
+		&c.MergedInto, &c.MergedAt, &c.CreatedAt, erasureFields{c}, &c.ErasedAt}
+}
+
+// erasureFields scans erasure_requested_at into a customer's Erasure;
+// ErasedAt is scanned beside it and completes the erasure once read.
+type erasureFields struct{ c *redress.Customer }
+
+func (f erasureFields) Scan(src any) error {
+	if src == nil {
+		f.c.Erasure = nil
+		return nil
+	}
+	at, ok := src.(time.Time)
+	if !ok {
+		return fmt.Errorf("erasure_requested_at: %T", src)
+	}
+	f.c.Erasure = &redress.Erasure{Status: redress.ErasureRequested, RequestedAt: at.UTC()}
+	return nil
 }
 
 func (db *DB) customerByID(ctx context.Context, q querier, id string) (*redress.Customer, error) {

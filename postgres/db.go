@@ -43,7 +43,7 @@ func Open(ctx context.Context, url string, keys *crypt.Keyring) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
-	return &DB{pool: pool, vault: &vault{ring: keys, keys: map[string]cachedKey{}}}, nil
+	return &DB{pool: pool, vault: &vault{ring: keys, keys: map[string]cachedKey{}, owners: map[string]string{}}}, nil
 }
 
 // Close releases every connection.

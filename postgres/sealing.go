@@ -38,8 +38,15 @@ func (db *DB) sealCustomer(ctx context.Context, q querier, c redress.Customer) (
 	}, nil
 }
 
-// openCustomer opens a customer's details in place.
+// openCustomer opens a customer's details in place, and completes its
+// erasure's state.
 func (db *DB) openCustomer(ctx context.Context, q querier, c *redress.Customer) error {
+	if c.ErasedAt != nil {
+		*c.ErasedAt = c.ErasedAt.UTC()
+		if c.Erasure != nil {
+			c.Erasure.Status, c.Erasure.ErasedAt = redress.ErasureDone, c.ErasedAt
+		}
+	}
 	o := db.opener(ctx, q)
 	o.text(place("customers.name", c.ID), &c.Name)
 	o.text(place("customers.email", c.ID), &c.Email)

@@ -21,9 +21,10 @@ import (
 type vault struct {
 	ring *crypt.Keyring
 
-	mu    sync.Mutex
-	index *crypt.Index
-	keys  map[string]cachedKey
+	mu     sync.Mutex
+	index  *crypt.Index
+	keys   map[string]cachedKey
+	owners map[string]string // complaint id -> the customer whose key encrypts its workflow's payloads
 }
 
 type cachedKey struct {
@@ -59,38 +60,42 @@ func (db *DB) key(ctx context.Context, q querier, customerID string) (*crypt.Dat
 	if ok && time.Now().Before(cached.until) {
 		return cached.key, nil
 	}
+	k, mine, err := db.loadKey(ctx, q, customerID)
+	if err == nil && !mine {
+		v.remember(customerID, k)
+	}
+	return k, err
+}
+
+// loadKey reads a customer's data key, making it if there is none; mine
+// says whether q's transaction made it.
+func (db *DB) loadKey(ctx context.Context, q querier, customerID string) (k *crypt.DataKey, mine bool, err error) {
 	for range 2 {
 		var kekID *string
 		var wrapped []byte
-		var destroyed, mine bool
+		var destroyed bool
 		err := q.QueryRow(ctx, `SELECT kek_id, wrapped, destroyed_at IS NOT NULL, created_at = now()
 			FROM customer_keys WHERE customer_id = $1`, customerID).Scan(&kekID, &wrapped, &destroyed, &mine)
 		if errors.Is(err, pgx.ErrNoRows) {
 			if err := db.makeKey(ctx, q, customerID); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if destroyed {
-			return nil, ErrErased
+			return nil, false, ErrErased
 		}
-		secret, err := v.ring.Unwrap(crypt.Wrapped{KeyID: *kekID, Bytes: wrapped}, customerID)
+		secret, err := db.vault.ring.Unwrap(crypt.Wrapped{KeyID: *kekID, Bytes: wrapped}, customerID)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		k, err := crypt.NewDataKey(customerID, secret)
-		if err != nil {
-			return nil, err
-		}
-		if !mine {
-			v.remember(customerID, k)
-		}
-		return k, nil
+		return k, mine, err
 	}
-	return nil, fmt.Errorf("postgres: the data key of customer %s was neither found nor made", customerID)
+	return nil, false, fmt.Errorf("postgres: the data key of customer %s was neither found nor made", customerID)
 }
 
 func (db *DB) makeKey(ctx context.Context, q querier, customerID string) error {
@@ -239,4 +244,8 @@ func place(column string, row ...any) string {
 		s += fmt.Sprint(r)
 	}
 	return s
+}
+
+func cryptWrapped(kekID string, wrapped []byte) crypt.Wrapped {
+	return crypt.Wrapped{KeyID: kekID, Bytes: wrapped}
 }

@@ -47,7 +47,7 @@ func SetWorkflowCache(size int) { sdkworker.SetStickyWorkflowCacheSize(size) }
 func New(c client.Client, db *postgres.DB, signer *tokens.Signer, policy redress.Policy, channels []notify.Channel,
 	reg prometheus.Registerer, logger *slog.Logger) *Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{WorkerStopTimeout: StopTimeout})
-	Register(w, &activities.Activities{Store: db, Tokens: signer})
+	Register(w, &activities.Activities{Store: db, Tokens: signer, Erasures: db, Retention: db, Workflows: c})
 	orphans := prometheus.NewGauge(prometheus.GaugeOpts{Name: "redress_complaints_without_workflow",
 		Help: "Open complaints whose workflow the worker's last repair pass found not running and could not start again."})
 	if reg != nil {
@@ -66,6 +66,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	go w.dispatcher.Run(ctx)
 	go w.keepAnalyticsBuilt(ctx)
 	go w.keepRepairing(ctx)
+	go w.sealOlderRows(ctx)
 	w.sweepUnstarted(ctx)
 	return nil
 }
@@ -84,12 +85,31 @@ func (w *Worker) sweepUnstarted(ctx context.Context) {
 		if err := w.startUnstarted(ctx); err != nil && ctx.Err() == nil {
 			w.logger.Warn("starting unstarted complaints", "error", err)
 		}
+		if err := w.startErasures(ctx); err != nil && ctx.Err() == nil {
+			w.logger.Warn("starting requested erasures", "error", err)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
 	}
+}
+
+// startErasures starts the workflow of every erasure asked for a while ago
+// and not done: one whose request was cut off before it started it.
+// Starting one that runs is a no-op.
+func (w *Worker) startErasures(ctx context.Context) error {
+	pending, err := w.db.PendingErasures(ctx, time.Now().Add(-time.Minute))
+	if err != nil {
+		return err
+	}
+	for _, p := range pending {
+		if err := workflows.StartErasure(ctx, w.client, activities.ErasureInput{CustomerID: p.CustomerID, By: p.By}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (w *Worker) startUnstarted(ctx context.Context) error {

@@ -249,7 +249,7 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	if err := db.RecordKeys(ctx, config.KeyFingerprint(cfg.Keys)); err != nil {
 		return err
 	}
-	payloadCodec, err := cfg.Codec()
+	payloadCodec, err := cfg.PayloadCodec(db)
 	if err != nil {
 		return err
 	}
@@ -268,7 +268,7 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
 	filer := intake.New(db, tc, cfg.Policy, signer, logger)
 	srv := api.New(api.Options{DB: db, Temporal: tc, Attachments: files, Policy: cfg.Policy, Keys: cfg.Keys,
-		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec, CodecOrigins: cfg.CodecOrigins,
+		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec.Fresh(), CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: reg.Registry,
 		Form: selfservice.New(selfservice.Options{DB: db, Intake: filer, Attachments: files,
 			Tokens: signer, Secret: cfg.TokenSecret, PublicURL: cfg.PublicURL,
@@ -292,6 +292,7 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		defer mail.Close()
 		logger.Info("inbound mail listening", "addr", addr, "domain", cfg.InboundDomain)
 	}
+	go files.Run(ctx)
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -317,6 +318,9 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	}
 	defer closeAll(db, tc, reg)
 	if err := temporalutil.EnsureSearchAttributes(ctx, tc, cfg.TemporalNamespace); err != nil {
+		return err
+	}
+	if err := workflows.EnsureRetentionSchedule(ctx, tc, cfg.Policy); err != nil {
 		return err
 	}
 	if err := workflows.EnsureCampaignSchedule(ctx, tc, cfg.Policy); err != nil {
@@ -347,16 +351,17 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 // commands do against external services. The client reports its metrics
 // to reg.
 func connect(ctx context.Context, cfg *config.Config, reg *metrics.Registry, logger *slog.Logger) (*postgres.DB, client.Client, error) {
-	payloadCodec, err := cfg.Codec()
-	if err != nil {
-		return nil, nil, err
-	}
 	keyring, err := cfg.Keyring()
 	if err != nil {
 		return nil, nil, err
 	}
 	db, err := postgres.Open(ctx, cfg.DatabaseURL, keyring)
 	if err != nil {
+		return nil, nil, err
+	}
+	payloadCodec, err := cfg.PayloadCodec(db)
+	if err != nil {
+		db.Close()
 		return nil, nil, err
 	}
 	tc, err := temporalutil.Dial(ctx, cfg.TemporalAddress, cfg.TemporalNamespace, payloadCodec.DataConverter(), reg.Temporal, logger)
