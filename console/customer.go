@@ -1,11 +1,13 @@
 package console
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/postgres"
 )
@@ -17,6 +19,38 @@ func (c *Console) registerCustomer(g *echo.Group) {
 	g.GET("/customers/:id", c.customerPage)
 	g.POST("/customers/:id/notes", c.addCustomerNote)
 	g.POST("/customers/:id/merge", c.mergeCustomer)
+	admin := c.requireRole(config.RoleAdmin)
+	g.GET("/customers/:id/export", c.exportCustomer, admin)
+	g.POST("/customers/:id/erase", c.eraseCustomer, admin)
+}
+
+// exportCustomer downloads everything held about the customer as a file.
+func (c *Console) exportCustomer(ctx echo.Context) error {
+	v := viewerOf(ctx)
+	export, err := c.desk.ExportCustomer(ctx.Request().Context(),
+		desk.Actor{Name: v.User.Email, By: redress.ByUser(v.User.Email), Role: v.User.Role}, ctx.Param("id"))
+	if err != nil {
+		return c.failure(ctx, err)
+	}
+	body, err := json.MarshalIndent(export, "", "  ")
+	if err != nil {
+		return c.failure(ctx, err)
+	}
+	h := ctx.Response().Header()
+	h.Set("Content-Disposition", `attachment; filename="customer-`+export.Customer.ID+`.json"`)
+	h.Set("Cache-Control", "private, no-store")
+	return ctx.Blob(http.StatusOK, "application/json", body)
+}
+
+// eraseCustomer asks the customer's erasure and shows the customer.
+func (c *Console) eraseCustomer(ctx echo.Context) error {
+	v := viewerOf(ctx)
+	cu, err := c.desk.EraseCustomer(ctx.Request().Context(),
+		desk.Actor{Name: v.User.Email, By: redress.ByUser(v.User.Email), Role: v.User.Role}, ctx.Param("id"), trimmed(ctx, "reason"))
+	if err != nil {
+		return c.failure(ctx, err)
+	}
+	return ctx.Redirect(http.StatusSeeOther, "/console/customers/"+cu.ID)
 }
 
 // customerView is what the customer's page shows.
