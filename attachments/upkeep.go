@@ -11,7 +11,7 @@ import (
 )
 
 // upkeepEvery is how often the store looks for files to delete.
-const upkeepEvery = 15 * time.Second
+const upkeepEvery = 5 * time.Second
 
 // Run keeps the object store in step with the personal data rules until
 // ctx ends: once, it encrypts the files stored before encryption at rest;

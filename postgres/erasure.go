@@ -142,7 +142,7 @@ func anonymizeComplaints(ctx context.Context, tx pgx.Tx, ids []string) error {
 		`UPDATE timeline SET detail = '' WHERE complaint_id = ANY($1::uuid[]) AND detail <> ''`,
 		`UPDATE outbox SET data = '{}', last_error = '', delivered_at = coalesce(delivered_at, now())
 			WHERE complaint_id = ANY($1::uuid[])`,
-		`UPDATE attachments SET filename = '' WHERE complaint_id = ANY($1::uuid[])`,
+		`UPDATE attachments SET filename = '', erased = true WHERE complaint_id = ANY($1::uuid[])`,
 		`DELETE FROM inbound_mail WHERE complaint_id = ANY($1::uuid[])`,
 		`DELETE FROM idempotency_keys WHERE complaint_id = ANY($1::uuid[])`,
 	} {
@@ -197,8 +197,7 @@ func (db *DB) PendingErasures(ctx context.Context, before time.Time) ([]PendingE
 // AnonymizedFiles are files of anonymized complaints (an erasure, or
 // retention) whose bytes the attachment store has yet to delete.
 func (db *DB) AnonymizedFiles(ctx context.Context, limit int) ([]redress.Attachment, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+attachmentColumns+` FROM attachments
-		WHERE complaint_id IN (SELECT id FROM complaints WHERE anonymized_at IS NOT NULL) ORDER BY id LIMIT $1`, limit)
+	rows, err := db.pool.Query(ctx, `SELECT `+attachmentColumns+` FROM attachments WHERE erased ORDER BY id LIMIT $1`, limit)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -229,9 +228,8 @@ func (db *DB) ComplaintAnonymized(ctx context.Context, id string) (bool, error) 
 // ClearFiles are files stored before encryption at rest, whose bytes the
 // attachment store has yet to encrypt.
 func (db *DB) ClearFiles(ctx context.Context, limit int) ([]redress.Attachment, error) {
-	rows, err := db.pool.Query(ctx, `SELECT `+attachmentColumns+` FROM attachments a
-		WHERE key_owner IS NULL AND NOT EXISTS (SELECT FROM complaints c WHERE c.id = a.complaint_id AND c.anonymized_at IS NOT NULL)
-		ORDER BY id LIMIT $1`, limit)
+	rows, err := db.pool.Query(ctx, `SELECT `+attachmentColumns+` FROM attachments
+		WHERE key_owner IS NULL AND NOT erased ORDER BY id LIMIT $1`, limit)
 	if err != nil {
 		return nil, wrap(err)
 	}

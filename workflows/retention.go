@@ -53,7 +53,7 @@ func Retention(ctx workflow.Context, in RetentionInput) (RetentionResult, error)
 		cutoff = *in.Cutoff
 	}
 	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 5 * time.Minute,
+		StartToCloseTimeout: 1 * time.Minute,
 		RetryPolicy:         &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute},
 	})
 	page := in.Page

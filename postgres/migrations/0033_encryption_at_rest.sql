@@ -43,13 +43,19 @@ ALTER TABLE complaints
     ADD COLUMN search_grams int4[],
     ADD COLUMN anonymized_at timestamptz;
 CREATE INDEX complaints_grams ON complaints USING gin (search_grams);
+CREATE INDEX complaints_to_anonymize ON complaints (id) WHERE anonymized_at IS NULL AND status IN ('closed', 'merged');
 
 -- key_owner is the customer whose data key encrypted a file's bytes (a
 -- merge may move the file's complaint to another customer); NULL for a
 -- file stored before encryption, read as it is until the sealing job
 -- rewrites it. A file's name is sealed, so the same file under the same
 -- name is told by the name's keyed hash.
-ALTER TABLE attachments ADD COLUMN key_owner uuid, ADD COLUMN filename_hash text;
+ALTER TABLE attachments ADD COLUMN key_owner uuid, ADD COLUMN filename_hash text,
+    ADD COLUMN erased boolean NOT NULL DEFAULT false;
+CREATE INDEX attachments_clear ON attachments (id) WHERE key_owner IS NULL;
+-- A file whose complaint was anonymized, whose bytes the attachment store
+-- has yet to delete.
+CREATE INDEX attachments_erased ON attachments (id) WHERE erased;
 ALTER TABLE attachments DROP CONSTRAINT attachments_complaint_id_sha256_filename_key;
 CREATE UNIQUE INDEX attachments_same_file ON attachments (complaint_id, sha256, filename_hash);
 
