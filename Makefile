@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` and `make test`.
 
-.PHONY: run test fuzz build bench bench-mix profile-intake bench-open bench-campaign bench-console bench-analytics chaos soak postgres chromium
+.PHONY: run test fuzz build bench bench-encryption bench-mix profile-intake bench-open bench-campaign bench-console bench-analytics chaos soak postgres chromium
 
 run: postgres
 	go run ./cmd/redress dev
@@ -48,6 +48,11 @@ soak: postgres
 # clients each run one complaint's script after another for 4 minutes; the
 # complaints a second after the first minute are its capacity, which make
 # soak runs at half of. About 7 minutes.
+# Encryption at rest: the same load on the last commit before it and on
+# this tree, and an erasure of 100 complaints.
+bench-encryption: postgres
+	go test -run '^$$' -bench EncryptionAtRest -benchtime 1x -timeout 30m ./bench/
+
 bench-mix: postgres
 	go test -run '^$$' -bench MixCapacity -benchtime 1x -timeout 30m ./e2e/
 

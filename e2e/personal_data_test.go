@@ -183,6 +183,20 @@ func TestPersonalDataIsSealedErasedAndExported(t *testing.T) {
 	if strings.Contains(filesUnder(t, blobs), zhao.ID) {
 		t.Error("the erased complaint's file is still in the object store")
 	}
+	// Dumped again: not even the erased customer's ciphertexts are left,
+	// while the other customer's still are.
+	after := redresstest.Dump(t, s.Config.DatabaseURL)
+	if n := strings.Count(after, "enc1."+zhao.CustomerID); n != 0 {
+		t.Errorf("the dump after the erasure holds %d values sealed with the erased customer's key", n)
+	}
+	if strings.Count(after, "enc1."+qian.CustomerID) == 0 {
+		t.Error("the dump holds no sealed value of the other customer: the test reads the wrong dump")
+	}
+	for _, word := range zhaoWords {
+		if strings.Contains(after, word) {
+			t.Errorf("the dump after the erasure shows %q", word)
+		}
+	}
 	// Analytics count it still: both complaints are listed.
 	var list struct{ Items []redress.Complaint }
 	s.Do("GET", "/v1/complaints", "dev-agent", nil).JSON(t, &list)

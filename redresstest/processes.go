@@ -47,6 +47,36 @@ func Binary(t testing.TB) string {
 	return binary
 }
 
+// BinaryAt builds the redress command as it was at a commit of this
+// repository (from a worktree of it), to compare the same load on two
+// versions in one run.
+func BinaryAt(t testing.TB, commit string) string {
+	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Dir(filepath.Dir(file))
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	for _, args := range [][]string{{"git", "worktree", "add", "--detach", tree, commit}} {
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+	}
+	t.Cleanup(func() {
+		cmd := exec.Command("git", "worktree", "remove", "--force", tree)
+		cmd.Dir = root
+		_ = cmd.Run()
+	})
+	binary := filepath.Join(dir, "redress")
+	cmd := exec.Command("go", "build", "-o", binary, "./cmd/redress")
+	cmd.Dir = tree
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/redress at %s: %v\n%s", commit, err, out)
+	}
+	return binary
+}
+
 // Process is a redress command running as a process of its own.
 type Process struct {
 	cmd    *exec.Cmd
@@ -59,8 +89,14 @@ type Process struct {
 // own environment but PATH and HOME), stopping it when the test ends.
 func StartProcess(t testing.TB, env []string, args ...string) *Process {
 	t.Helper()
+	return StartBinary(t, Binary(t), env, args...)
+}
+
+// StartBinary is StartProcess for another build of redress.
+func StartBinary(t testing.TB, binary string, env []string, args ...string) *Process {
+	t.Helper()
 	p := &Process{output: &bytes.Buffer{}, exited: make(chan struct{})}
-	p.cmd = exec.Command(Binary(t), args...)
+	p.cmd = exec.Command(binary, args...)
 	p.cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}, env...)
 	p.cmd.Stdout, p.cmd.Stderr = p, p
 	if err := p.cmd.Start(); err != nil {
