@@ -125,8 +125,14 @@ func (s *Service) File(ctx context.Context, r Request) (Filed, error) {
 		return Filed{}, err
 	}
 	stored, err := s.db.Complaint(ctx, filed.ComplaintID)
+	if err != nil && filed.Stored != nil {
+		// Committed: the caller is told so, with what was stored, rather
+		// than to retry.
+		s.logger.Warn("complaint stored, reading it back failed", "complaint", filed.ComplaintID, "error", err)
+		stored, err = filed.Stored, nil
+	}
 	if err != nil {
-		// Stored and started by the sweep; a retry is answered with it.
+		// A retry, stored and started by the sweep; the next one is answered with it.
 		return Filed{}, err
 	}
 	out := Filed{Complaint: stored, TrackingToken: s.tokens.Tracking(stored.ID), Customer: filed.Customer, Created: filed.Created}

@@ -98,6 +98,9 @@ type Filed struct {
 	ComplaintID string
 	Customer    *redress.Customer // the complaint's customer as it now stands
 	Created     bool              // false for a retry answered with the first request's complaint
+	// Stored is the complaint as this request stored it (nil for a
+	// retry): the answer when the database fails right after the commit.
+	Stored *redress.Complaint
 }
 
 // CreateComplaint matches or creates the customer, records the change to it,
@@ -168,7 +171,10 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (Filed, error) {
 				return err
 			}
 		}
-		filed = Filed{ComplaintID: c.ID, Customer: customer, Created: true}
+		stored := c
+		stored.FiledBy = in.Caller
+		stored.Timeline = []redress.TimelineEntry{f.Received}
+		filed = Filed{ComplaintID: c.ID, Customer: customer, Created: true, Stored: &stored}
 		return db.insertEvents(ctx, tx, []redress.Event{f.ReceivedEvent})
 	})
 	if errors.Is(err, errKeyTaken) {

@@ -78,12 +78,12 @@ func (db *DB) loadKey(ctx context.Context, q querier, customerID string) (k *cry
 			FROM customer_keys WHERE customer_id = $1`, customerID).Scan(&kekID, &wrapped, &destroyed, &mine)
 		if errors.Is(err, pgx.ErrNoRows) {
 			if err := db.makeKey(ctx, q, customerID); err != nil {
-				return nil, false, err
+				return nil, false, wrap(err)
 			}
 			continue
 		}
 		if err != nil {
-			return nil, false, err
+			return nil, false, wrap(err)
 		}
 		if destroyed {
 			return nil, false, ErrErased
@@ -158,16 +158,16 @@ func (db *DB) indexKey(ctx context.Context, q querier) (crypt.Index, error) {
 			rows, err := q.Query(ctx, `INSERT INTO data_keys (name, kek_id, wrapped) VALUES ($1, $2, $3)
 				ON CONFLICT DO NOTHING`, indexKeyName, w.KeyID, w.Bytes)
 			if err != nil {
-				return crypt.Index{}, err
+				return crypt.Index{}, wrap(err)
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
-				return crypt.Index{}, err
+				return crypt.Index{}, wrap(err)
 			}
 			continue
 		}
 		if err != nil {
-			return crypt.Index{}, err
+			return crypt.Index{}, wrap(err)
 		}
 		secret, err := v.ring.Unwrap(crypt.Wrapped{KeyID: kekID, Bytes: wrapped}, indexKeyName)
 		if err != nil {
@@ -229,6 +229,7 @@ func (o *opener) text(place string, value *string) {
 		return
 	}
 	*value, o.err = o.db.open(o.ctx, o.q, place, *value)
+	o.err = wrap(o.err)
 }
 
 // place names where a value is kept, its associated data: the table's
