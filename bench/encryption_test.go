@@ -124,7 +124,7 @@ func devProcess(b *testing.B, binary string) devAPI {
 	redresstest.StartBinary(b, binary, []string{
 		"REDRESS_DATA_DIR=" + dir,
 		"TEMPORAL_ADDRESS=127.0.0.1:" + redresstest.FreePort(b),
-		"REDRESS_INBOUND_SMTP_ADDR=127.0.0.1:" + redresstest.FreePort(b),
+		"REDRESS_INBOUND_SMTP_ADDR=127.0.0.1:" + redresstest.FreePort(b), "REDRESS_INBOUND_DOMAIN=redress.test",
 		"REDRESS_RATE_INTAKE=0", "REDRESS_RATE_CUSTOMER=0", "REDRESS_RATE_TOKEN_MISSES=0", "REDRESS_RATE_ANALYTICS=0",
 	}, "dev", "--http-addr", api, "--ui-port", "0")
 	base := "http://" + api
