@@ -146,10 +146,12 @@ type Resolution struct {
 	Compensation *Compensation `json:"compensation,omitempty"`
 }
 
-// Compensation is money given to the customer with a resolution.
+// Compensation is what the customer is given with a resolution: money,
+// loyalty points, or both.
 type Compensation struct {
-	Amount   float64 `json:"amount"`
-	Currency string  `json:"currency"`
+	Amount   float64 `json:"amount,omitempty"`
+	Currency string  `json:"currency,omitempty"`
+	Points   int64   `json:"points,omitempty"`
 }
 
 // Survey statuses.

@@ -27,12 +27,16 @@ func (t Tier) Premium() bool { return t == TierGold || t == TierDiamond }
 // external id whose e-mail or phone another customer has makes a new
 // customer marked PossibleDuplicateOf that one, for a person to decide.
 type Customer struct {
-	ID                  string `json:"id"`
-	ExternalID          string `json:"external_id"`
-	Name                string `json:"name"`
-	Email               string `json:"email"`
-	Phone               string `json:"phone"`
-	Tier                Tier   `json:"tier"`
+	ID         string `json:"id"`
+	ExternalID string `json:"external_id"`
+	Name       string `json:"name"`
+	Email      string `json:"email"`
+	Phone      string `json:"phone"`
+	Tier       Tier   `json:"tier"`
+	// TierPinned is a tier set by staff, which loyalty never moves.
+	TierPinned bool `json:"tier_pinned"`
+	// Points is the balance of the customer's points ledger.
+	Points              int64  `json:"points"`
 	Language            string `json:"language,omitempty"` // "en" or "zh" once known: the language of what Redress sends them
 	PossibleDuplicateOf string `json:"possible_duplicate_of,omitempty"`
 	// MergedInto is the customer this one was merged into: its complaints,
@@ -81,6 +85,8 @@ const (
 	// A merge, recorded on both customers: merged_into on the one merged
 	// away, merged_from (and what it lacked) on the one kept.
 	CustomerMerged = "merged"
+	// CustomerTierChanged is loyalty's: a tier earned or lost, with why.
+	CustomerTierChanged = "tier_changed"
 )
 
 // CustomerChange records one change to a customer's details: when, by whom,
@@ -92,6 +98,7 @@ type CustomerChange struct {
 	Source      string                 `json:"source"`                 // the credential that sent the details: an API key's name, or user:<e-mail>
 	ComplaintID string                 `json:"complaint_id,omitempty"` // the complaint whose intake sent them, if any
 	Fields      map[string]FieldChange `json:"fields"`
+	Reason      string                 `json:"reason,omitempty"` // why a rule made it
 }
 
 // FieldChange is one field's value before and after a change.
@@ -104,10 +111,13 @@ type FieldChange struct {
 // as it is. An empty e-mail or phone removes it; an empty
 // PossibleDuplicateOf dismisses the flag (it cannot be set by hand).
 type CustomerEdit struct {
-	Name                *string `json:"name,omitempty"`
-	Email               *string `json:"email,omitempty"`
-	Phone               *string `json:"phone,omitempty"`
-	Tier                *Tier   `json:"tier,omitempty"`
+	Name  *string `json:"name,omitempty"`
+	Email *string `json:"email,omitempty"`
+	Phone *string `json:"phone,omitempty"`
+	Tier  *Tier   `json:"tier,omitempty"`
+	// TierPinned keeps the tier where staff put it; a tier set by staff
+	// is pinned unless this says false.
+	TierPinned          *bool   `json:"tier_pinned,omitempty"`
 	Language            *string `json:"language,omitempty"`
 	PossibleDuplicateOf *string `json:"possible_duplicate_of,omitempty"`
 }
@@ -125,7 +135,23 @@ func (e CustomerEdit) Apply(c Customer) Customer {
 	set(&c.Language, e.Language)
 	set(&c.PossibleDuplicateOf, e.PossibleDuplicateOf)
 	if e.Tier != nil {
-		c.Tier = *e.Tier
+		c.Tier, c.TierPinned = *e.Tier, true
+	}
+	if e.TierPinned != nil {
+		c.TierPinned = *e.TierPinned
 	}
 	return c
+}
+
+// CustomerChangedSignal tells a running complaint that its customer
+// changed: merged into another, or moved to another tier by loyalty. Its
+// events and any win-back it starts are the new customer's, at the tier
+// named. (Its wire name is from when only merges sent it.)
+const CustomerChangedSignal = "customer_merged"
+
+// CustomerChanged is the customer a complaint now belongs to, and their
+// tier.
+type CustomerChanged struct {
+	CustomerID string `json:"customer_id"`
+	Tier       Tier   `json:"tier"`
 }

@@ -41,6 +41,10 @@ const (
 	// in to the portal (/my).
 	EventPortalSignIn = "portal.sign_in"
 
+	// EventTierChanged tells that loyalty moved a customer's tier (data:
+	// from, to, reason).
+	EventTierChanged = "customer.tier_changed"
+
 	EventWinbackOffered = "winback.offered"
 	EventWinbackWonBack = "winback.won_back"
 	EventWinbackLost    = "winback.lost"

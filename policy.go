@@ -54,6 +54,7 @@ type Policy struct {
 	Duplicates    DuplicatePolicy  `yaml:"duplicates" json:"duplicates"`
 	Links         LinkPolicy       `yaml:"links" json:"links"`
 	Retention     RetentionPolicy  `yaml:"retention" json:"retention"`
+	Loyalty       LoyaltyPolicy    `yaml:"loyalty" json:"loyalty"`
 }
 
 // RetentionPolicy erases personal data kept past its use (SPEC section
@@ -122,6 +123,9 @@ type SurveyPolicy struct {
 type WinbackPolicy struct {
 	Within Duration       `yaml:"within" json:"within"`
 	Offers map[Tier]Offer `yaml:"offers" json:"offers"`
+	// CouponOnly wins a customer back only by redeeming the offer's
+	// coupon; by default any purchase within the window does.
+	CouponOnly bool `yaml:"coupon_only,omitempty" json:"coupon_only,omitempty"`
 }
 
 // Offer is what a win-back flow proposes to a customer.
@@ -196,6 +200,18 @@ func DefaultPolicy() Policy {
 		Duplicates: DuplicatePolicy{Within: Duration(168 * time.Hour), Threshold: 0.48},
 		Links:      LinkPolicy{ValidAfterClose: Duration(2160 * time.Hour)},
 		Retention:  RetentionPolicy{Cron: "30 3 * * *"},
+		Loyalty: LoyaltyPolicy{
+			Currency: "CNY",
+			Tiers: map[Tier]TierThreshold{
+				TierSilver:  {Spend12m: 2000},
+				TierGold:    {Spend12m: 10000, Purchases12m: 4},
+				TierDiamond: {Spend12m: 50000, Purchases12m: 12},
+			},
+			DowngradeAfter:    Duration(30 * 24 * time.Hour),
+			PointsPerUnit:     map[Tier]float64{TierStandard: 1, TierSilver: 1.2, TierGold: 1.5, TierDiamond: 2},
+			PointsExpireAfter: Duration(LoyaltyYear),
+			Cron:              "15 4 * * *",
+		},
 	}
 }
 
@@ -236,7 +252,7 @@ func ParsePolicy(doc []byte) (Policy, error) {
 
 // durationFields are the policy's keys whose values are durations.
 var durationFields = map[string]bool{"ack_within": true, "resolve_within": true, "reopen_within": true,
-	"remind_after": true, "expire_after": true, "within": true}
+	"remind_after": true, "expire_after": true, "within": true, "downgrade_after": true, "points_expire_after": true}
 
 // checkDurations finds a malformed duration and names its field, which the
 // YAML decoder's own error would not.
@@ -373,7 +389,7 @@ func (p Policy) Validate() error {
 	if len(strings.Fields(p.Retention.Cron)) != 5 {
 		return bad("retention.cron", "must be a 5-field cron expression, not %q", p.Retention.Cron)
 	}
-	return nil
+	return p.Loyalty.validate(bad)
 }
 
 // EscalationStep returns the step for a level of the ladder (1..3).

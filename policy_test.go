@@ -60,6 +60,12 @@ func TestParsePolicyNamesTheBadField(t *testing.T) {
 		{"campaign: {max_customers: 10001}", "campaign.max_customers"},
 		{"escalation: [{level: 1, notify: a}]", "escalation"},
 		{"unknown_field: 1", "unknown_field"},
+		{"loyalty: {currency: yuan}", "loyalty.currency"},
+		{"loyalty: {tiers: {gold: {spend_12m: 1000}}}", "loyalty.tiers.gold"}, // below silver's 2000
+		{"loyalty: {tiers: {platinum: {spend_12m: 1}}}", "loyalty.tiers.platinum"},
+		{"loyalty: {points_per_unit: {gold: -1}}", "loyalty.points_per_unit.gold"},
+		{"loyalty: {downgrade_after: soon}", "loyalty.downgrade_after"},
+		{"loyalty: {cron: 'nightly'}", "loyalty.cron"},
 	}
 	for _, tt := range tests {
 		_, err := ParsePolicy([]byte(tt.doc))

@@ -1,6 +1,9 @@
 package redress
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Win-back statuses and outcomes.
 const (
@@ -42,6 +45,26 @@ type WinbackChange struct {
 	Winback     Winback         `json:"winback"`
 	Timeline    []TimelineEntry `json:"timeline"`
 	Events      []Event         `json:"events"`
+	Tier        Tier            `json:"tier,omitempty"`   // the tier the offer was made for
+	Coupon      *Coupon         `json:"coupon,omitempty"` // the offer's coupon, on its first step
+}
+
+// Coupon is a win-back's coupon: a code the customer gives at the till,
+// good once until the win-back's window ends.
+type Coupon struct {
+	Code      string    `json:"code"`
+	Percent   float64   `json:"percent"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// CouponAlphabet is what coupon codes are written in: no 0/O or 1/I to
+// misread.
+const CouponAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+// NormalizeCouponCode is a code as the customer may type it: any case,
+// with spaces or dashes.
+func NormalizeCouponCode(code string) string {
+	return strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(code))
 }
 
 // WinbackRecord is one win-back run of a customer, a campaign's or a
@@ -53,6 +76,8 @@ type WinbackRecord struct {
 	Offer       string     `json:"offer"`
 	Status      string     `json:"status"`
 	Outcome     string     `json:"outcome,omitempty"`
+	Coupon      *Coupon    `json:"coupon,omitempty"`
+	CouponUsed  *time.Time `json:"coupon_redeemed_at,omitempty"`
 	StartedAt   time.Time  `json:"started_at"`
 	FinishedAt  *time.Time `json:"finished_at"`
 }
@@ -79,6 +104,8 @@ type Purchase struct {
 	Amount     float64   `json:"amount"`
 	Currency   string    `json:"currency"`
 	At         time.Time `json:"at"`
+	// CouponRunID is the win-back whose coupon the purchase redeemed.
+	CouponRunID string `json:"coupon_run_id,omitempty"`
 }
 
 // ChurnRisk is one customer's churn score, and what made it.

@@ -24,6 +24,7 @@ const (
 	RiskiestCustomersName = "RiskiestCustomers"
 	RecordCampaignName    = "RecordCampaign"
 	WinbackRunningName    = "WinbackRunning"
+	CouponRedeemedName    = "CouponRedeemed"
 )
 
 // Store is what the activities need of the database.
@@ -35,6 +36,7 @@ type Store interface {
 	RiskiestCustomers(ctx context.Context, limit int, coolDown time.Duration) ([]redress.ChurnRisk, error)
 	RecordCampaign(ctx context.Context, id string, dryRun bool, result json.RawMessage) error
 	WinbackRunning(ctx context.Context, customerID string) (bool, error)
+	CouponRedeemed(ctx context.Context, runID string) (bool, error)
 }
 
 // Activities carries the activities' dependencies; the worker builds it once.
@@ -44,6 +46,8 @@ type Activities struct {
 	Erasures  ErasureStore
 	Retention RetentionStore
 	Workflows WorkflowClient
+	Loyalty   LoyaltyStore
+	Signals   Signaler
 }
 
 // ApplyChange projects one step of a complaint's workflow into PostgreSQL:
@@ -91,6 +95,12 @@ func (a *Activities) PurchasedWithin(ctx context.Context, customerID string, fro
 // one that began for a customer merged into them included.
 func (a *Activities) WinbackRunning(ctx context.Context, customerID string) (bool, error) {
 	return a.Store.WinbackRunning(ctx, customerID)
+}
+
+// CouponRedeemed tells whether a win-back's coupon was redeemed: the last
+// look of a win-back whose policy counts only its coupon.
+func (a *Activities) CouponRedeemed(ctx context.Context, runID string) (bool, error) {
+	return a.Store.CouponRedeemed(ctx, runID)
 }
 
 // RecordCampaign keeps a finished campaign's result in PostgreSQL, where it

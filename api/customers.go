@@ -1,16 +1,14 @@
 package api
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"go.temporal.io/api/serviceerror"
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/desk"
-	"github.com/redress-dev/redress/workflows"
+	"github.com/redress-dev/redress/postgres"
 )
 
 // createCustomer creates a customer, or matches one by external id, else
@@ -116,9 +114,7 @@ type purchaseRequest struct {
 	At       string  `json:"at"`
 }
 
-// addPurchase records a purchase and tells the customer's running win-back,
-// if any. A purchase stored but not signalled still counts: the win-back
-// looks in the database before it calls the customer lost.
+// addPurchase records a purchase, with the points and tier it earns.
 func (s *Server) addPurchase(c echo.Context) error {
 	var req purchaseRequest
 	var at time.Time
@@ -133,29 +129,19 @@ func (s *Server) addPurchase(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	cu, err := s.db.Customer(ctx, c.Param("id"))
+	bought, err := s.desk.Purchase(c.Request().Context(), redress.Purchase{CustomerID: c.Param("id"), Amount: req.Amount,
+		Currency: req.Currency, At: at.UTC()}, s.policy.Loyalty, keyActor(c))
 	if err != nil {
 		return err
 	}
-	p, err := s.db.AddPurchase(ctx, redress.Purchase{CustomerID: cu.ID, Amount: req.Amount, Currency: req.Currency, At: at.UTC()})
-	if err != nil {
-		return err
-	}
-	// The buyer's win-back, and one still running for a customer merged
-	// into them.
-	buyers, err := s.db.MergedCustomers(ctx, p.CustomerID)
-	if err != nil {
-		s.logger.Warn("purchase stored; the customers merged into its buyer are unknown", "customer", p.CustomerID, "error", err)
-	}
-	for _, buyer := range append([]string{p.CustomerID}, buyers...) {
-		err = s.temporal.SignalWorkflow(ctx, redress.WinbackWorkflowID(buyer), "", workflows.PurchaseSignal, p)
-		var notFound *serviceerror.NotFound
-		if err != nil && !errors.As(err, &notFound) {
-			s.logger.Warn("purchase stored but the win-back was not told", "customer", buyer, "error", err)
-		}
-	}
-	return c.JSON(http.StatusCreated, p)
+	return c.JSON(http.StatusCreated, purchaseResponse{Purchase: bought.Purchase, PointsEarned: bought.PointsEarned, TierChange: bought.TierChange})
+}
+
+// purchaseResponse is the purchase with what it earned.
+type purchaseResponse struct {
+	redress.Purchase
+	PointsEarned int64                `json:"points_earned"`
+	TierChange   *postgres.TierChange `json:"tier_change,omitempty"`
 }
 
 type customerMergeRequest struct {

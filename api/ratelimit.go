@@ -22,7 +22,8 @@ const (
 	groupAnalytics = "analytics"
 )
 
-var intakeRoutes = []string{"/v1/complaints", "/v1/customers", "/v1/customers/:id/purchases", uploadRoute}
+var intakeRoutes = []string{"/v1/complaints", "/v1/customers", "/v1/customers/:id/purchases",
+	"/v1/customers/:id/points/redeem", "/v1/coupons/:code/redeem", uploadRoute}
 
 // routeGroup names the rate limit group of the matched route, "" for none.
 // Prefixes, so that a route added under a group is limited with it.

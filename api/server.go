@@ -200,6 +200,9 @@ func New(o Options) *Server {
 	v1.POST("/campaigns", s.startCampaign, admin)
 	v1.GET("/campaigns/:id", s.getCampaign, admin)
 	v1.POST("/customers/:id/purchases", s.addPurchase, intake)
+	v1.POST("/customers/:id/points/redeem", s.redeemPoints, intake)
+	v1.GET("/customers/:id/points", s.points, agent)
+	v1.POST("/coupons/:code/redeem", s.redeemCoupon, intake)
 
 	// The customer's own endpoints: the token is the credential.
 	v1.GET("/track/:token", s.track)

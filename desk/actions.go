@@ -138,7 +138,12 @@ func (d *Desk) Resolve(ctx context.Context, call Call, in Resolve) (*redress.Com
 	ch.Text("summary", in.Summary, true, redress.MaxMessage)
 	redress.CheckEnum(ch, "root_cause", in.RootCause, true, redress.RootCauses)
 	if comp := in.Compensation; comp != nil {
-		ch.Money("compensation", comp.Amount, comp.Currency)
+		if comp.Amount != 0 || comp.Currency != "" || comp.Points == 0 {
+			ch.Money("compensation", comp.Amount, comp.Currency)
+		}
+		if comp.Points < 0 || comp.Points > redress.MaxPoints {
+			ch.Fail("compensation.points", "must be from 0 to %d", redress.MaxPoints)
+		}
 	}
 	return d.act(ctx, call, redress.ActionResolve, ch, workflows.ResolveUpdate, workflows.ResolveInput{
 		Actor: call.Actor.Name, Attribution: call.attribution(), Type: in.Type, Summary: in.Summary,

@@ -11,7 +11,6 @@ import (
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/config"
 	"github.com/redress-dev/redress/postgres"
-	"github.com/redress-dev/redress/workflows"
 )
 
 // customerMergers are the roles that may merge customers.
@@ -38,7 +37,7 @@ func (d *Desk) MergeCustomers(ctx context.Context, actor Actor, id, into string)
 	if err != nil {
 		return nil, err
 	}
-	tell := workflows.CustomerMerged{CustomerID: merged.Into.ID, Tier: merged.Into.Tier}
+	tell := redress.CustomerChanged{CustomerID: merged.Into.ID, Tier: merged.Into.Tier}
 	for cursor := ""; ; {
 		page, next, err := d.db.Complaints(ctx, postgres.ComplaintFilter{CustomerID: merged.Into.ID, Limit: 200, Cursor: cursor})
 		if err != nil {
@@ -48,7 +47,7 @@ func (d *Desk) MergeCustomers(ctx context.Context, actor Actor, id, into string)
 			if c.Status == redress.StatusMerged {
 				continue
 			}
-			err := d.temporal.SignalWorkflow(ctx, redress.ComplaintWorkflowID(c.ID), "", workflows.CustomerMergedSignal, tell)
+			err := d.temporal.SignalWorkflow(ctx, redress.ComplaintWorkflowID(c.ID), "", redress.CustomerChangedSignal, tell)
 			var notFound *serviceerror.NotFound
 			if err != nil && !errors.As(err, &notFound) {
 				d.logger.Warn("customers merged, a complaint's workflow not told", "complaint", c.ID, "error", err)

@@ -145,6 +145,9 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if err := workflows.EnsureCampaignSchedule(ctx, s.Temporal, cfg.Policy); err != nil {
 		return nil, err
 	}
+	if err := workflows.EnsureLoyaltySchedule(ctx, s.Temporal, cfg.Policy); err != nil {
+		return nil, err
+	}
 	if cfg.UIPort != 0 {
 		s.ui = StartWebUI(cfg.TemporalAddress, cfg.TemporalNamespace, cfg.UIPort, cfg.PublicURL+"/codec")
 		s.UIURL = s.ui.URL()

@@ -265,6 +265,10 @@ func offerText(ev redress.Event, words locales.Catalog) string {
 	}
 	number := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	text := words.Format("email.offer_coupon", "Percent", number(terms.Percent))
+	if code, _ := ev.Data["coupon"].(string); code != "" {
+		until, _ := ev.Data["coupon_expires_at"].(string)
+		text = words.Format("email.offer_coupon_code", "Percent", number(terms.Percent), "Code", code, "Until", readableTime(until))
+	}
 	if terms.Kind == "credit" {
 		text = words.Format("email.offer_credit", "Amount", number(terms.Amount), "Currency", terms.Currency)
 	}

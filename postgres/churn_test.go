@@ -34,7 +34,7 @@ func TestRiskiestCustomers(t *testing.T) {
 	// escalated: an escalated open complaint (3 + 2), bought today (0): 5.
 	escalated := newCustomer(t, db, redress.TierStandard)
 	complain(escalated, redress.State{Status: redress.StatusAcknowledged, Priority: redress.P3, EscalationLevel: 1})
-	if _, err := db.AddPurchase(ctx, redress.Purchase{CustomerID: escalated.ID, Amount: 10, Currency: "CNY", At: time.Now()}); err != nil {
+	if _, err := db.AddPurchase(ctx, redress.Purchase{CustomerID: escalated.ID, Amount: 10, Currency: "CNY", At: time.Now()}, redress.DefaultPolicy().Loyalty, "test"); err != nil {
 		t.Fatal(err)
 	}
 	// content: a closed complaint scored 5: nothing to worry about.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -389,8 +390,38 @@ func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHas
 				return err
 			}
 		}
+		if err := grantCompensation(ctx, tx, ch); err != nil {
+			return err
+		}
 		return db.insertEvents(ctx, tx, ch.Events)
 	}))
+}
+
+// grantCompensation gives the points of the resolution that the step
+// made, if it made one that compensates with points; they expire by the
+// loyalty policy the complaint was filed under.
+func grantCompensation(ctx context.Context, tx pgx.Tx, ch redress.Change) error {
+	r := ch.State.Resolution
+	if r == nil || r.Compensation == nil || r.Compensation.Points <= 0 ||
+		!slices.ContainsFunc(ch.Events, func(e redress.Event) bool { return e.Type == redress.EventResolved }) {
+		return nil
+	}
+	var doc []byte
+	if err := tx.QueryRow(ctx, `SELECT policy FROM complaints WHERE id = $1`, ch.ComplaintID).Scan(&doc); err != nil {
+		return err
+	}
+	var policy redress.Policy
+	if len(doc) > 0 {
+		if err := json.Unmarshal(doc, &policy); err != nil {
+			return err
+		}
+	}
+	var expires *time.Time
+	if after := policy.Loyalty.PointsExpireAfter.D(); after > 0 && ch.State.ResolvedAt != nil {
+		at := ch.State.ResolvedAt.Add(after)
+		expires = &at
+	}
+	return grantPoints(ctx, tx, ch.ComplaintID, r.Compensation.Points, expires, redress.BySystem)
 }
 
 // insertTimeline writes a complaint's lines; the outcomes they imply are

@@ -89,6 +89,15 @@ func (db *DB) MergeCustomers(ctx context.Context, id, into, by string) (Customer
 		for _, stmt := range []string{
 			`UPDATE purchases SET customer_id = $2 WHERE customer_id = $1`,
 			`UPDATE winbacks SET customer_id = $2 WHERE customer_id = $1`,
+			`UPDATE coupons SET customer_id = $2 WHERE customer_id = $1`,
+			// A redemption's reference is unique per customer: one that the
+			// kept customer used too is renamed after where it came from.
+			`UPDATE points_ledger l SET reference = l.reference || ' (customer ' || $1::text || ')'
+				WHERE l.customer_id = $1 AND l.kind = 'redeemed' AND EXISTS (SELECT FROM points_ledger k
+					WHERE k.customer_id = $2 AND k.kind = 'redeemed' AND k.reference = l.reference)`,
+			`UPDATE points_ledger SET customer_id = $2 WHERE customer_id = $1`,
+			`UPDATE customers SET points = CASE WHEN id = $1 THEN 0 ELSE points + (SELECT points FROM customers WHERE id = $1) END
+				WHERE id IN ($1, $2)`,
 			`UPDATE customers SET merged_into = $2 WHERE merged_into = $1`,
 			`UPDATE customers SET possible_duplicate_of = CASE WHEN id = $2 THEN NULL ELSE $2 END WHERE possible_duplicate_of = $1`,
 			`UPDATE customers SET merged_into = $2, merged_at = now(), possible_duplicate_of = NULL WHERE id = $1`,

@@ -85,7 +85,9 @@ func TestCustomerMergesMatchTheModel(t *testing.T) {
 				}
 				complaints[filed.ComplaintID] = c
 			case "purchase":
-				p, err := db.AddPurchase(ctx, redress.Purchase{CustomerID: ids[c], Amount: 10, Currency: "CNY", At: time.Now().UTC()})
+				bought, err := db.AddPurchase(ctx, redress.Purchase{CustomerID: ids[c], Amount: 10, Currency: "CNY", At: time.Now().UTC()},
+					redress.DefaultPolicy().Loyalty, "model")
+				p := bought.Purchase
 				if err != nil || p.CustomerID != ids[model.owner(c)] {
 					t.Fatalf("step %d: a purchase of customer %d: %+v, %v; want it customer %d's", step, c, p, err, model.owner(c))
 				}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 	"github.com/redress-dev/redress"
 )
 
-const customerColumns = `id, coalesce(external_id, ''), name, email, phone, tier, language,
+const customerColumns = `id, coalesce(external_id, ''), name, email, phone, tier, tier_pinned, points, language,
 	coalesce(possible_duplicate_of::text, ''), coalesce(merged_into::text, ''), merged_at, created_at,
 	erasure_requested_at, erased_at`
 
@@ -28,7 +29,7 @@ type querier interface {
 // customerFields are the scan targets of customerColumns; the id is set
 // from uid once scanned.
 func customerFields(c *redress.Customer, uid *uuid.UUID) []any {
-	return []any{uid, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &c.Tier, &c.Language, &c.PossibleDuplicateOf,
+	return []any{uid, &c.ExternalID, &c.Name, &c.Email, &c.Phone, &c.Tier, &c.TierPinned, &c.Points, &c.Language, &c.PossibleDuplicateOf,
 		&c.MergedInto, &c.MergedAt, &c.CreatedAt, erasureFields{c}, &c.ErasedAt}
 }
 
@@ -85,7 +86,7 @@ func (db *DB) Customer(ctx context.Context, id string) (*redress.Customer, error
 
 // CustomerChanges returns the recorded changes to a customer, oldest first.
 func (db *DB) CustomerChanges(ctx context.Context, id string) ([]redress.CustomerChange, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, at, kind, source, coalesce(complaint_id::text, ''), fields
+	rows, err := db.pool.Query(ctx, `SELECT id, at, kind, source, coalesce(complaint_id::text, ''), fields, reason
 		FROM customer_changes WHERE customer_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, wrap(err)
@@ -94,7 +95,7 @@ func (db *DB) CustomerChanges(ctx context.Context, id string) ([]redress.Custome
 		var ch redress.CustomerChange
 		var changeID int64
 		var fields []byte
-		if err := row.Scan(&changeID, &ch.At, &ch.Kind, &ch.Source, &ch.ComplaintID, &fields); err != nil {
+		if err := row.Scan(&changeID, &ch.At, &ch.Kind, &ch.Source, &ch.ComplaintID, &fields, &ch.Reason); err != nil {
 			return ch, err
 		}
 		ch.At = ch.At.UTC()
@@ -363,8 +364,8 @@ func (db *DB) recordChange(ctx context.Context, tx pgx.Tx, customerID string, ch
 	if err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO customer_changes (id, customer_id, kind, source, complaint_id, fields)
-		OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, nullif($5, '')::uuid, $6)`, id, customerID, change.Kind, source, complaintID, fields)
+	_, err = tx.Exec(ctx, `INSERT INTO customer_changes (id, customer_id, kind, source, complaint_id, fields, reason)
+		OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, nullif($5, '')::uuid, $6, $7)`, id, customerID, change.Kind, source, complaintID, fields, change.Reason)
 	return err
 }
 
@@ -388,6 +389,7 @@ func (db *DB) EditCustomer(ctx context.Context, id string, edit redress.Customer
 		}
 		next = edit.Apply(*c)
 		before, after := customerDetails(*c), customerDetails(next)
+		before["tier_pinned"], after["tier_pinned"] = strconv.FormatBool(c.TierPinned), strconv.FormatBool(next.TierPinned)
 		change := &redress.CustomerChange{Kind: redress.CustomerEdited, Fields: map[string]redress.FieldChange{}}
 		for name, value := range after {
 			if value != before[name] {
@@ -426,12 +428,12 @@ func (db *DB) EditCustomer(ctx context.Context, id string, edit redress.Customer
 			return err
 		}
 		if _, err := tx.Exec(ctx, `UPDATE customers SET name = $2, email = $3, phone = $4, tier = $5, language = $6,
-				possible_duplicate_of = $7,
+				possible_duplicate_of = $7, tier_pinned = $13, tier_below_since = CASE WHEN $13 THEN NULL ELSE tier_below_since END,
 				email_key = CASE WHEN $8 THEN nullif($10, '') ELSE email_key END,
 				phone_key = CASE WHEN $9 THEN nullif($11, '') ELSE phone_key END,
 				email_hash = nullif($10, ''), search_grams = $12
 			WHERE id = $1`, c.ID, sealed.name, sealed.email, sealed.phone, next.Tier, next.Language,
-			nullIfEmpty(next.PossibleDuplicateOf), emailChanged, phoneChanged, sealed.emailHash, sealed.phoneHash, sealed.grams); err != nil {
+			nullIfEmpty(next.PossibleDuplicateOf), emailChanged, phoneChanged, sealed.emailHash, sealed.phoneHash, sealed.grams, next.TierPinned); err != nil {
 			return err
 		}
 		if err := db.recordChange(ctx, tx, c.ID, change, caller, ""); err != nil {

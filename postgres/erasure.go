@@ -104,6 +104,7 @@ func (db *DB) EraseCustomer(ctx context.Context, customerID, by string) error {
 				email_hash = NULL, search_grams = '{}' WHERE id = ANY($1::uuid[])`,
 			`UPDATE customer_changes SET fields = '{}' WHERE customer_id = ANY($1::uuid[])`,
 			`DELETE FROM customer_notes WHERE customer_id = ANY($1::uuid[])`,
+			`UPDATE coupons SET code = '', order_ref = NULL WHERE customer_id = ANY($1::uuid[])`,
 			`UPDATE outbox SET data = '{}', last_error = '', delivered_at = coalesce(delivered_at, now())
 				WHERE customer_id = ANY($1::uuid[])`,
 		} {

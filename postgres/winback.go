@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -25,14 +24,19 @@ func (db *DB) ApplyWinback(ctx context.Context, ch redress.WinbackChange) error 
 	setOutcomes, outcomeArgs := outcomesOf(ch.Timeline).set(3)
 	return wrap(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO winbacks (workflow_run_id, customer_id, complaint_id, reason, offer, status, outcome, started_at, finished_at)
-			VALUES ($1, $2, nullif($3, '')::uuid, $4, $5, $6, nullif($7, ''), $8, $9)
+			INSERT INTO winbacks (workflow_run_id, customer_id, complaint_id, reason, offer, status, outcome, started_at, finished_at, tier)
+			VALUES ($1, $2, nullif($3, '')::uuid, $4, $5, $6, nullif($7, ''), $8, $9, $10)
 			ON CONFLICT (workflow_run_id) DO UPDATE SET status = excluded.status, outcome = excluded.outcome,
 				finished_at = excluded.finished_at
 			WHERE winbacks.status <> 'finished'`,
 			ch.RunID, ch.CustomerID, ch.ComplaintID, ch.Reason, ch.Winback.Offer, ch.Winback.Status, ch.Winback.Outcome,
-			ch.StartedAt, finishedAt); err != nil {
+			ch.StartedAt, finishedAt, ch.Tier); err != nil {
 			return err
+		}
+		if ch.Coupon != nil {
+			if err := db.storeCoupon(ctx, tx, ch); err != nil {
+				return err
+			}
 		}
 		if ch.ComplaintID != "" {
 			// One statement for the row, as in ApplyChange.
@@ -50,17 +54,27 @@ func (db *DB) ApplyWinback(ctx context.Context, ch redress.WinbackChange) error 
 
 // Winbacks lists a customer's win-back runs, newest first.
 func (db *DB) Winbacks(ctx context.Context, customerID string) ([]redress.WinbackRecord, error) {
-	rows, err := db.pool.Query(ctx, `SELECT workflow_run_id, complaint_id, reason, offer, status, coalesce(outcome, ''),
-			started_at, finished_at
-		FROM winbacks WHERE customer_id = $1 ORDER BY started_at DESC, workflow_run_id`, customerID)
+	rows, err := db.pool.Query(ctx, `SELECT w.workflow_run_id, w.complaint_id, w.reason, w.offer, w.status, coalesce(w.outcome, ''),
+			w.started_at, w.finished_at, c.code, c.percent::float8, c.expires_at, c.redeemed_at
+		FROM winbacks w LEFT JOIN coupons c USING (workflow_run_id)
+		WHERE w.customer_id = $1 ORDER BY w.started_at DESC, w.workflow_run_id`, customerID)
 	if err != nil {
 		return nil, wrap(err)
 	}
+	o := db.opener(ctx, db.pool)
 	records, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.WinbackRecord, error) {
 		var w redress.WinbackRecord
 		var complaintID *uuid.UUID
-		if err := row.Scan(&w.RunID, &complaintID, &w.Reason, &w.Offer, &w.Status, &w.Outcome, &w.StartedAt, &w.FinishedAt); err != nil {
+		var code *string
+		var percent *float64
+		var expires *time.Time
+		if err := row.Scan(&w.RunID, &complaintID, &w.Reason, &w.Offer, &w.Status, &w.Outcome, &w.StartedAt, &w.FinishedAt,
+			&code, &percent, &expires, &w.CouponUsed); err != nil {
 			return w, err
+		}
+		if code != nil {
+			w.Coupon = &redress.Coupon{Code: *code, Percent: *percent, ExpiresAt: expires.UTC()}
+			o.text(place("coupons.code", w.RunID), &w.Coupon.Code)
 		}
 		if complaintID != nil {
 			id := complaintID.String()
@@ -72,24 +86,10 @@ func (db *DB) Winbacks(ctx context.Context, customerID string) ([]redress.Winbac
 		}
 		return w, nil
 	})
+	if err == nil {
+		err = o.err
+	}
 	return records, wrap(err)
-}
-
-// AddPurchase records a customer's purchase; a customer merged into
-// another bought as that one, whose id the purchase returned carries.
-func (db *DB) AddPurchase(ctx context.Context, p redress.Purchase) (*redress.Purchase, error) {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return nil, err
-	}
-	p.ID = id.String()
-	err = db.pool.QueryRow(ctx, `INSERT INTO purchases (id, customer_id, amount, currency, at)
-		SELECT $1, coalesce(merged_into, id), $3, $4, $5 FROM customers WHERE id = $2
-		RETURNING customer_id::text`, p.ID, p.CustomerID, p.Amount, p.Currency, p.At).Scan(&p.CustomerID)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, redress.Errorf(redress.ENOTFOUND, "no customer %q", p.CustomerID)
-	}
-	return &p, wrap(err)
 }
 
 // customerPurchases are the purchases of customer $1, who may since have

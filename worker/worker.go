@@ -47,7 +47,8 @@ func SetWorkflowCache(size int) { sdkworker.SetStickyWorkflowCacheSize(size) }
 func New(c client.Client, db *postgres.DB, signer *tokens.Signer, policy redress.Policy, channels []notify.Channel,
 	reg prometheus.Registerer, logger *slog.Logger) *Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{WorkerStopTimeout: StopTimeout})
-	Register(w, &activities.Activities{Store: db, Tokens: signer, Erasures: db, Retention: db, Workflows: c})
+	Register(w, &activities.Activities{Store: db, Tokens: signer, Erasures: db, Retention: db, Workflows: c,
+		Loyalty: db, Signals: c})
 	orphans := prometheus.NewGauge(prometheus.GaugeOpts{Name: "redress_complaints_without_workflow",
 		Help: "Open complaints whose workflow the worker's last repair pass found not running and could not start again."})
 	if reg != nil {

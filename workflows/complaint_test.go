@@ -42,6 +42,9 @@ type memoryStore struct {
 	// winbackRunning: a win-back under way for the customer, as
 	// PostgreSQL records it.
 	winbackRunning bool
+	// couponRedeemed: the win-back's coupon redeemed, as PostgreSQL
+	// records it.
+	couponRedeemed bool
 }
 
 type recordedCampaign struct {
@@ -94,6 +97,12 @@ func (s *memoryStore) RiskiestCustomers(_ context.Context, limit int, coolDown t
 		return nil, errors.New("connection refused")
 	}
 	return s.risks[:min(limit, len(s.risks))], nil
+}
+
+func (s *memoryStore) CouponRedeemed(context.Context, string) (bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.couponRedeemed, nil
 }
 
 func (s *memoryStore) WinbackRunning(context.Context, string) (bool, error) {

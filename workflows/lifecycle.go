@@ -100,14 +100,21 @@ func (wf *complaint) resolveComplaint(ctx workflow.Context, in ResolveInput) (re
 	reopenBy := now.Add(wf.in.Policy.ReopenWithin.D())
 	wf.book.ReopenDueAt = &reopenBy
 	detail := fmt.Sprintf("Resolved (%s): %s", in.Type, in.Summary)
-	if c := in.Compensation; c != nil {
+	if c := in.Compensation; c != nil && c.Amount != 0 {
 		detail += fmt.Sprintf("; compensation %.2f %s", c.Amount, c.Currency)
+	}
+	if c := in.Compensation; c != nil && c.Points > 0 {
+		detail += fmt.Sprintf("; %d loyalty points", c.Points)
 	}
 	wf.note(ctx, in.Actor, redress.KindResolved, detail)
 	wf.note(ctx, in.Actor, redress.KindRootCause, "Root cause: "+in.RootCause)
 	data := map[string]any{"resolution_type": in.Type, "summary": in.Summary, "reopen_until": reopenBy.Format(time.RFC3339)}
 	if c := in.Compensation; c != nil {
-		data["compensation"] = map[string]any{"amount": c.Amount, "currency": c.Currency}
+		compensation := map[string]any{"amount": c.Amount, "currency": c.Currency}
+		if c.Points > 0 {
+			compensation["points"] = c.Points
+		}
+		data["compensation"] = compensation
 	}
 	wf.emit(ctx, redress.EventResolved, data)
 	return wf.state, wf.commit(ctx)

@@ -39,17 +39,6 @@ type MergeIntoInput struct {
 	Attribution
 }
 
-// CustomerMergedSignal tells a running complaint that its customer was
-// merged into another: its events, and a win-back it starts, are that
-// customer's from then on.
-const CustomerMergedSignal = "customer_merged"
-
-// CustomerMerged is the customer a complaint now belongs to.
-type CustomerMerged struct {
-	CustomerID string       `json:"customer_id"`
-	Tier       redress.Tier `json:"tier"`
-}
-
 func (wf *complaint) registerMerge(ctx workflow.Context) error {
 	mergeable := func(action string) error { return wf.allow(action, redress.ActionMerge.AllowedIn()...) }
 	return firstError(
@@ -95,12 +84,12 @@ func (wf *complaint) mergeInto(ctx workflow.Context, in MergeIntoInput) (redress
 }
 
 // listenForCustomerMerges follows the complaint's customer when it is
-// merged into another.
+// merged into another, and their tier when loyalty moves it.
 func (wf *complaint) listenForCustomerMerges(ctx workflow.Context) {
-	merges := workflow.GetSignalChannel(ctx, CustomerMergedSignal)
+	merges := workflow.GetSignalChannel(ctx, redress.CustomerChangedSignal)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
-			var in CustomerMerged
+			var in redress.CustomerChanged
 			merges.Receive(ctx, &in)
 			if in.CustomerID == "" {
 				continue

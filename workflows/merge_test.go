@@ -110,7 +110,7 @@ func TestComplaintFollowsItsMergedCustomer(t *testing.T) {
 	h := newHarness(t, redress.P3, redress.DefaultPolicy())
 	winbacks := h.expectWinback()
 	h.at(time.Hour, func() {
-		h.env.SignalWorkflow(workflows.CustomerMergedSignal, workflows.CustomerMerged{CustomerID: "u2", Tier: redress.TierGold})
+		h.env.SignalWorkflow(redress.CustomerChangedSignal, redress.CustomerChanged{CustomerID: "u2", Tier: redress.TierGold})
 	})
 	h.update(2*time.Hour, workflows.ResolveUpdate, resolution)
 	h.update(3*time.Hour, workflows.ConfirmUpdate, nil)

@@ -2,12 +2,9 @@ package workflows
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
@@ -111,41 +108,13 @@ func startErasureChild(ctx workflow.Context, customerID string) error {
 // EnsureRetentionSchedule creates or updates the Schedule that runs
 // retention by the policy, or deletes it when the policy keeps everything.
 func EnsureRetentionSchedule(ctx context.Context, c client.Client, policy redress.Policy) error {
-	handle := c.ScheduleClient().GetHandle(ctx, RetentionScheduleID)
 	if policy.Retention.AnonymizeClosedAfter == 0 {
-		err := handle.Delete(ctx)
-		var notFound *serviceerror.NotFound
-		if err != nil && !errors.As(err, &notFound) {
-			return fmt.Errorf("delete the retention schedule: %w", err)
-		}
-		return nil
+		return deleteSchedule(ctx, c, "retention", RetentionScheduleID)
 	}
-	spec := client.ScheduleSpec{CronExpressions: []string{policy.Retention.Cron}, TimeZoneName: policy.Timezone}
-	action := &client.ScheduleWorkflowAction{
+	return ensureSchedule(ctx, c, "retention", RetentionScheduleID, policy.Retention.Cron, policy.Timezone, &client.ScheduleWorkflowAction{
 		ID:        "retention",
 		Workflow:  "Retention",
 		Args:      []any{RetentionInput{After: policy.Retention.AnonymizeClosedAfter}},
 		TaskQueue: TaskQueue,
-	}
-	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID: RetentionScheduleID, Spec: spec, Action: action,
-		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 	})
-	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
-		if err != nil {
-			return fmt.Errorf("create the retention schedule: %w", err)
-		}
-		return nil
-	}
-	err = handle.Update(ctx, client.ScheduleUpdateOptions{
-		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
-			s := in.Description.Schedule
-			s.Spec, s.Action = &spec, action
-			return &client.ScheduleUpdate{Schedule: &s}, nil
-		},
-	})
-	if err != nil {
-		return fmt.Errorf("update the retention schedule: %w", err)
-	}
-	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
@@ -17,26 +18,29 @@ import (
 // the service calls it at start-up, so a policy change reaches the Schedule
 // with the next deploy.
 func EnsureCampaignSchedule(ctx context.Context, c client.Client, policy redress.Policy) error {
-	spec := client.ScheduleSpec{CronExpressions: []string{policy.Campaign.Cron}, TimeZoneName: policy.Timezone}
-	action := &client.ScheduleWorkflowAction{
+	return ensureSchedule(ctx, c, "campaign", CampaignScheduleID, policy.Campaign.Cron, policy.Timezone, &client.ScheduleWorkflowAction{
 		ID:        CampaignWorkflowID("scheduled"),
 		Workflow:  "Campaign",
 		Args:      []any{CampaignInput{Limit: policy.Campaign.MaxCustomers, Policy: policy.Winback}},
 		TaskQueue: TaskQueue,
-	}
+	})
+}
+
+// ensureSchedule creates a Schedule, or brings an existing one to the spec
+// and action given. A slow run is never run twice at once.
+func ensureSchedule(ctx context.Context, c client.Client, what, id, cron, zone string, action *client.ScheduleWorkflowAction) error {
+	spec := client.ScheduleSpec{CronExpressions: []string{cron}, TimeZoneName: zone}
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
-		ID:      CampaignScheduleID,
-		Spec:    spec,
-		Action:  action,
-		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP, // a slow campaign is not run twice at once
+		ID: id, Spec: spec, Action: action,
+		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
 	})
 	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		if err != nil {
-			return fmt.Errorf("create the campaign schedule: %w", err)
+			return fmt.Errorf("create the %s schedule: %w", what, err)
 		}
 		return nil
 	}
-	err = c.ScheduleClient().GetHandle(ctx, CampaignScheduleID).Update(ctx, client.ScheduleUpdateOptions{
+	err = c.ScheduleClient().GetHandle(ctx, id).Update(ctx, client.ScheduleUpdateOptions{
 		DoUpdate: func(in client.ScheduleUpdateInput) (*client.ScheduleUpdate, error) {
 			s := in.Description.Schedule
 			s.Spec, s.Action = &spec, action
@@ -44,7 +48,17 @@ func EnsureCampaignSchedule(ctx context.Context, c client.Client, policy redress
 		},
 	})
 	if err != nil {
-		return fmt.Errorf("update the campaign schedule: %w", err)
+		return fmt.Errorf("update the %s schedule: %w", what, err)
+	}
+	return nil
+}
+
+// deleteSchedule removes a Schedule the policy turned off, if there is one.
+func deleteSchedule(ctx context.Context, c client.Client, what, id string) error {
+	err := c.ScheduleClient().GetHandle(ctx, id).Delete(ctx)
+	var notFound *serviceerror.NotFound
+	if err != nil && !errors.As(err, &notFound) {
+		return fmt.Errorf("delete the %s schedule: %w", what, err)
 	}
 	return nil
 }

@@ -1,7 +1,9 @@
 package workflows
 
 import (
+	"crypto/rand"
 	"errors"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
@@ -94,6 +96,26 @@ func (wf *complaint) startWinback(ctx workflow.Context) error {
 // rule, redress.WinsBack, on either path.
 const winbackWindowChange = "winback-purchase-window"
 
+// winbackCouponChange is where a coupon offer began to carry a code.
+const winbackCouponChange = "winback-coupon-code"
+
+// newCouponCode is 12 characters of CouponAlphabet (60 random bits) in
+// groups of four.
+func newCouponCode() string {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on a supported system
+	}
+	code := make([]byte, 0, 14)
+	for i, v := range b {
+		if i > 0 && i%4 == 0 {
+			code = append(code, '-')
+		}
+		code = append(code, redress.CouponAlphabet[int(v)%len(redress.CouponAlphabet)])
+	}
+	return string(code)
+}
+
 // winbackSeq numbers a win-back's timeline lines apart from the complaint
 // workflow's own steps.
 const winbackSeq = 100000
@@ -106,6 +128,14 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 	offer := terms.Describe()
 	offeredAt := workflow.Now(ctx).UTC()
 	run := workflow.GetInfo(ctx).WorkflowExecution.RunID
+	var coupon *redress.Coupon
+	if terms.Kind == "coupon" && workflow.GetVersion(ctx, winbackCouponChange, workflow.DefaultVersion, 1) >= 1 {
+		var code string
+		if err := workflow.SideEffect(ctx, func(workflow.Context) any { return newCouponCode() }).Get(&code); err != nil {
+			return redress.Winback{}, err
+		}
+		coupon = &redress.Coupon{Code: code, Percent: terms.Percent, ExpiresAt: offeredAt.Add(in.Policy.Within.D())}
+	}
 	record := func(seq int, wb redress.Winback, kind, detail string, events ...redress.Event) error {
 		for i := range events {
 			events[i].ID = redress.WinbackEventID(in.CustomerID, run, events[i].Type)
@@ -115,14 +145,21 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 			StartedAt: offeredAt, At: workflow.Now(ctx).UTC(), Seq: winbackSeq + seq, Winback: wb,
 			Timeline: []redress.TimelineEntry{{At: workflow.Now(ctx).UTC(), Actor: redress.BySystem, By: redress.BySystem,
 				Kind: kind, Public: redress.PublicKind(kind), Detail: detail}},
-			Events: events}
+			Events: events, Tier: in.Tier}
+		if seq == 1 {
+			ch.Coupon = coupon
+		}
 		return project(ctx, nil, activities.ApplyWinbackName, ch)
 	}
 
 	wb := redress.Winback{Status: redress.WinbackOffered, Offer: offer}
+	// The terms let the customer's mail word the offer in their language.
+	offered := map[string]any{"offer": offer, "terms": terms}
+	if coupon != nil {
+		offered["coupon"], offered["coupon_expires_at"] = coupon.Code, coupon.ExpiresAt.Format(time.RFC3339)
+	}
 	if err := record(1, wb, redress.KindWinbackOffered, "Win-back offered ("+in.Reason+"): "+offer,
-		// The terms let the customer's mail word the offer in their language.
-		redress.Event{Type: redress.EventWinbackOffered, Data: map[string]any{"offer": offer, "terms": terms}},
+		redress.Event{Type: redress.EventWinbackOffered, Data: offered},
 		redress.Event{Type: redress.EventWinbackFollowUp, Data: map[string]any{"offer": offer, "reason": in.Reason,
 			"call": in.Policy.Offers[in.Tier].Call, "tier": string(in.Tier)}}); err != nil {
 		return wb, err
@@ -141,6 +178,9 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 		if oneRule && !redress.WinsBack(offeredAt, within, p.At) {
 			return // made before the offer, or after its window: it does not count
 		}
+		if in.Policy.CouponOnly && p.CouponRunID != run {
+			return // the policy counts only the coupon's redemption
+		}
 		purchased = true
 		cancelTimer()
 	})
@@ -151,7 +191,9 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 	if !purchased {
 		// A purchase stored while its signal was lost still counts.
 		var err error
-		if oneRule {
+		if in.Policy.CouponOnly {
+			err = project(ctx, &purchased, activities.CouponRedeemedName, run)
+		} else if oneRule {
 			from, until := redress.WinbackWindow(offeredAt, within)
 			err = project(ctx, &purchased, activities.PurchasedWithinName, in.CustomerID, from, until)
 		} else {

@@ -326,6 +326,9 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	if err := workflows.EnsureCampaignSchedule(ctx, tc, cfg.Policy); err != nil {
 		return err
 	}
+	if err := workflows.EnsureLoyaltySchedule(ctx, tc, cfg.Policy); err != nil {
+		return err
+	}
 	if err := temporalutil.EnsureRetention(ctx, tc, cfg.TemporalNamespace, cfg.Retention); err != nil {
 		// A namespace managed elsewhere (Temporal Cloud, a platform team)
 		// may not let the worker change it; the complaints still work.
