@@ -113,7 +113,7 @@ func TestWinbacksMigrationRebuildsFromTheOutbox(t *testing.T) {
 		WHERE type LIKE 'winback.%'`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := conn.Exec(ctx, `DROP TABLE winbacks; DELETE FROM schema_migrations WHERE version = 5`); err != nil {
+	if _, err := conn.Exec(ctx, `DROP TABLE winbacks CASCADE; DELETE FROM schema_migrations WHERE version = 5`); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Migrate(ctx); err != nil {
