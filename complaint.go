@@ -116,6 +116,12 @@ type Complaint struct {
 	// this one looked like when it was filed: a flag for staff, never a
 	// merge.
 	PossibleDuplicateOf string `json:"possible_duplicate_of,omitempty"`
+	// SLARow is the row of the policy whose windows the complaint's clocks
+	// keep: "sla.P2", or "sla_by_tier.diamond.P2" for a tier's.
+	SLARow string `json:"sla_row,omitempty"`
+	// PolicyVersions are the published policies in force when the
+	// complaint was filed, by name: the version the customer could read.
+	PolicyVersions map[string]string `json:"policy_versions,omitempty"`
 	// FiledBy is who filed it: an API key's name, or the channel (email,
 	// form). An intake key reads only the complaints it filed.
 	FiledBy string `json:"filed_by"`

@@ -43,6 +43,10 @@ type Policy struct {
 	Timezone      string           `yaml:"timezone" json:"timezone"`
 	BusinessHours BusinessHours    `yaml:"business_hours" json:"business_hours"`
 	SLA           map[Priority]SLA `yaml:"sla" json:"sla"`
+	// SLAByTier overrides a priority's windows for a tier's customers; a
+	// zero window keeps the sla table's. A complaint keeps the table its
+	// customer's tier had when it was filed (ForTier).
+	SLAByTier map[Tier]map[Priority]SLA `yaml:"sla_by_tier,omitempty" json:"sla_by_tier,omitempty"`
 	AckWarningAt  float64          `yaml:"ack_warning_at" json:"ack_warning_at"`
 	Escalation    []EscalationStep `yaml:"escalation" json:"escalation"`
 	ReopenWithin  Duration         `yaml:"reopen_within" json:"reopen_within"`
@@ -313,6 +317,20 @@ func (p Policy) Validate() error {
 			return bad("sla."+string(prio), "unknown priority (want P1 to P4)")
 		}
 	}
+	for tier, rows := range p.SLAByTier {
+		if !slices.Contains(Tiers, tier) {
+			return bad("sla_by_tier."+string(tier), "unknown tier (want standard, silver, gold or diamond)")
+		}
+		for prio, sla := range rows {
+			field := "sla_by_tier." + string(tier) + "." + string(prio)
+			if !slices.Contains(Priorities, prio) {
+				return bad(field, "unknown priority (want P1 to P4)")
+			}
+			if sla.AckWithin < 0 || sla.ResolveWithin < 0 || sla == (SLA{}) {
+				return bad(field, "needs a positive ack_within or resolve_within (a window left out keeps the sla table's)")
+			}
+		}
+	}
 	if p.AckWarningAt <= 0 || p.AckWarningAt >= 1 {
 		return bad("ack_warning_at", "must be between 0 and 1, exclusive")
 	}
@@ -390,6 +408,30 @@ func (p Policy) Validate() error {
 		return bad("retention.cron", "must be a 5-field cron expression, not %q", p.Retention.Cron)
 	}
 	return p.Loyalty.validate(bad)
+}
+
+// ForTier is the policy a complaint of a tier's customer keeps: its SLA
+// table with the tier's rows of sla_by_tier in force, and the name of the
+// row that applies to each priority ("sla_by_tier.diamond.P2", or
+// "sla.P2").
+func (p Policy) ForTier(tier Tier) (Policy, map[Priority]string) {
+	rows := map[Priority]string{}
+	table := make(map[Priority]SLA, len(p.SLA))
+	for prio, sla := range p.SLA {
+		rows[prio] = "sla." + string(prio)
+		if o, ok := p.SLAByTier[tier][prio]; ok {
+			if o.AckWithin > 0 {
+				sla.AckWithin = o.AckWithin
+			}
+			if o.ResolveWithin > 0 {
+				sla.ResolveWithin = o.ResolveWithin
+			}
+			rows[prio] = "sla_by_tier." + string(tier) + "." + string(prio)
+		}
+		table[prio] = sla
+	}
+	p.SLA, p.SLAByTier = table, nil
+	return p, rows
 }
 
 // EscalationStep returns the step for a level of the ladder (1..3).

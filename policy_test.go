@@ -61,6 +61,9 @@ func TestParsePolicyNamesTheBadField(t *testing.T) {
 		{"escalation: [{level: 1, notify: a}]", "escalation"},
 		{"unknown_field: 1", "unknown_field"},
 		{"loyalty: {currency: yuan}", "loyalty.currency"},
+		{"sla_by_tier: {platinum: {P2: {ack_within: 1h}}}", "sla_by_tier.platinum"},
+		{"sla_by_tier: {gold: {P7: {ack_within: 1h}}}", "sla_by_tier.gold.P7"},
+		{"sla_by_tier: {gold: {P2: {}}}", "sla_by_tier.gold.P2"},
 		{"loyalty: {tiers: {gold: {spend_12m: 1000}}}", "loyalty.tiers.gold"}, // below silver's 2000
 		{"loyalty: {tiers: {platinum: {spend_12m: 1}}}", "loyalty.tiers.platinum"},
 		{"loyalty: {points_per_unit: {gold: -1}}", "loyalty.points_per_unit.gold"},
@@ -89,5 +92,24 @@ func TestLoadPolicyFile(t *testing.T) {
 	}
 	if _, err := LoadPolicy(filepath.Join(t.TempDir(), "missing.yaml")); err == nil {
 		t.Error("a missing file must fail")
+	}
+}
+
+func TestForTierAppliesTheTiersRows(t *testing.T) {
+	p, err := ParsePolicy([]byte("sla_by_tier: {diamond: {P2: {ack_within: 4h}, P1: {resolve_within: 8h}}}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, rows := p.ForTier(TierDiamond)
+	if kept.SLA[P2].AckWithin.D() != 4*time.Hour || kept.SLA[P2].ResolveWithin.D() != 72*time.Hour ||
+		kept.SLA[P1].ResolveWithin.D() != 8*time.Hour || kept.SLA[P1].AckWithin.D() != time.Hour ||
+		rows[P2] != "sla_by_tier.diamond.P2" || rows[P3] != "sla.P3" || kept.SLAByTier != nil {
+		t.Errorf("diamond keeps %+v, rows %v", kept.SLA, rows)
+	}
+	if gold, rows := p.ForTier(TierGold); gold.SLA[P2].AckWithin.D() != 24*time.Hour || rows[P2] != "sla.P2" {
+		t.Errorf("gold keeps %+v, rows %v", gold.SLA, rows)
+	}
+	if p.SLA[P2].AckWithin.D() != 24*time.Hour {
+		t.Errorf("ForTier changed the policy's own table: %+v", p.SLA)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/locales"
+	"github.com/redress-dev/redress/policies"
 	"github.com/redress-dev/redress/tokens"
 	"github.com/redress-dev/redress/workflows"
 )
@@ -63,12 +64,14 @@ type pageData struct {
 	CanReply  bool
 	Scores    []int
 	CSRF      string // the form's token, on pages whose forms need one
+	Policies  []policies.Document
+	Policy    policies.Document
 }
 
 // pageWords are the words of the request's page: in the browser's
 // language.
 func pageWords(c echo.Context) locales.Catalog {
-	return locales.For(locales.Choose("", c.Request().Header.Get("Accept-Language")))
+	return locales.For(locales.Choose(c.QueryParam("lang"), c.Request().Header.Get("Accept-Language")))
 }
 
 func (s *Server) renderPage(c echo.Context, status int, name string, data pageData) error {
@@ -118,7 +121,30 @@ func (s *Server) showTrackPage(c echo.Context, status int, message string) error
 	}
 	return s.renderPage(c, status, "track", pageData{Title: pageWords(c).Text("pages.your_complaint"), Message: message,
 		Base: "/track/" + token, Token: token, Complaint: s.customerViewOf(complaint),
-		CanReply: complaint.Status.Open()})
+		CanReply: complaint.Status.Open(), Policies: s.published.List(pageWords(c).Language())})
+}
+
+// policiesPage lists the published policies in the reader's language.
+func (s *Server) policiesPage(c echo.Context) error {
+	words := pageWords(c)
+	return s.renderPage(c, http.StatusOK, "policies", pageData{Title: words.Text("pages.policies_title"),
+		Policies: s.published.List(words.Language())})
+}
+
+// policyPage shows one published policy.
+func (s *Server) policyPage(c echo.Context) error {
+	words := pageWords(c)
+	doc, ok := s.published.Get(c.Param("name"), words.Language())
+	if !ok {
+		return s.pageError(c, redress.Errorf(redress.ENOTFOUND, "no such policy"))
+	}
+	return s.renderPage(c, http.StatusOK, "policy", pageData{Title: doc.Title, Policy: doc})
+}
+
+// publishedPolicies lists the policies in force with their versions, for
+// integrators (GET /v1/policies).
+func (s *Server) publishedPolicies(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"policies": s.published.List(pageWords(c).Language())})
 }
 
 // trackAction runs a form's action, then shows the page again (post,
@@ -196,5 +222,7 @@ func (s *Server) registerPages(e *echo.Echo) {
 		return workflows.CustomerMessageInput{Message: reason}, err
 	}))
 	e.GET("/survey/:token", s.surveyPage)
+	e.GET("/policies", s.policiesPage)
+	e.GET("/policies/:name", s.policyPage)
 	e.POST("/survey/:token", s.surveySubmit)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/intake"
 	"github.com/redress-dev/redress/metrics"
+	"github.com/redress-dev/redress/policies"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/tokens"
 )
@@ -31,16 +32,17 @@ const bodyLimit = "64K"
 
 // Server is the HTTP API.
 type Server struct {
-	echo     *echo.Echo
-	db       *postgres.DB
-	temporal client.Client
-	desk     *desk.Desk
-	intake   *intake.Service
-	policy   redress.Policy
-	clocks   map[redress.Priority]*redress.Calendar // built once: a calendar loads its time zone
-	basis    postgres.Basis                         // the policy's, for analytics' days
-	keys     keyring
-	tokens   *tokens.Signer
+	echo      *echo.Echo
+	db        *postgres.DB
+	temporal  client.Client
+	desk      *desk.Desk
+	intake    *intake.Service
+	policy    redress.Policy
+	published *policies.Library
+	clocks    map[redress.Priority]*redress.Calendar // built once: a calendar loads its time zone
+	basis     postgres.Basis                         // the policy's, for analytics' days
+	keys      keyring
+	tokens    *tokens.Signer
 	// inboundDomain is REDRESS_INBOUND_DOMAIN, of the complaints' reply
 	// addresses; "" when inbound mail is off.
 	inboundDomain string
@@ -88,6 +90,8 @@ type Options struct {
 	Console FrontDoor
 	// Form, when set, is the customers' public complaint form.
 	Form FrontDoor
+	// Published are the policies served at /policies; none when nil.
+	Published *policies.Library
 }
 
 // FrontDoor is a set of routes served by the same server, over the same
@@ -116,7 +120,10 @@ func New(o Options) *Server {
 	for _, p := range redress.Priorities {
 		s.clocks[p] = o.Policy.Clock(p)
 	}
-	s.intake = intake.New(o.DB, o.Temporal, o.Policy, s.tokens, o.Logger)
+	if s.published = o.Published; s.published == nil {
+		s.published, _ = policies.Open("", false) // none: it cannot fail
+	}
+	s.intake = intake.New(o.DB, o.Temporal, o.Policy, s.published.Versions(), s.tokens, o.Logger)
 	s.basis = postgres.BasisOf(o.Policy)
 	if o.Metrics == nil {
 		o.Metrics = metrics.NewRegistry()
@@ -203,6 +210,7 @@ func New(o Options) *Server {
 	v1.POST("/customers/:id/points/redeem", s.redeemPoints, intake)
 	v1.GET("/customers/:id/points", s.points, agent)
 	v1.POST("/coupons/:code/redeem", s.redeemCoupon, intake)
+	v1.GET("/policies", s.publishedPolicies)
 
 	// The customer's own endpoints: the token is the credential.
 	v1.GET("/track/:token", s.track)

@@ -31,6 +31,7 @@ type Config struct {
 	HTTPAddr          string
 	MetricsAddr       string // the worker's /metrics; the API serves its own on HTTPAddr
 	PolicyFile        string
+	PoliciesDir       string // the published policies' Markdown; the dev stack's examples when empty there
 	DataDir           string
 	BlobURL           string // the object store of attachments; AttachmentStore reads it
 	PublicURL         string
@@ -108,6 +109,7 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.PolicyFile, "policy", os.Getenv("REDRESS_POLICY"), "policy YAML file (REDRESS_POLICY); built-in defaults when empty")
 	fs.StringVar(&c.DataDir, "data-dir", env("REDRESS_DATA_DIR", ".redress"), "where the dev stack keeps PostgreSQL and Temporal data (REDRESS_DATA_DIR)")
 	fs.StringVar(&c.BlobURL, "blob-url", os.Getenv("REDRESS_BLOB_URL"), "object store of complaints' attachments, file:///dir or s3://bucket?region=...; the folder attachments under the data dir when empty (REDRESS_BLOB_URL)")
+	fs.StringVar(&c.PoliciesDir, "policies-dir", os.Getenv("REDRESS_POLICIES_DIR"), "folder of the published policies, <language>/<name>.md (refund, return, warranty, complaint-handling); none when empty, the examples in the dev stack (REDRESS_POLICIES_DIR)")
 	fs.StringVar(&c.PublicURL, "public-url", env("REDRESS_PUBLIC_URL", "http://localhost:8080"), "base of the links sent to customers (REDRESS_PUBLIC_URL)")
 	fs.IntVar(&c.UIPort, "ui-port", 8233, "port of the Temporal Web UI in the dev stack")
 	fs.StringVar(&c.APIKeys, "api-keys", os.Getenv("REDRESS_API_KEYS"), "staff API keys as name:role:secret,... (REDRESS_API_KEYS)")
@@ -259,7 +261,7 @@ func (c *Config) AttachmentStore() (string, error) {
 // Channels are the notification settings.
 func (c *Config) Channels() notify.ChannelOptions {
 	return notify.ChannelOptions{SMTPURL: c.SMTPURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret,
-		InboundDomain: c.InboundDomain}
+		InboundDomain: c.InboundDomain, Timezone: c.Policy.Timezone}
 }
 
 // ParseKeys reads "name:role:secret" entries separated by commas.

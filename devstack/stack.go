@@ -23,6 +23,7 @@ import (
 	"github.com/redress-dev/redress/console"
 	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/intake"
+	"github.com/redress-dev/redress/policies"
 	"github.com/redress-dev/redress/mailin"
 	"github.com/redress-dev/redress/metrics"
 	"github.com/redress-dev/redress/notify"
@@ -179,11 +180,15 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if s.Attachments, err = attachments.Open(ctx, blobURL, s.DB, serviceDesk, logger); err != nil {
 		return nil, err
 	}
-	filer := intake.New(s.DB, s.Temporal, cfg.Policy, signer, logger) // the form's and the mail listener's
+	published, err := policies.Open(cfg.PoliciesDir, true)
+	if err != nil {
+		return nil, err
+	}
+	filer := intake.New(s.DB, s.Temporal, cfg.Policy, published.Versions(), signer, logger) // the form's and the mail listener's
 	if err := s.DB.RecordKeys(ctx, config.KeyFingerprint(cfg.Keys)); err != nil {
 		return nil, err
 	}
-	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys,
+	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys, Published: published,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec.Fresh(), CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: s.Metrics.Registry,
 		Form: selfservice.New(selfservice.Options{DB: s.DB, Intake: filer, Attachments: s.Attachments,

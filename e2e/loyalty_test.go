@@ -19,6 +19,7 @@ const loyaltyPolicy = `
 reopen_within: 2s
 survey: {remind_after: 5s, expire_after: 10s}
 winback: {within: 1h, coupon_only: true}
+sla_by_tier: {diamond: {P2: {ack_within: 4h}}}
 loyalty:
   tiers: {silver: {spend_12m: 100}, gold: {spend_12m: 500, purchases_12m: 2}, diamond: {spend_12m: 100000, purchases_12m: 2}}
   points_per_unit: {standard: 1, silver: 2, gold: 3}
@@ -48,6 +49,19 @@ func TestLoyaltyOverHTTP(t *testing.T) {
 		t.Fatalf("the loyalty schedule: %v", err)
 	}
 	c := file(t, s, newComplaint("crm-loyalty"))
+	if c.SLARow != "sla.P3" || c.AckDueAt.Sub(c.CreatedAt) != 24*time.Hour {
+		t.Errorf("a standard customer's complaint keeps %q, acknowledged within %s", c.SLARow, c.AckDueAt.Sub(c.CreatedAt))
+	}
+	// A diamond customer's P2 is acknowledged within the tier's 4 hours and
+	// resolved within the table's 72.
+	diamond := newComplaint("crm-loyalty-diamond")
+	diamond["customer"].(map[string]any)["tier"] = "diamond"
+	d := file(t, s, diamond)
+	if d.Priority != redress.P2 || d.SLARow != "sla_by_tier.diamond.P2" || d.AckDueAt.Sub(d.CreatedAt) != 4*time.Hour ||
+		d.ResolveDueAt.Sub(d.CreatedAt) != 72*time.Hour {
+		t.Errorf("a diamond customer's complaint: %s keeps %q, due %s and %s after filing", d.Priority, d.SLARow,
+			d.AckDueAt.Sub(d.CreatedAt), d.ResolveDueAt.Sub(d.CreatedAt))
+	}
 	customer := "/v1/customers/" + c.CustomerID
 	buy := func(amount float64, currency string) bought {
 		var b bought

@@ -43,12 +43,15 @@ type Service struct {
 	clocks   map[redress.Priority]*redress.Calendar // built once: a calendar loads its time zone
 	tokens   *tokens.Signer
 	logger   *slog.Logger
+	// published are the versions of the published policies, which each
+	// complaint records.
+	published map[string]string
 }
 
 // New builds the intake over the record store and Temporal.
-func New(db *postgres.DB, temporal client.Client, policy redress.Policy, signer *tokens.Signer, logger *slog.Logger) *Service {
+func New(db *postgres.DB, temporal client.Client, policy redress.Policy, published map[string]string, signer *tokens.Signer, logger *slog.Logger) *Service {
 	s := &Service{db: db, temporal: temporal, policy: policy, clocks: map[redress.Priority]*redress.Calendar{},
-		tokens: signer, logger: logger}
+		tokens: signer, logger: logger, published: published}
 	for _, p := range redress.Priorities {
 		s.clocks[p] = policy.Clock(p)
 	}
@@ -159,7 +162,8 @@ func (s *Service) filing(r *Request, customer *redress.Customer, open []redress.
 		severity = redress.SeverityMedium
 	}
 	priority := redress.DerivePriority(severity, category, customer.Tier)
-	clock, sla := s.clocks[priority], s.policy.SLA[priority]
+	kept, rows := s.policy.ForTier(customer.Tier)
+	clock, sla := s.clocks[priority], kept.SLA[priority]
 	ackDue, resolveDue := clock.Add(now, sla.AckWithin.D()), clock.Add(now, sla.ResolveWithin.D())
 	id := uuid.Must(uuid.NewV7()).String()
 	token := s.tokens.Tracking(id)
@@ -173,13 +177,13 @@ func (s *Service) filing(r *Request, customer *redress.Customer, open []redress.
 	if duplicateOf != "" {
 		data["possible_duplicate_of"] = duplicateOf
 	}
-	policy, _ := json.Marshal(s.policy) // plain data: it cannot fail
+	policy, _ := json.Marshal(kept) // plain data: it cannot fail
 	return postgres.Filing{
 		Policy: policy,
 		Complaint: redress.Complaint{
 			ID: id, CustomerID: customer.ID, Category: category, Severity: severity,
 			Channel: r.Channel, Subject: r.Subject, Description: r.Description, OrderRef: r.OrderRef, CreatedAt: now,
-			PossibleDuplicateOf: duplicateOf,
+			PossibleDuplicateOf: duplicateOf, SLARow: rows[priority], PolicyVersions: s.published,
 			State: redress.State{Status: redress.StatusReceived, Priority: priority, AckDueAt: &ackDue, ResolveDueAt: &resolveDue,
 				Survey: redress.Survey{Status: redress.SurveyPending}},
 		},
@@ -205,7 +209,8 @@ func (s *Service) start(ctx context.Context, complaint *redress.Complaint, tier 
 			return err
 		}
 	}
-	in := workflows.NewComplaintInput(complaint, tier, s.policy)
+	kept, _ := s.policy.ForTier(tier)
+	in := workflows.NewComplaintInput(complaint, tier, kept)
 	if err := workflows.StartComplaint(ctx, s.temporal, in); err != nil {
 		return desk.TemporalError(err)
 	}

@@ -3,6 +3,9 @@ package notify
 import (
 	"fmt"
 	"log/slog"
+	"time"
+
+	"github.com/redress-dev/redress"
 
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/tokens"
@@ -14,6 +17,7 @@ type ChannelOptions struct {
 	WebhookURL    string // REDRESS_WEBHOOK_URL
 	WebhookSecret string // REDRESS_WEBHOOK_SECRET
 	InboundDomain string // REDRESS_INBOUND_DOMAIN
+	Timezone      string // the policy's: the zone of the times mail gives
 	// LogLinks lets the log show the customers' links: the dev stack's,
 	// on the developer's own machine.
 	LogLinks bool
@@ -37,6 +41,9 @@ func Channels(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *
 		email, err := NewEmail(o.SMTPURL, o.InboundDomain, db, signer)
 		if err != nil {
 			return nil, err
+		}
+		if email.zone, err = redress.LoadZone(o.Timezone); err != nil {
+			email.zone = time.UTC
 		}
 		channels = append(channels, Channel{Name: "email", Sender: email})
 	}

@@ -45,6 +45,7 @@ type Email struct {
 	// plain lets the conversation go unencrypted when the server offers
 	// no STARTTLS: only a server on this machine (a relay, a test sink).
 	plain bool
+	zone  *time.Location // of the due times a receipt gives
 }
 
 // NewEmail reads REDRESS_SMTP_URL: smtp://[user:password@]host:port?from=address.
@@ -105,6 +106,9 @@ func (e *Email) Send(ctx context.Context, ev redress.Event) error {
 			return err
 		}
 		subject = words.Format("email.about", "Subject", subject, "Complaint", complaint.Subject)
+		if ev.Type == redress.EventReceived {
+			body += "\n\n" + e.receiptDue(words, complaint)
+		}
 		follow := ev.ComplaintID
 		if into, _ := ev.Data["into"].(string); ev.Type == redress.EventMerged && into != "" {
 			follow = into // the complaint's story goes on there
@@ -166,6 +170,21 @@ func (e *Email) threadHeaders(ctx context.Context, ev redress.Event) (string, er
 		fmt.Fprintf(&h, "In-Reply-To: %s\r\nReferences: %s\r\n", refs[len(refs)-1], strings.Join(refs, " "))
 	}
 	return h.String(), nil
+}
+
+// receiptDue tells when the customer will have an answer and a
+// resolution, in the policy's zone, and where the policies are.
+func (e *Email) receiptDue(words locales.Catalog, c *redress.Complaint) string {
+	zone := e.zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	policies := words.Format("email.policies", "URL", e.tokens.PageURL("/policies?lang="+words.Language()))
+	if c.AckDueAt == nil || c.ResolveDueAt == nil {
+		return policies
+	}
+	when := func(t time.Time) string { return t.In(zone).Format("2006-01-02 15:04 MST") }
+	return words.Format("email.received_due", "Answer", when(*c.AckDueAt), "Resolve", when(*c.ResolveDueAt)) + "\n" + policies
 }
 
 // LoopID is the X-Loop value of Redress's mail from the domain; mail that

@@ -109,12 +109,13 @@ func fileComplaintOf(t *testing.T, db *postgres.DB, signer *tokens.Signer, custo
 		t.Fatal(err)
 	}
 	id := uuid.Must(uuid.NewV7()).String()
-	at := time.Now().UTC().Truncate(time.Microsecond)
+	at := time.Date(2026, 11, 30, 1, 30, 0, 0, time.UTC)
+	ackDue, resolveDue := at.Add(24*time.Hour), at.Add(240*time.Hour)
 	hash := sha256.Sum256([]byte(id))
 	filing := postgres.Filing{
 		Complaint: redress.Complaint{ID: id, CustomerID: cu.ID, Category: redress.CategoryDelivery, Severity: redress.SeverityLow,
 			Channel: redress.ChannelEmail, Subject: "包裹未收到", Description: "d", CreatedAt: at,
-			State: redress.State{Status: redress.StatusReceived, Priority: redress.P4}},
+			State: redress.State{Status: redress.StatusReceived, Priority: redress.P4, AckDueAt: &ackDue, ResolveDueAt: &resolveDue}},
 		TrackingTokenHash: hash[:],
 		Received:          redress.TimelineEntry{At: at, Actor: "email", Kind: "received", Public: true, Detail: "received"},
 		ReceivedEvent: redress.Event{ID: id + "-1-" + redress.EventReceived, Type: redress.EventReceived, OccurredAt: at,
@@ -192,7 +193,8 @@ func TestEmailSpeaksTheCustomersLanguage(t *testing.T) {
 	ctx := context.Background()
 	signer := tokens.NewSigner("token-secret-0123456789", "http://redress.test")
 	box := redresstest.StartMailboxAt(t, "127.0.0.1:0")
-	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + box.Addr + "?from=care@redress.test"}, db, signer, quiet)
+	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + box.Addr + "?from=care@redress.test",
+		Timezone: "Asia/Shanghai"}, db, signer, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +222,10 @@ func TestEmailSpeaksTheCustomersLanguage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The due times in the policy's zone, and the customer's rights.
 	want := "您好，李伟：\r\n\r\n感谢您向我们反映问题。工作人员会尽快答复您；本邮件只是受理回执。\r\n\r\n" +
+		"我们将在 2026-12-01 09:30 CST 前答复您，并在 2026-12-10 09:30 CST 前解决您的投诉。\r\n" +
+		"您的权益：我们的退款、退货、保修及投诉处理政策见 http://redress.test/policies?lang=zh\r\n\r\n" +
 		"查看投诉进度：http://redress.test/track/" + signer.Tracking(id) + "\r\n"
 	if string(body) != want {
 		t.Errorf("body =\n%q\nwant\n%q", body, want)

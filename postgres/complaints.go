@@ -19,7 +19,7 @@ import (
 const complaintColumns = `id, customer_id, status, priority, category, severity, channel, subject, description,
 	order_ref, escalation_level, sla_breached, assignee, created_at, ack_due_at, resolve_due_at,
 	acknowledged_at, resolved_at, closed_at, resolution, survey, winback, resolve_paused_at, resolve_left_seconds,
-	coalesce(possible_duplicate_of::text, ''), coalesce(merged_into::text, ''), filed_by`
+	coalesce(possible_duplicate_of::text, ''), coalesce(merged_into::text, ''), filed_by, sla_row, policy_versions`
 
 func scanComplaint(row pgx.Row) (*redress.Complaint, error) {
 	var c redress.Complaint
@@ -28,7 +28,7 @@ func scanComplaint(row pgx.Row) (*redress.Complaint, error) {
 	err := row.Scan(&id, &customerID, &c.Status, &c.Priority, &c.Category, &c.Severity, &c.Channel,
 		&c.Subject, &c.Description, &c.OrderRef, &c.EscalationLevel, &c.SLABreached, &c.Assignee,
 		&c.CreatedAt, &c.AckDueAt, &c.ResolveDueAt, &c.AcknowledgedAt, &c.ResolvedAt, &c.ClosedAt,
-		&resolution, &survey, &winback, &c.ResolvePausedAt, &c.ResolveLeftSeconds, &c.PossibleDuplicateOf, &c.MergedInto, &c.FiledBy)
+		&resolution, &survey, &winback, &c.ResolvePausedAt, &c.ResolveLeftSeconds, &c.PossibleDuplicateOf, &c.MergedInto, &c.FiledBy, &c.SLARow, &c.PolicyVersions)
 	if err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, redress.Errorf(redress.ENOTFOUND, "no such complaint")
@@ -137,13 +137,13 @@ func (db *DB) CreateComplaint(ctx context.Context, in Intake) (Filed, error) {
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO complaints (id, customer_id, status, priority, category, severity,
 			channel, subject, description, order_ref, escalation_level, sla_breached, assignee, created_at,
-			ack_due_at, resolve_due_at, resolution, survey, tracking_token_hash, seq, policy, possible_duplicate_of, filed_by, search_grams)
+			ack_due_at, resolve_due_at, resolution, survey, tracking_token_hash, seq, policy, possible_duplicate_of, filed_by, search_grams, sla_row, policy_versions)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, nullif($17::jsonb, 'null'), $18, $19, 1, $20,
-				nullif($21, '')::uuid, $22, $23)`,
+				nullif($21, '')::uuid, $22, $23, $24, coalesce($25, '{}'::jsonb))`,
 			c.ID, c.CustomerID, c.Status, c.Priority, c.Category, c.Severity, c.Channel, sealed.subject,
 			sealed.description, c.OrderRef, c.EscalationLevel, c.SLABreached, c.Assignee, c.CreatedAt,
 			c.AckDueAt, c.ResolveDueAt, sealed.resolution, sealed.survey, f.TrackingTokenHash, f.Policy, c.PossibleDuplicateOf, in.Caller,
-			sealed.grams); err != nil {
+			sealed.grams, c.SLARow, c.PolicyVersions); err != nil {
 			return err
 		}
 		if in.IdempotencyKey != "" {

@@ -37,6 +37,7 @@ type filedPage struct {
 	Lang        string
 	TrackingURL string
 	AnswerBy    *time.Time
+	ResolveBy   *time.Time
 	Email       string
 	Files       []string // the names of the files kept with it
 }
@@ -124,7 +125,8 @@ func (s *Service) submit(c echo.Context) error {
 		return s.showForm(c, http.StatusServiceUnavailable, v, map[string]string{"form": "form.files_unavailable"})
 	}
 	return s.render(c, http.StatusOK, "filed", filedPage{Lang: w.Language(), Email: v.Email, Files: kept,
-		TrackingURL: s.o.Tokens.TrackingURL(filed.TrackingToken), AnswerBy: filed.Complaint.AckDueAt})
+		TrackingURL: s.o.Tokens.TrackingURL(filed.TrackingToken), AnswerBy: filed.Complaint.AckDueAt,
+		ResolveBy: filed.Complaint.ResolveDueAt})
 }
 
 // caller is the name under which the form files complaints.

@@ -51,6 +51,9 @@ func (s *Signer) PortalURL(token, lang string) string {
 // TrackingURL is the customer's link to the tracking page.
 func (s *Signer) TrackingURL(token string) string { return s.publicURL + "/track/" + token }
 
+// PageURL is the public address of one of Redress's pages.
+func (s *Signer) PageURL(path string) string { return s.publicURL + path }
+
 // SurveyURL is the customer's link to the survey page.
 func (s *Signer) SurveyURL(token string) string { return s.publicURL + "/survey/" + token }
 

@@ -25,6 +25,7 @@ import (
 	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/devstack"
 	"github.com/redress-dev/redress/intake"
+	"github.com/redress-dev/redress/policies"
 	"github.com/redress-dev/redress/mailin"
 	"github.com/redress-dev/redress/metrics"
 	"github.com/redress-dev/redress/notify"
@@ -266,8 +267,12 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	// One intake for the customers' front doors beside the API: the form and
 	// the mail listener.
 	signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
-	filer := intake.New(db, tc, cfg.Policy, signer, logger)
-	srv := api.New(api.Options{DB: db, Temporal: tc, Attachments: files, Policy: cfg.Policy, Keys: cfg.Keys,
+	published, err := policies.Open(cfg.PoliciesDir, false)
+	if err != nil {
+		return err
+	}
+	filer := intake.New(db, tc, cfg.Policy, published.Versions(), signer, logger)
+	srv := api.New(api.Options{DB: db, Temporal: tc, Attachments: files, Policy: cfg.Policy, Keys: cfg.Keys, Published: published,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec.Fresh(), CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: reg.Registry,
 		Form: selfservice.New(selfservice.Options{DB: db, Intake: filer, Attachments: files,

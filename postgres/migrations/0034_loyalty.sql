@@ -63,3 +63,10 @@ ALTER TABLE purchases ADD COLUMN coupon_run_id text;
 
 -- What a win-back was offered to: analytics by tier.
 ALTER TABLE winbacks ADD COLUMN tier text NOT NULL DEFAULT '';
+
+-- The row of the SLA table whose windows a complaint keeps: sla.P2, or
+-- sla_by_tier.<tier>.P2 (SPEC section 13).
+ALTER TABLE complaints ADD COLUMN sla_row text NOT NULL DEFAULT '';
+
+-- The published policies in force when a complaint was filed, by name.
+ALTER TABLE complaints ADD COLUMN policy_versions jsonb NOT NULL DEFAULT '{}';
