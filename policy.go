@@ -46,19 +46,19 @@ type Policy struct {
 	// SLAByTier overrides a priority's windows for a tier's customers; a
 	// zero window keeps the sla table's. A complaint keeps the table its
 	// customer's tier had when it was filed (ForTier).
-	SLAByTier map[Tier]map[Priority]SLA `yaml:"sla_by_tier,omitempty" json:"sla_by_tier,omitempty"`
-	AckWarningAt  float64          `yaml:"ack_warning_at" json:"ack_warning_at"`
-	Escalation    []EscalationStep `yaml:"escalation" json:"escalation"`
-	ReopenWithin  Duration         `yaml:"reopen_within" json:"reopen_within"`
-	Survey        SurveyPolicy     `yaml:"survey" json:"survey"`
-	Waiting       WaitingPolicy    `yaml:"waiting" json:"waiting"`
-	Winback       WinbackPolicy    `yaml:"winback" json:"winback"`
-	Campaign      CampaignPolicy   `yaml:"campaign" json:"campaign"`
-	Analytics     AnalyticsPolicy  `yaml:"analytics" json:"analytics"`
-	Duplicates    DuplicatePolicy  `yaml:"duplicates" json:"duplicates"`
-	Links         LinkPolicy       `yaml:"links" json:"links"`
-	Retention     RetentionPolicy  `yaml:"retention" json:"retention"`
-	Loyalty       LoyaltyPolicy    `yaml:"loyalty" json:"loyalty"`
+	SLAByTier    map[Tier]map[Priority]SLA `yaml:"sla_by_tier,omitempty" json:"sla_by_tier,omitempty"`
+	AckWarningAt float64                   `yaml:"ack_warning_at" json:"ack_warning_at"`
+	Escalation   []EscalationStep          `yaml:"escalation" json:"escalation"`
+	ReopenWithin Duration                  `yaml:"reopen_within" json:"reopen_within"`
+	Survey       SurveyPolicy              `yaml:"survey" json:"survey"`
+	Waiting      WaitingPolicy             `yaml:"waiting" json:"waiting"`
+	Winback      WinbackPolicy             `yaml:"winback" json:"winback"`
+	Campaign     CampaignPolicy            `yaml:"campaign" json:"campaign"`
+	Analytics    AnalyticsPolicy           `yaml:"analytics" json:"analytics"`
+	Duplicates   DuplicatePolicy           `yaml:"duplicates" json:"duplicates"`
+	Links        LinkPolicy                `yaml:"links" json:"links"`
+	Retention    RetentionPolicy           `yaml:"retention" json:"retention"`
+	Loyalty      LoyaltyPolicy             `yaml:"loyalty" json:"loyalty"`
 }
 
 // RetentionPolicy erases personal data kept past its use (SPEC section
