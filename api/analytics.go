@@ -74,6 +74,21 @@ func (s *Server) analyticsPrevention(c echo.Context) error {
 	return c.JSON(http.StatusOK, prevention)
 }
 
+// analyticsWinbacks measures the win-backs offered in the window by tier
+// and by trigger: offers, coupons redeemed and their cost, customers won
+// back and what they bought.
+func (s *Server) analyticsWinbacks(c echo.Context) error {
+	from, to, err := analyticsWindow(c, &redress.Checker{})
+	if err != nil {
+		return err
+	}
+	figures, err := s.db.WinbackAnalytics(c.Request().Context(), s.policy.Loyalty.Currency, from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, figures)
+}
+
 type agentsAnswer struct {
 	From   time.Time               `json:"from"`
 	To     time.Time               `json:"to"`

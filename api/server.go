@@ -199,6 +199,7 @@ func New(o Options) *Server {
 	v1.GET("/analytics/agents", s.analyticsAgents, supervisor)
 	v1.GET("/analytics/timeseries", s.analyticsTimeseries, supervisor)
 	v1.GET("/analytics/prevention", s.analyticsPrevention, supervisor)
+	v1.GET("/analytics/winbacks", s.analyticsWinbacks, supervisor)
 	admin := s.requireRole(config.RoleAdmin)
 	v1.DELETE("/codec/sessions", s.endCodecSessions, admin)
 	v1.GET("/audit", s.auditLog, admin)

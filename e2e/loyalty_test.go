@@ -126,6 +126,9 @@ func TestLoyaltyOverHTTP(t *testing.T) {
 
 	// A low score: the win-back's coupon, redeemed once.
 	ok(t, "confirm", s.Do("POST", "/v1/track/"+c.TrackingToken+"/confirm", "", nil), 200)
+	// Purchases are reported to the second and the offer's own second
+	// counts: the earlier purchases must fall before it.
+	time.Sleep(1100 * time.Millisecond)
 	ok(t, "survey", s.Do("POST", "/v1/surveys/"+surveyToken(t, s, c.ID), "", map[string]any{"score": 1}), 200)
 	var coupon *redress.Coupon
 	for deadline := time.Now().Add(20 * time.Second); coupon == nil; time.Sleep(200 * time.Millisecond) {
@@ -155,6 +158,16 @@ func TestLoyaltyOverHTTP(t *testing.T) {
 	}
 	ok(t, "the coupon again", s.Do("POST", "/v1/coupons/"+coupon.Code+"/redeem", "dev-intake", map[string]any{"order_ref": "SO-2", "amount": 10}), 410)
 	ok(t, "an unknown coupon", s.Do("POST", "/v1/coupons/ABCD-EFGH-JKLM/redeem", "dev-intake", map[string]any{"order_ref": "SO-3", "amount": 10}), 404)
+
+	// The win-back analytics: by the tier offered at, and by trigger.
+	var figures postgres.WinbackAnalytics
+	ok(t, "win-back analytics", s.Do("GET", "/v1/analytics/winbacks", "dev-supervisor", nil), 200).JSON(t, &figures)
+	want := postgres.WinbackFigures{Offers: 1, CouponsRedeemed: 1, CouponCost: 60, WonBack: 1, RevenueKept: 410}
+	byTier, byTrigger := want, want
+	byTier.Tier, byTrigger.Trigger = "silver", "low_score"
+	if len(figures.ByTier) != 1 || figures.ByTier[0] != byTier || len(figures.ByTrigger) != 1 || figures.ByTrigger[0] != byTrigger {
+		t.Errorf("win-back analytics: by tier %+v, by trigger %+v; want %+v and %+v", figures.ByTier, figures.ByTrigger, byTier, byTrigger)
+	}
 
 	// Staff pin a tier: purchases no longer move it.
 	ok(t, "pin", s.Do("PATCH", customer, "dev-supervisor", map[string]any{"tier": "silver"}), 200)
