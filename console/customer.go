@@ -15,6 +15,9 @@ import (
 // customerPageComplaints bounds the complaints the customer's page lists.
 const customerPageComplaints = 50
 
+// customerPagePoints bounds the ledger lines the customer's page shows.
+const customerPagePoints = 20
+
 func (c *Console) registerCustomer(g *echo.Group) {
 	g.GET("/customers/:id", c.customerPage)
 	g.POST("/customers/:id/notes", c.addCustomerNote)
@@ -60,6 +63,7 @@ type customerView struct {
 	Purchases  []redress.Purchase
 	Complaints []redress.Complaint
 	Winbacks   []redress.WinbackRecord
+	Points     []postgres.PointsLine // the newest lines of the ledger
 	Notes      []redress.CustomerNote
 	// DuplicateOf is the customer this one may be, while both may be
 	// merged; MayMerge says whether the viewer may merge them.
@@ -88,6 +92,9 @@ func (c *Console) customerPage(ctx echo.Context) error {
 		return c.failure(ctx, err)
 	}
 	if view.Winbacks, err = c.db.Winbacks(rctx, cu.ID); err != nil {
+		return c.failure(ctx, err)
+	}
+	if view.Points, err = c.db.PointsLedger(rctx, cu.ID, customerPagePoints); err != nil {
 		return c.failure(ctx, err)
 	}
 	if view.Notes, err = c.db.CustomerNotes(rctx, cu.ID); err != nil {

@@ -41,6 +41,7 @@ func TestConsoleAsksOnlyForKnownWords(t *testing.T) {
 		"console.level_":    levels,
 		"console.queue_":    postgres.Queues,
 		"console.cause_":    redress.RootCauses,
+		"console.points_":   postgres.PointsKinds,
 		// A clock's kind and its state (slaClock).
 		"console.clock_": {"ack", "resolve", "on_track", "warned", "breached"},
 	})

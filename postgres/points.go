@@ -11,6 +11,9 @@ import (
 	"github.com/redress-dev/redress"
 )
 
+// PointsKinds are the kinds of a ledger line.
+var PointsKinds = []string{"earned", "granted", "redeemed", "expired"}
+
 // pointsLine is one line to write to a customer's points ledger.
 type pointsLine struct {
 	customerID  string

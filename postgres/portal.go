@@ -115,3 +115,41 @@ func (db *DB) PortalComplaints(ctx context.Context, sessionHash []byte) ([]Porta
 	}
 	return list, wrap(err)
 }
+
+// PortalLoyalty is what the signed-in address holds of loyalty: the points
+// of its customers, and their coupons that can still be used, the first to
+// expire first.
+func (db *DB) PortalLoyalty(ctx context.Context, sessionHash []byte) (int64, []redress.Coupon, error) {
+	var key string
+	err := db.pool.QueryRow(ctx, `SELECT email_key FROM portal_sessions WHERE session_hash = $1 AND expires_at > now()`,
+		sessionHash).Scan(&key)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil, redress.Errorf(redress.EUNAUTHORIZED, "sign in again")
+	}
+	if err != nil {
+		return 0, nil, wrap(err)
+	}
+	var points int64
+	if err := db.pool.QueryRow(ctx, `SELECT coalesce(sum(points), 0)::bigint FROM customers
+		WHERE email_hash = $1 AND merged_into IS NULL`, key).Scan(&points); err != nil {
+		return 0, nil, wrap(err)
+	}
+	rows, err := db.pool.Query(ctx, `SELECT k.workflow_run_id, k.code, k.percent::float8, k.expires_at
+		FROM coupons k JOIN customers cu ON cu.id = k.customer_id
+		WHERE cu.email_hash = $1 AND k.redeemed_at IS NULL AND k.expires_at > now() ORDER BY k.expires_at LIMIT 20`, key)
+	if err != nil {
+		return 0, nil, wrap(err)
+	}
+	o := db.opener(ctx, db.pool)
+	coupons, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.Coupon, error) {
+		var c redress.Coupon
+		var run string
+		err := row.Scan(&run, &c.Code, &c.Percent, &c.ExpiresAt)
+		o.text(place("coupons.code", run), &c.Code)
+		return c, err
+	})
+	if err == nil {
+		err = o.err
+	}
+	return points, coupons, wrap(err)
+}

@@ -35,6 +35,8 @@ type portalPage struct {
 	Sent       bool
 	SignedIn   bool
 	Complaints []portalComplaint
+	Points     int64
+	Coupons    []redress.Coupon
 }
 
 type portalComplaint struct {
@@ -132,6 +134,9 @@ func (s *Service) myComplaints(c echo.Context) error {
 		return s.showPortal(c, redress.HTTPStatus(err), portalPage{Error: w.Text("form.unavailable")})
 	}
 	page := portalPage{SignedIn: true}
+	if page.Points, page.Coupons, err = s.o.DB.PortalLoyalty(c.Request().Context(), tokens.Hash(session)); err != nil {
+		return s.showPortal(c, redress.HTTPStatus(err), portalPage{Error: w.Text("form.unavailable")})
+	}
 	for _, p := range list {
 		page.Complaints = append(page.Complaints, s.portalView(p, w.Text("pages.status_"+string(p.Status))))
 	}
