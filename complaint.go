@@ -122,6 +122,9 @@ type Complaint struct {
 	// PolicyVersions are the published policies in force when the
 	// complaint was filed, by name: the version the customer could read.
 	PolicyVersions map[string]string `json:"policy_versions,omitempty"`
+	// FollowUp is what the account team recorded of the follow-up that
+	// followup_due_at scheduled.
+	FollowUp *FollowUp `json:"followup,omitempty"`
 	// FiledBy is who filed it: an API key's name, or the channel (email,
 	// form). An intake key reads only the complaints it filed.
 	FiledBy string `json:"filed_by"`

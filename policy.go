@@ -59,6 +59,7 @@ type Policy struct {
 	Links        LinkPolicy                `yaml:"links" json:"links"`
 	Retention    RetentionPolicy           `yaml:"retention" json:"retention"`
 	Loyalty      LoyaltyPolicy             `yaml:"loyalty" json:"loyalty"`
+	FollowUp     FollowUpPolicy            `yaml:"followup" json:"followup"`
 }
 
 // RetentionPolicy erases personal data kept past its use (SPEC section
@@ -216,6 +217,7 @@ func DefaultPolicy() Policy {
 			PointsExpireAfter: Duration(LoyaltyYear),
 			Cron:              "15 4 * * *",
 		},
+		FollowUp: FollowUpPolicy{After: Duration(72 * time.Hour)},
 	}
 }
 
@@ -256,7 +258,7 @@ func ParsePolicy(doc []byte) (Policy, error) {
 
 // durationFields are the policy's keys whose values are durations.
 var durationFields = map[string]bool{"ack_within": true, "resolve_within": true, "reopen_within": true,
-	"remind_after": true, "expire_after": true, "within": true, "downgrade_after": true, "points_expire_after": true}
+	"remind_after": true, "expire_after": true, "within": true, "downgrade_after": true, "points_expire_after": true, "after": true}
 
 // checkDurations finds a malformed duration and names its field, which the
 // YAML decoder's own error would not.
@@ -406,6 +408,9 @@ func (p Policy) Validate() error {
 	}
 	if len(strings.Fields(p.Retention.Cron)) != 5 {
 		return bad("retention.cron", "must be a 5-field cron expression, not %q", p.Retention.Cron)
+	}
+	if err := p.FollowUp.validate(bad); err != nil {
+		return err
 	}
 	return p.Loyalty.validate(bad)
 }

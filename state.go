@@ -27,6 +27,9 @@ type State struct {
 	Survey             Survey      `json:"survey"`
 	// MergedInto is the complaint a merged one goes on in.
 	MergedInto string `json:"merged_into,omitempty"`
+	// FollowUpDueAt is when the account team's follow-up of the resolution
+	// falls due (policy followup), kept once set.
+	FollowUpDueAt *time.Time `json:"followup_due_at,omitempty"`
 }
 
 // Change is one step of a complaint's history as its workflow records it: the

@@ -53,6 +53,7 @@ var TimelineKinds = map[string]bool{
 	KindEscalationExhausted: false, KindRootCause: false, KindSurveySent: false, KindSurveyReminded: false,
 	KindSurveyExpired: false, KindWaitingReminded: false, KindWinbackStarted: false, KindWinbackSkipped: false, KindWinbackOffered: false,
 	KindWinbackWonBack: false, KindWinbackLost: false, KindAttachment: false, KindMergedNote: false,
+	KindFollowUpDue: false, KindFollowUp: false,
 }
 
 // Who made a change, beside the person a staff call names as its agent:

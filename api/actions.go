@@ -139,3 +139,18 @@ func answerStored(c echo.Context, created bool, v any) error {
 	}
 	return c.JSON(http.StatusOK, v)
 }
+
+type followUpRequest struct {
+	Outcome string `json:"outcome"`
+	Note    string `json:"note"`
+	Agent   string `json:"agent"`
+}
+
+// recordFollowUp records what came of the account team's follow-up.
+func (s *Server) recordFollowUp(c echo.Context) error {
+	var req followUpRequest
+	if _, err := bind(c, &req); err != nil {
+		return err
+	}
+	return answer(c)(s.desk.RecordFollowUp(c.Request().Context(), staffCall(c, req.Agent), req.Outcome, req.Note))
+}

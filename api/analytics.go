@@ -89,6 +89,20 @@ func (s *Server) analyticsWinbacks(c echo.Context) error {
 	return c.JSON(http.StatusOK, figures)
 }
 
+// analyticsFollowUps counts the follow-ups that fell due in the window:
+// recorded, their rate and outcomes.
+func (s *Server) analyticsFollowUps(c echo.Context) error {
+	from, to, err := analyticsWindow(c, &redress.Checker{})
+	if err != nil {
+		return err
+	}
+	figures, err := s.db.FollowUpAnalytics(c.Request().Context(), from, to)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, figures)
+}
+
 type agentsAnswer struct {
 	From   time.Time               `json:"from"`
 	To     time.Time               `json:"to"`

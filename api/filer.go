@@ -26,6 +26,7 @@ func filedByCaller(key config.APIKey, c *redress.Complaint) bool {
 func filerView(c *redress.Complaint) *redress.Complaint {
 	v := *c
 	v.Assignee = ""
+	v.FollowUp, v.FollowUpDueAt = nil, nil // the account team's
 	v.Timeline = make([]redress.TimelineEntry, 0, len(c.Timeline))
 	for _, e := range c.Timeline {
 		if e.Public && redress.PublicKind(e.Kind) {

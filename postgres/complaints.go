@@ -19,16 +19,20 @@ import (
 const complaintColumns = `id, customer_id, status, priority, category, severity, channel, subject, description,
 	order_ref, escalation_level, sla_breached, assignee, created_at, ack_due_at, resolve_due_at,
 	acknowledged_at, resolved_at, closed_at, resolution, survey, winback, resolve_paused_at, resolve_left_seconds,
-	coalesce(possible_duplicate_of::text, ''), coalesce(merged_into::text, ''), filed_by, sla_row, policy_versions`
+	coalesce(possible_duplicate_of::text, ''), coalesce(merged_into::text, ''), filed_by, sla_row, policy_versions,
+	followup_due_at, followup_outcome, followup_note, followup_recorded_at, followup_recorded_by`
 
 func scanComplaint(row pgx.Row) (*redress.Complaint, error) {
 	var c redress.Complaint
 	var id, customerID uuid.UUID
 	var resolution, survey, winback []byte
+	var f redress.FollowUp
+	var outcome, note, recordedBy *string
 	err := row.Scan(&id, &customerID, &c.Status, &c.Priority, &c.Category, &c.Severity, &c.Channel,
 		&c.Subject, &c.Description, &c.OrderRef, &c.EscalationLevel, &c.SLABreached, &c.Assignee,
 		&c.CreatedAt, &c.AckDueAt, &c.ResolveDueAt, &c.AcknowledgedAt, &c.ResolvedAt, &c.ClosedAt,
-		&resolution, &survey, &winback, &c.ResolvePausedAt, &c.ResolveLeftSeconds, &c.PossibleDuplicateOf, &c.MergedInto, &c.FiledBy, &c.SLARow, &c.PolicyVersions)
+		&resolution, &survey, &winback, &c.ResolvePausedAt, &c.ResolveLeftSeconds, &c.PossibleDuplicateOf, &c.MergedInto, &c.FiledBy, &c.SLARow, &c.PolicyVersions,
+		&c.FollowUpDueAt, &outcome, &note, &f.RecordedAt, &recordedBy)
 	if err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil, redress.Errorf(redress.ENOTFOUND, "no such complaint")
@@ -36,6 +40,11 @@ func scanComplaint(row pgx.Row) (*redress.Complaint, error) {
 		return nil, wrap(err)
 	}
 	c.ID, c.CustomerID = id.String(), customerID.String()
+	if f.RecordedAt != nil {
+		f.Outcome, f.Note, f.RecordedBy = *outcome, *note, *recordedBy
+		utc(f.RecordedAt)
+		c.FollowUp = &f
+	}
 	if resolution != nil {
 		if err := json.Unmarshal(resolution, &c.Resolution); err != nil {
 			return nil, err
@@ -48,7 +57,7 @@ func scanComplaint(row pgx.Row) (*redress.Complaint, error) {
 		return nil, err
 	}
 	utc(&c.CreatedAt)
-	for _, t := range []*time.Time{c.AckDueAt, c.ResolveDueAt, c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt, c.ResolvePausedAt} {
+	for _, t := range []*time.Time{c.AckDueAt, c.ResolveDueAt, c.AcknowledgedAt, c.ResolvedAt, c.ClosedAt, c.ResolvePausedAt, c.FollowUpDueAt} {
 		utc(t)
 	}
 	return &c, nil
@@ -352,7 +361,7 @@ func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHas
 	s := ch.State
 	firstSeq := ch.Seq - len(ch.Timeline) + 1
 	outcomes := outcomesOf(ch.Timeline)
-	setOutcomes, outcomeArgs := outcomes.set(20)
+	setOutcomes, outcomeArgs := outcomes.set(21)
 	return wrap(pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
 		k, err := db.complaintKey(ctx, tx, ch.ComplaintID)
 		if err != nil {
@@ -364,11 +373,11 @@ func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHas
 			resolved_at = $11, closed_at = $12, resolution = nullif($13::jsonb, 'null'), survey = $14,
 			survey_token_hash = coalesce($15, survey_token_hash), seq = $2, workflow_started = true,
 			resolve_paused_at = $16, resolve_left_seconds = $17, bookkeeping = coalesce($18, bookkeeping),
-			merged_into = nullif($19, '')::uuid, `+setOutcomes+`
+			merged_into = nullif($19, '')::uuid, followup_due_at = $20, `+setOutcomes+`
 			WHERE id = $1 AND seq < $2`,
 			append([]any{ch.ComplaintID, ch.Seq, s.Status, s.Priority, s.EscalationLevel, s.SLABreached, s.Assignee,
 				s.AckDueAt, s.ResolveDueAt, s.AcknowledgedAt, s.ResolvedAt, s.ClosedAt, resolution, survey, surveyTokenHash,
-				s.ResolvePausedAt, s.ResolveLeftSeconds, nullJSON(ch.Bookkeeping), s.MergedInto}, outcomeArgs...)...)
+				s.ResolvePausedAt, s.ResolveLeftSeconds, nullJSON(ch.Bookkeeping), s.MergedInto, s.FollowUpDueAt}, outcomeArgs...)...)
 		if err != nil {
 			return err
 		}

@@ -138,6 +138,7 @@ func anonymizeComplaints(ctx context.Context, tx pgx.Tx, ids []string) error {
 		`UPDATE complaints SET subject = '', description = '', search_grams = '{}',
 			survey = jsonb_set(survey, '{comment}', '""'),
 			resolution = CASE WHEN resolution IS NULL THEN NULL ELSE jsonb_set(resolution, '{summary}', '""') END,
+			followup_note = CASE WHEN followup_note IS NULL THEN NULL ELSE '' END,
 			anonymized_at = coalesce(anonymized_at, now())
 		WHERE id = ANY($1::uuid[])`,
 		`UPDATE timeline SET detail = '' WHERE complaint_id = ANY($1::uuid[]) AND detail <> ''`,

@@ -167,6 +167,9 @@ func (db *DB) scanComplaint(ctx context.Context, q querier, row pgx.Row) (*redre
 	if c.Resolution != nil {
 		o.text(place("complaints.resolution.summary", c.ID), &c.Resolution.Summary)
 	}
+	if c.FollowUp != nil {
+		o.text(place("complaints.followup_note", c.ID), &c.FollowUp.Note)
+	}
 	return c, o.err
 }
 

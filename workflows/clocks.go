@@ -23,10 +23,11 @@ const (
 	surveyExpiry
 	waitingReminder // the customer owes an answer: remind them once
 	waitingClose    // and never answered: resolve as no_response
+	followUpDue     // the account team follows the resolution up
 )
 
 var deadlines = []deadline{ackWarning, ackBreach, resolveBreach, waitingReminder, waitingClose, reopenWindowEnd,
-	surveyReminder, surveyExpiry}
+	surveyReminder, surveyExpiry, followUpDue}
 
 // dueAt is when a deadline falls, or nil when its clock is not running.
 func (wf *complaint) dueAt(d deadline) *time.Time {
@@ -45,6 +46,8 @@ func (wf *complaint) dueAt(d deadline) *time.Time {
 		return wf.book.WaitingRemindAt
 	case waitingClose:
 		return wf.book.WaitingCloseAt
+	case followUpDue:
+		return wf.book.FollowUpAt
 	default:
 		return wf.book.SurveyExpireAt
 	}
@@ -69,6 +72,8 @@ func (wf *complaint) fire(ctx workflow.Context, d deadline, at time.Time) error 
 		return wf.remindWaiting(ctx)
 	case waitingClose:
 		return wf.closeForNoResponse(ctx)
+	case followUpDue:
+		return wf.tellFollowUpDue(ctx)
 	default:
 		return wf.expireSurvey(ctx)
 	}

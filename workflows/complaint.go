@@ -56,6 +56,9 @@ type Bookkeeping struct {
 	WaitingCloseAt  *time.Time `json:"waiting_close_at,omitempty"`
 	// WinbackTriggered: a complaint triggers at most one win-back.
 	WinbackTriggered bool `json:"winback_triggered,omitempty"`
+	// FollowUpAt is when the account team's follow-up falls due, until the
+	// workflow has told them; the run lasts until then.
+	FollowUpAt *time.Time `json:"followup_at,omitempty"`
 }
 
 // Complaint is the workflow of one complaint, id ComplaintWorkflowID(id).
@@ -78,6 +81,9 @@ type complaint struct {
 
 	winbackReason string // set when a win-back is due; the run loop starts it
 	done          bool   // the survey is answered or expired
+	// currentEngine: the run loop is the current engine's, which keeps the
+	// run for a follow-up; complaints still on the first engine get none.
+	currentEngine bool
 
 	steps    workflow.Mutex // one step at a time: a deadline firing, or an action
 	actingBy string         // the credential of the action under way, for its timeline lines
@@ -118,12 +124,13 @@ func (wf *complaint) run(ctx workflow.Context) (redress.State, error) {
 	if workflow.GetVersion(ctx, engineChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return wf.runFirstEngine(ctx)
 	}
+	wf.currentEngine = true
 	timer := deadlineTimer{}
-	for !wf.done {
+	for !wf.ended() {
 		if err := wf.catchUpAsOneStep(ctx); err != nil {
 			return wf.state, err
 		}
-		if wf.done {
+		if wf.ended() {
 			continue
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) {
@@ -144,6 +151,10 @@ func (wf *complaint) run(ctx workflow.Context) (redress.State, error) {
 	err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) })
 	return wf.state, err
 }
+
+// ended tells whether the complaint's story is over: nothing more for the
+// customer, and no follow-up left to fall due.
+func (wf *complaint) ended() bool { return wf.done && wf.book.FollowUpAt == nil }
 
 // catchUpAsOneStep fires the due deadlines as one step, which no action
 // interleaves with.

@@ -97,6 +97,7 @@ func (wf *complaint) resolveComplaint(ctx workflow.Context, in ResolveInput) (re
 	wf.state.Status = redress.StatusResolved
 	wf.state.ResolvedAt = &now
 	wf.state.Resolution = &redress.Resolution{Type: in.Type, Summary: in.Summary, RootCause: in.RootCause, Compensation: in.Compensation}
+	wf.scheduleFollowUp(ctx, now)
 	reopenBy := now.Add(wf.in.Policy.ReopenWithin.D())
 	wf.book.ReopenDueAt = &reopenBy
 	detail := fmt.Sprintf("Resolved (%s): %s", in.Type, in.Summary)
@@ -146,6 +147,7 @@ func (wf *complaint) reopen(ctx workflow.Context, in CustomerMessageInput) (redr
 	wf.book.ReopenDueAt = nil
 	wf.state.Status = redress.StatusReopened
 	wf.state.ResolvedAt, wf.state.Resolution = nil, nil
+	wf.cancelFollowUp()
 	wf.openAckWindow(now)
 	resolveDue := wf.clock.Add(now, wf.sla().ResolveWithin.D())
 	wf.state.ResolveDueAt = &resolveDue

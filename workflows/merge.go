@@ -76,6 +76,7 @@ func (wf *complaint) mergeInto(ctx workflow.Context, in MergeIntoInput) (redress
 	wf.state.ResolveDueAt, wf.book.ResolvePaused, wf.book.ResolveLeft = nil, false, 0
 	wf.state.ResolvePausedAt, wf.state.ResolveLeftSeconds = nil, 0
 	wf.book.ReopenDueAt = nil
+	wf.cancelFollowUp()
 	wf.state.Status, wf.state.MergedInto = redress.StatusMerged, in.Into
 	wf.note(ctx, in.Actor, redress.KindMerged, "Merged into complaint "+in.Into+", where it goes on")
 	wf.emit(ctx, redress.EventMerged, map[string]any{"into": in.Into})

@@ -70,3 +70,16 @@ ALTER TABLE complaints ADD COLUMN sla_row text NOT NULL DEFAULT '';
 
 -- The published policies in force when a complaint was filed, by name.
 ALTER TABLE complaints ADD COLUMN policy_versions jsonb NOT NULL DEFAULT '{}';
+
+-- The account team's follow-up of a resolution (policy followup): when it
+-- falls due, as the workflow projects it, and what came of it, as the team
+-- records it (the note sealed with the customer's key).
+ALTER TABLE complaints
+    ADD COLUMN followup_due_at      timestamptz,
+    ADD COLUMN followup_outcome     text,
+    ADD COLUMN followup_note        text,
+    ADD COLUMN followup_recorded_at timestamptz,
+    ADD COLUMN followup_recorded_by text;
+
+CREATE INDEX complaints_followups_open ON complaints (followup_due_at)
+    WHERE followup_due_at IS NOT NULL AND followup_recorded_at IS NULL;
