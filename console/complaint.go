@@ -58,17 +58,18 @@ func (c *Console) registerComplaint(g *echo.Group) {
 
 // complaintView is what the complaint page shows.
 type complaintView struct {
-	Complaint  *redress.Complaint
-	Customer   *redress.Customer
-	Earlier    []redress.Complaint
-	Clocks     []slaClock
-	Now        time.Time
-	May        map[string]bool     // the actions both the status and the person's role allow
-	Agents     []redress.StaffUser // whom a supervisor may assign to
-	Nonce      string              // makes a resubmitted form the same action
-	WorkflowAt string              // the complaint's workflow in the Temporal Web UI
-	Types      []string
-	Causes     []string
+	Complaint        *redress.Complaint
+	FollowUpOutcomes []string
+	Customer         *redress.Customer
+	Earlier          []redress.Complaint
+	Clocks           []slaClock
+	Now              time.Time
+	May              map[string]bool     // the actions both the status and the person's role allow
+	Agents           []redress.StaffUser // whom a supervisor may assign to
+	Nonce            string              // makes a resubmitted form the same action
+	WorkflowAt       string              // the complaint's workflow in the Temporal Web UI
+	Types            []string
+	Causes           []string
 	// DuplicateOf is the open complaint this one was flagged as repeating,
 	// while both may still be merged; MergeInto are the customer's other
 	// complaints it may be merged into.
@@ -101,7 +102,7 @@ func (c *Console) showComplaint(ctx echo.Context, status int, refusal string) er
 		return c.failure(ctx, err)
 	}
 	v := viewerOf(ctx)
-	view := complaintView{Complaint: complaint, Customer: customer, Now: time.Now(), May: map[string]bool{},
+	view := complaintView{Complaint: complaint, FollowUpOutcomes: redress.FollowUpOutcomes, Customer: customer, Now: time.Now(), May: map[string]bool{},
 		Nonce: randomToken(), Types: redress.ResolutionTypes, Causes: redress.RootCauses}
 	for _, e := range earlier {
 		if e.ID != complaint.ID && len(view.Earlier) < 10 {

@@ -116,6 +116,7 @@ func (c *Console) Register(e *echo.Echo) {
 	c.registerComplaint(g)
 	c.registerAttachments(g)
 	c.registerCustomer(g)
+	c.registerFollowUps(g)
 	c.registerSupervisor(g, c.requireRole(config.RoleSupervisor, config.RoleAdmin))
 	g.GET("/audit", c.auditPage, c.requireRole(config.RoleAdmin))
 }

@@ -42,6 +42,7 @@ func TestConsoleAsksOnlyForKnownWords(t *testing.T) {
 		"console.queue_":    postgres.Queues,
 		"console.cause_":    redress.RootCauses,
 		"console.points_":   postgres.PointsKinds,
+		"console.followup_": redress.FollowUpOutcomes,
 		// A clock's kind and its state (slaClock).
 		"console.clock_": {"ack", "resolve", "on_track", "warned", "breached"},
 	})
