@@ -48,13 +48,13 @@ soak: postgres
 # clients each run one complaint's script after another for 4 minutes; the
 # complaints a second after the first minute are its capacity, which make
 # soak runs at half of. About 7 minutes.
+bench-mix: postgres
+	go test -run '^$$' -bench MixCapacity -benchtime 1x -timeout 30m ./e2e/
+
 # Encryption at rest: the same load on the last commit before it and on
 # this tree, and an erasure of 100 complaints.
 bench-encryption: postgres
 	go test -run '^$$' -bench EncryptionAtRest -benchtime 1x -timeout 30m ./bench/
-
-bench-mix: postgres
-	go test -run '^$$' -bench MixCapacity -benchtime 1x -timeout 30m ./e2e/
 
 # A CPU profile of the whole dev stack (API, worker and Temporal in one
 # process) while 64 clients file 2,000 complaints on Temporal on PostgreSQL
