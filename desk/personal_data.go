@@ -55,7 +55,8 @@ type CustomerExport struct {
 	Changes    []redress.CustomerChange `json:"changes"`
 	Notes      []redress.CustomerNote   `json:"notes"`
 	Purchases  []redress.Purchase       `json:"purchases"`
-	Winbacks   []redress.WinbackRecord  `json:"winbacks"`
+	Winbacks   []redress.WinbackRecord  `json:"winbacks"` // with their coupons
+	Points     []postgres.PointsLine    `json:"points_ledger"`
 	Complaints []*redress.Complaint     `json:"complaints"` // each with its timeline and files
 }
 
@@ -91,6 +92,9 @@ func (d *Desk) ExportCustomer(ctx context.Context, actor Actor, id string) (*Cus
 		return nil, err
 	}
 	if out.Purchases, err = d.db.Purchases(ctx, cu.ID, maxExportPurchases); err != nil {
+		return nil, err
+	}
+	if out.Points, err = d.db.PointsLedger(ctx, cu.ID, maxExportPurchases); err != nil {
 		return nil, err
 	}
 	if out.Winbacks, err = d.db.Winbacks(ctx, cu.ID); err != nil {
