@@ -31,6 +31,8 @@ const (
 	AuditEditCustomer    = "edit_customer"    // detail: the fields changed
 	AuditUserChange      = "user_change"      // a console user added, disabled; detail: what
 	AuditKeyChange       = "key_change"       // the API keys or the data keys changed; detail: what
+	AuditWebhookChange   = "webhook_change"   // a webhook endpoint added, changed, rotated, removed; detail: what
+	AuditWebhookDisabled = "webhook_disabled" // an endpoint disabled after a day of failures; detail: url, failing_since
 )
 
 // AuditHash is the hash of a line chained to the hash of the line before:

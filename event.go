@@ -51,3 +51,13 @@ const (
 	// EventWinbackFollowUp is the account team's follow-up task.
 	EventWinbackFollowUp = "winback.follow_up"
 )
+
+// EventWebhookDisabled tells that a webhook endpoint was disabled after a
+// day of failed deliveries (data: endpoint, url, failing_since).
+const EventWebhookDisabled = "webhook.endpoint_disabled"
+
+// EventTypes are every event type, which webhook endpoints subscribe to.
+var EventTypes = []string{EventReceived, EventAcknowledged, EventAckWarning, EventEscalated, EventUpdated,
+	EventResolved, EventReopened, EventClosed, EventCustomerReplied, EventWaitingReminded, EventMerged,
+	EventFollowUpDue, EventSurveySent, EventSurveyReminded, EventSurveyAnswered, EventSurveyExpired, EventPortalSignIn,
+	EventTierChanged, EventWinbackOffered, EventWinbackWonBack, EventWinbackLost, EventWinbackFollowUp, EventWebhookDisabled}

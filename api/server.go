@@ -32,17 +32,19 @@ const bodyLimit = "64K"
 
 // Server is the HTTP API.
 type Server struct {
-	echo      *echo.Echo
-	db        *postgres.DB
-	temporal  client.Client
-	desk      *desk.Desk
-	intake    *intake.Service
-	policy    redress.Policy
-	published *policies.Library
-	clocks    map[redress.Priority]*redress.Calendar // built once: a calendar loads its time zone
-	basis     postgres.Basis                         // the policy's, for analytics' days
-	keys      keyring
-	tokens    *tokens.Signer
+	echo                *echo.Echo
+	db                  *postgres.DB
+	temporal            client.Client
+	desk                *desk.Desk
+	intake              *intake.Service
+	policy              redress.Policy
+	published           *policies.Library
+	envWebhookURL       string
+	webhookAllowPrivate bool
+	clocks              map[redress.Priority]*redress.Calendar // built once: a calendar loads its time zone
+	basis               postgres.Basis                         // the policy's, for analytics' days
+	keys                keyring
+	tokens              *tokens.Signer
 	// inboundDomain is REDRESS_INBOUND_DOMAIN, of the complaints' reply
 	// addresses; "" when inbound mail is off.
 	inboundDomain string
@@ -92,6 +94,11 @@ type Options struct {
 	Form FrontDoor
 	// Published are the policies served at /policies; none when nil.
 	Published *policies.Library
+	// EnvWebhookURL is REDRESS_WEBHOOK_URL, listed first among the
+	// endpoints; WebhookAllowPrivate lets managed endpoints be on private
+	// addresses over http (the dev stack).
+	EnvWebhookURL       string
+	WebhookAllowPrivate bool
 }
 
 // FrontDoor is a set of routes served by the same server, over the same
@@ -120,6 +127,7 @@ func New(o Options) *Server {
 	for _, p := range redress.Priorities {
 		s.clocks[p] = o.Policy.Clock(p)
 	}
+	s.envWebhookURL, s.webhookAllowPrivate = o.EnvWebhookURL, o.WebhookAllowPrivate
 	if s.published = o.Published; s.published == nil {
 		s.published, _ = policies.Open("", false) // none: it cannot fail
 	}
@@ -209,6 +217,7 @@ func New(o Options) *Server {
 	v1.GET("/customers/:id/export", s.exportCustomer, admin)
 	v1.POST("/campaigns", s.startCampaign, admin)
 	v1.GET("/campaigns/:id", s.getCampaign, admin)
+	s.registerWebhooks(v1, admin)
 	v1.POST("/customers/:id/purchases", s.addPurchase, intake)
 	v1.POST("/customers/:id/points/redeem", s.redeemPoints, intake)
 	v1.GET("/customers/:id/points", s.points, agent)

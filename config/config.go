@@ -54,14 +54,17 @@ type Config struct {
 	RateForm        string
 	WebhookURL      string
 	WebhookSecret   string
-	RateIntake      string // rate limits, as ParseRate reads them
-	RateCustomer    string
-	RateTokenMisses string
-	RateAnalytics   string
-	TrustedProxies  string        // proxies whose X-Forwarded-For names the client
-	TemporalUIURL   string        // the Temporal Web UI the console links each complaint to
-	SessionIdle     time.Duration // the console signs a person out after this long without a request
-	sessionIdle     string
+	// WebhookAllowPrivate lets endpoints managed over the API be on
+	// loopback and private addresses, over http; the dev stack's default.
+	WebhookAllowPrivate bool
+	RateIntake          string // rate limits, as ParseRate reads them
+	RateCustomer        string
+	RateTokenMisses     string
+	RateAnalytics       string
+	TrustedProxies      string        // proxies whose X-Forwarded-For names the client
+	TemporalUIURL       string        // the Temporal Web UI the console links each complaint to
+	SessionIdle         time.Duration // the console signs a person out after this long without a request
+	sessionIdle         string
 	// The dev stack's Temporal server: "sqlite" (one file, one shard) or
 	// "postgres" (databases beside Redress's, TemporalShards history
 	// shards), and Only "infra" to start no worker and no API.
@@ -122,6 +125,8 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.RateMail, "rate-mail", env("REDRESS_RATE_MAIL", DefaultRateMail), "rate limit per sender address on inbound mail, over which the sender is asked to retry later; 0 is none (REDRESS_RATE_MAIL)")
 	fs.StringVar(&c.RateForm, "rate-form", env("REDRESS_RATE_FORM", DefaultRateForm), "rate limit per address on complaints filed through the public form /complain; 0 is none (REDRESS_RATE_FORM)")
 	fs.StringVar(&c.WebhookURL, "webhook-url", os.Getenv("REDRESS_WEBHOOK_URL"), "URL that receives every event, signed; https, or http on the same machine; no redirect is followed (REDRESS_WEBHOOK_URL)")
+	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", os.Getenv("REDRESS_WEBHOOK_ALLOW_PRIVATE") == "true",
+		"let webhook endpoints managed over the API (POST /v1/webhooks) be http:// and on loopback or private addresses; the dev stack allows them (REDRESS_WEBHOOK_ALLOW_PRIVATE)")
 	fs.StringVar(&c.WebhookSecret, "webhook-secret", os.Getenv("REDRESS_WEBHOOK_SECRET"), "secret of the webhook signature (REDRESS_WEBHOOK_SECRET)")
 	fs.StringVar(&c.DevPassword, "dev-password", env("REDRESS_DEV_PASSWORD", "redress"),
 		"password of the dev stack's staff accounts agent@, supervisor@ and admin@example.com (REDRESS_DEV_PASSWORD)")
@@ -261,7 +266,7 @@ func (c *Config) AttachmentStore() (string, error) {
 // Channels are the notification settings.
 func (c *Config) Channels() notify.ChannelOptions {
 	return notify.ChannelOptions{SMTPURL: c.SMTPURL, WebhookURL: c.WebhookURL, WebhookSecret: c.WebhookSecret,
-		InboundDomain: c.InboundDomain, Timezone: c.Policy.Timezone}
+		InboundDomain: c.InboundDomain, Timezone: c.Policy.Timezone, AllowPrivateWebhooks: c.WebhookAllowPrivate}
 }
 
 // ParseKeys reads "name:role:secret" entries separated by commas.

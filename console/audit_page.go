@@ -22,7 +22,7 @@ type auditView struct {
 
 var auditActions = []string{redress.AuditSignIn, redress.AuditReadComplaint, redress.AuditReadComplaints, redress.AuditReadCustomer,
 	redress.AuditDecode, redress.AuditExport, redress.AuditErase, redress.AuditMergeComplaints, redress.AuditMergeCustomers,
-	redress.AuditEditCustomer, redress.AuditUserChange, redress.AuditKeyChange}
+	redress.AuditEditCustomer, redress.AuditUserChange, redress.AuditKeyChange, redress.AuditWebhookChange, redress.AuditWebhookDisabled}
 
 // auditPage shows the audit log to admins.
 func (c *Console) auditPage(ctx echo.Context) error {

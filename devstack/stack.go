@@ -160,6 +160,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
 	delivery := cfg.Channels()
 	delivery.LogLinks = true // the developer's own machine: the customers' links are theirs to open
+	delivery.AllowPrivateWebhooks = true
 	channels, err := notify.Channels(delivery, s.DB, signer, logger)
 	if err != nil {
 		return nil, err
@@ -188,7 +189,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if err := s.DB.RecordKeys(ctx, config.KeyFingerprint(cfg.Keys)); err != nil {
 		return nil, err
 	}
-	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys, Published: published,
+	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys, Published: published, EnvWebhookURL: cfg.WebhookURL, WebhookAllowPrivate: true,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec.Fresh(), CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: s.Metrics.Registry,
 		Form: selfservice.New(selfservice.Options{DB: s.DB, Intake: filer, Attachments: s.Attachments,

@@ -21,6 +21,9 @@ type ChannelOptions struct {
 	// LogLinks lets the log show the customers' links: the dev stack's,
 	// on the developer's own machine.
 	LogLinks bool
+	// AllowPrivateWebhooks lets managed webhook endpoints be on loopback
+	// and private addresses, over plain http: the dev stack's.
+	AllowPrivateWebhooks bool
 }
 
 // Channels builds the configured channels: a webhook and e-mail when set,
@@ -50,5 +53,7 @@ func Channels(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *
 	if len(channels) == 0 {
 		channels = append(channels, Channel{Name: "log", Sender: LogSender{Logger: logger, ShowLinks: o.LogLinks}})
 	}
+	channels = append(channels, Channel{Name: "endpoints", Sender: &Endpoints{DB: db, Links: signer, Logger: logger,
+		AllowPrivate: o.AllowPrivateWebhooks, Senders: 4}})
 	return channels, nil
 }

@@ -83,9 +83,18 @@ func (w *Webhook) Send(ctx context.Context, e redress.Event) error {
 }
 
 // Sign makes the signature header's value for a body sent at t.
-func Sign(secret string, t time.Time, body []byte) string {
+func Sign(secret string, t time.Time, body []byte) string { return SignAll([]string{secret}, t, body) }
+
+// SignAll signs with every secret: during a rotation's overlap the header
+// carries a v1 for the new secret and one for the old, and a receiver that
+// knows either verifies.
+func SignAll(secrets []string, t time.Time, body []byte) string {
 	ts := strconv.FormatInt(t.Unix(), 10)
-	return "t=" + ts + ",v1=" + mac(secret, ts, body)
+	header := "t=" + ts
+	for _, s := range secrets {
+		header += ",v1=" + mac(s, ts, body)
+	}
+	return header
 }
 
 func mac(secret, ts string, body []byte) string {
@@ -99,25 +108,29 @@ func mac(secret, ts string, body []byte) string {
 // timestamp and body, and a timestamp within tolerance of now (replays of
 // old deliveries are refused).
 func Verify(secret, header string, body []byte, now time.Time, tolerance time.Duration) error {
-	var ts, sig string
+	var ts string
+	var sigs []string
 	for _, part := range strings.Split(header, ",") {
 		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
 		switch k {
 		case "t":
 			ts = v
 		case "v1":
-			sig = v
+			sigs = append(sigs, v)
 		}
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || sig == "" {
+	if err != nil || len(sigs) == 0 {
 		return fmt.Errorf("malformed %s header", SignatureHeader)
 	}
 	if d := now.Sub(time.Unix(sec, 0)); d > tolerance || d < -tolerance {
 		return fmt.Errorf("signature timestamp is %s away from now", d.Round(time.Second))
 	}
-	if !hmac.Equal([]byte(sig), []byte(mac(secret, ts, body))) {
-		return fmt.Errorf("signature does not match")
+	want := []byte(mac(secret, ts, body))
+	for _, sig := range sigs {
+		if hmac.Equal([]byte(sig), want) {
+			return nil
+		}
 	}
-	return nil
+	return fmt.Errorf("signature does not match")
 }

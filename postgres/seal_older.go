@@ -92,19 +92,28 @@ func (db *DB) rewrapBatch(ctx context.Context, tx pgx.Tx, after string) (int, st
 		return 0, "", errNoKeyring
 	}
 	n := 0
-	// The index key first: one row.
+	// Redress's own keys first (the index's, the webhooks'): a few rows.
 	if after == "" {
-		var kekID string
-		var wrapped []byte
-		err := tx.QueryRow(ctx, `SELECT kek_id, wrapped FROM data_keys WHERE name = $1 AND kek_id <> $2 FOR UPDATE`,
-			indexKeyName, ring.Current()).Scan(&kekID, &wrapped)
-		if err == nil {
-			if err := db.rewrap(ctx, tx, "data_keys", "name", indexKeyName, indexKeyName, kekID, wrapped); err != nil {
+		rows, err := tx.Query(ctx, `SELECT name, kek_id, wrapped FROM data_keys WHERE kek_id <> $1 ORDER BY name FOR UPDATE`, ring.Current())
+		if err != nil {
+			return 0, "", err
+		}
+		type named struct {
+			name, kekID string
+			wrapped     []byte
+		}
+		keys, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (named, error) {
+			var k named
+			return k, row.Scan(&k.name, &k.kekID, &k.wrapped)
+		})
+		if err != nil {
+			return 0, "", err
+		}
+		for _, k := range keys {
+			if err := db.rewrap(ctx, tx, "data_keys", "name", k.name, k.name, k.kekID, k.wrapped); err != nil {
 				return 0, "", err
 			}
 			n++
-		} else if !errors.Is(err, pgx.ErrNoRows) {
-			return 0, "", err
 		}
 	}
 	rows, err := tx.Query(ctx, `SELECT customer_id::text, kek_id, wrapped FROM customer_keys

@@ -144,47 +144,67 @@ func (db *DB) indexKey(ctx context.Context, q querier) (crypt.Index, error) {
 	if ix != nil {
 		return *ix, nil
 	}
+	secret, mine, err := db.namedSecret(ctx, q, indexKeyName)
+	if err != nil {
+		return crypt.Index{}, err
+	}
+	got, err := crypt.NewIndex(secret)
+	if err != nil {
+		return crypt.Index{}, err
+	}
+	if !mine {
+		v.mu.Lock()
+		v.index = &got
+		v.mu.Unlock()
+	}
+	return got, nil
+}
+
+// systemKey is a data key of Redress's own (not a customer's), made on
+// first use under name: the webhooks' secrets are sealed with one.
+func (db *DB) systemKey(ctx context.Context, q querier, name string) (*crypt.DataKey, error) {
+	if db.vault.ring == nil {
+		return nil, errNoKeyring
+	}
+	secret, _, err := db.namedSecret(ctx, q, name)
+	if err != nil {
+		return nil, err
+	}
+	return crypt.NewDataKey(name, secret)
+}
+
+// namedSecret reads the secret kept under name in data_keys, making it if
+// there is none; mine says whether q's transaction made it.
+func (db *DB) namedSecret(ctx context.Context, q querier, name string) (secret []byte, mine bool, err error) {
+	v := db.vault
 	for range 2 {
 		var kekID string
 		var wrapped []byte
-		var mine bool
 		err := q.QueryRow(ctx, `SELECT kek_id, wrapped, created_at = now() FROM data_keys WHERE name = $1`,
-			indexKeyName).Scan(&kekID, &wrapped, &mine)
+			name).Scan(&kekID, &wrapped, &mine)
 		if errors.Is(err, pgx.ErrNoRows) {
-			w, err := v.ring.Wrap(crypt.NewSecret(), indexKeyName)
+			w, err := v.ring.Wrap(crypt.NewSecret(), name)
 			if err != nil {
-				return crypt.Index{}, err
+				return nil, false, err
 			}
 			rows, err := q.Query(ctx, `INSERT INTO data_keys (name, kek_id, wrapped) VALUES ($1, $2, $3)
-				ON CONFLICT DO NOTHING`, indexKeyName, w.KeyID, w.Bytes)
+				ON CONFLICT DO NOTHING`, name, w.KeyID, w.Bytes)
 			if err != nil {
-				return crypt.Index{}, wrap(err)
+				return nil, false, wrap(err)
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
-				return crypt.Index{}, wrap(err)
+				return nil, false, wrap(err)
 			}
 			continue
 		}
 		if err != nil {
-			return crypt.Index{}, wrap(err)
+			return nil, false, wrap(err)
 		}
-		secret, err := v.ring.Unwrap(crypt.Wrapped{KeyID: kekID, Bytes: wrapped}, indexKeyName)
-		if err != nil {
-			return crypt.Index{}, err
-		}
-		got, err := crypt.NewIndex(secret)
-		if err != nil {
-			return crypt.Index{}, err
-		}
-		if !mine {
-			v.mu.Lock()
-			v.index = &got
-			v.mu.Unlock()
-		}
-		return got, nil
+		secret, err := v.ring.Unwrap(crypt.Wrapped{KeyID: kekID, Bytes: wrapped}, name)
+		return secret, mine, err
 	}
-	return crypt.Index{}, errors.New("postgres: the index key was neither found nor made")
+	return nil, false, fmt.Errorf("postgres: the key %s was neither found nor made", name)
 }
 
 // open reads a sealed value kept at place: through the data key its seal

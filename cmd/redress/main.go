@@ -272,7 +272,7 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		return err
 	}
 	filer := intake.New(db, tc, cfg.Policy, published.Versions(), signer, logger)
-	srv := api.New(api.Options{DB: db, Temporal: tc, Attachments: files, Policy: cfg.Policy, Keys: cfg.Keys, Published: published,
+	srv := api.New(api.Options{DB: db, Temporal: tc, Attachments: files, Policy: cfg.Policy, Keys: cfg.Keys, Published: published, EnvWebhookURL: cfg.WebhookURL, WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec.Fresh(), CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: reg.Registry,
 		Form: selfservice.New(selfservice.Options{DB: db, Intake: filer, Attachments: files,

@@ -1,0 +1,200 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/postgres"
+	"github.com/redress-dev/redress/tokens"
+)
+
+// Endpoints is the channel of the webhook endpoints managed over the API.
+// As a channel it hands each event to every endpoint that takes its type;
+// running beside the dispatcher it delivers them, each endpoint in order
+// per complaint and apart from the others, so one that fails never holds
+// another up. Its retries back off; an endpoint that has failed for
+// DisableAfter is disabled.
+type Endpoints struct {
+	DB     *postgres.DB
+	Links  *tokens.Signer
+	Logger *slog.Logger
+	// AllowPrivate lets endpoints be on loopback and private addresses,
+	// and plain http: the dev stack's.
+	AllowPrivate bool
+	// DisableAfter is how long an endpoint may fail before it is disabled;
+	// zero means a day.
+	DisableAfter time.Duration
+	// Senders is how many deliveries go out at once from this process.
+	Senders int
+}
+
+// Send hands the event to the endpoints.
+func (e *Endpoints) Send(ctx context.Context, ev redress.Event) error {
+	return e.DB.EnqueueWebhookDeliveries(ctx, ev)
+}
+
+const (
+	endpointLease      = 2 * webhookTimeout
+	maxEndpointBackoff = time.Hour
+)
+
+// Run delivers until ctx ends.
+func (e *Endpoints) Run(ctx context.Context) {
+	client := endpointClient(e.AllowPrivate)
+	senders := max(e.Senders, 1)
+	for range senders {
+		go func() {
+			for ctx.Err() == nil {
+				took, err := e.deliverOne(ctx, client)
+				if err != nil && ctx.Err() == nil {
+					e.Logger.Warn("webhook endpoints", "error", err)
+				}
+				if took && err == nil {
+					continue
+				}
+				select {
+				case <-ctx.Done():
+				case <-time.After(pollInterval):
+				}
+			}
+		}()
+	}
+	<-ctx.Done()
+}
+
+func (e *Endpoints) deliverOne(ctx context.Context, client *http.Client) (bool, error) {
+	d, err := e.DB.ClaimWebhookDelivery(ctx, endpointLease)
+	if err != nil || d == nil {
+		return false, err
+	}
+	endpoint, err := e.DB.WebhookEndpoint(ctx, d.EndpointID)
+	if err != nil {
+		return true, err
+	}
+	ev, err := e.DB.OutboxEvent(ctx, d.EventID)
+	if err != nil {
+		return true, err
+	}
+	start := time.Now()
+	code, sendErr := postSigned(ctx, client, endpoint.URL, endpoint.Secrets, withLinks(ev, e.Links))
+	attempt := postgres.WebhookAttempt{ResponseCode: code, Latency: time.Since(start), Err: sendErr}
+	if sendErr != nil {
+		attempt.RetryAt = time.Now().Add(min(time.Duration(1<<min(d.Attempts, 12))*time.Second, maxEndpointBackoff))
+		e.Logger.Warn("webhook delivery failed", "endpoint", d.EndpointID, "event", d.EventID, "attempt", d.Attempts, "error", sendErr)
+	}
+	after := e.DisableAfter
+	if after <= 0 {
+		after = 24 * time.Hour
+	}
+	disabled, err := e.DB.RecordWebhookAttempt(ctx, d, attempt, after)
+	if disabled {
+		e.Logger.Error("webhook endpoint disabled after failing for a day; enable it again with PATCH /v1/webhooks/{id}",
+			"endpoint", d.EndpointID, "url", endpoint.URL)
+	}
+	return true, err
+}
+
+// postSigned posts an event, signed with every secret given (a rotation
+// signs with both), and answers the response's status code.
+func postSigned(ctx context.Context, client *http.Client, target string, secrets []string, ev redress.Event) (int, error) {
+	if ev.Data == nil {
+		ev.Data = map[string]any{}
+	}
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, webhookTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "Redress-Webhook/1")
+	req.Header.Set(SignatureHeader, SignAll(secrets, time.Now(), body))
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	if resp.StatusCode/100 == 3 {
+		return resp.StatusCode, fmt.Errorf("answered %s; redirects are not followed", resp.Status)
+	}
+	if resp.StatusCode/100 != 2 {
+		return resp.StatusCode, fmt.Errorf("answered %s", resp.Status)
+	}
+	return resp.StatusCode, nil
+}
+
+// errPrivateAddress is an endpoint that resolves to an address of this
+// machine or its network.
+var errPrivateAddress = errors.New("the endpoint resolves to a loopback, private or link-local address")
+
+// endpointClient follows no redirect and, unless private addresses are
+// allowed, refuses to connect to one, whatever the name resolved to at the
+// time: a name that pointed outside when it was saved may point inside now.
+func endpointClient(allowPrivate bool) *http.Client {
+	dialer := &net.Dialer{Timeout: webhookTimeout}
+	if !allowPrivate {
+		dialer.Control = func(_, address string, _ syscall.RawConn) error {
+			host, _, err := net.SplitHostPort(address)
+			if err != nil {
+				return err
+			}
+			if ip, err := netip.ParseAddr(host); err != nil || private(ip) {
+				return errPrivateAddress
+			}
+			return nil
+		}
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.DialContext = dialer.DialContext
+	transport.Proxy = nil
+	return &http.Client{Timeout: webhookTimeout, Transport: transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func private(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast()
+}
+
+// CheckEndpointURL checks an endpoint's URL as it is saved: https, on a
+// name or an address outside this machine's networks; with allowPrivate
+// (the dev stack) plain http and any address too.
+func CheckEndpointURL(raw string, allowPrivate bool) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || u.Fragment != "" {
+		return fmt.Errorf("must be an absolute https:// URL without credentials")
+	}
+	if allowPrivate {
+		return nil
+	}
+	if u.Scheme != "https" {
+		return fmt.Errorf("must be https://")
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return errPrivateAddress
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && private(ip) {
+		return errPrivateAddress
+	}
+	return nil
+}
