@@ -168,7 +168,8 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if cfg.WorkflowCache > 0 {
 		worker.SetWorkflowCache(cfg.WorkflowCache)
 	}
-	w := worker.New(s.Temporal, s.DB, signer, cfg.Policy, channels, s.Metrics.Registry, logger)
+	w := worker.New(s.Temporal, s.DB, signer, cfg.Policy, channels, notify.NewEndpoints(delivery, s.DB, signer, logger),
+		s.Metrics.Registry, logger)
 	uiURL := cfg.TemporalUIURL
 	if s.UIURL != "" {
 		uiURL = s.UIURL

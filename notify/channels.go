@@ -53,7 +53,10 @@ func Channels(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *
 	if len(channels) == 0 {
 		channels = append(channels, Channel{Name: "log", Sender: LogSender{Logger: logger, ShowLinks: o.LogLinks}})
 	}
-	channels = append(channels, Channel{Name: "endpoints", Sender: &Endpoints{DB: db, Links: signer, Logger: logger,
-		AllowPrivate: o.AllowPrivateWebhooks, Senders: 4}})
 	return channels, nil
+}
+
+// NewEndpoints builds the delivery of the managed webhook endpoints.
+func NewEndpoints(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *slog.Logger) *Endpoints {
+	return &Endpoints{DB: db, Links: signer, Logger: logger, AllowPrivate: o.AllowPrivateWebhooks, Senders: 4}
 }

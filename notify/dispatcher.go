@@ -66,18 +66,8 @@ func (d *Dispatcher) sendTimeout() time.Duration {
 // this long to be taken over.
 func (d *Dispatcher) lease() time.Duration { return 2 * d.sendTimeout() }
 
-// runner is a channel that delivers on its own besides taking events from
-// the dispatcher: the managed webhook endpoints.
-type runner interface{ Run(ctx context.Context) }
-
-// Run dispatches until ctx ends, with the channels that deliver on their
-// own running beside.
+// Run dispatches until ctx ends.
 func (d *Dispatcher) Run(ctx context.Context) {
-	for _, ch := range d.Channels {
-		if r, ok := ch.Sender.(runner); ok {
-			go r.Run(ctx)
-		}
-	}
 	for ctx.Err() == nil {
 		took, err := d.DispatchOnce(ctx)
 		if err != nil && ctx.Err() == nil {

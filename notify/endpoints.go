@@ -21,12 +21,11 @@ import (
 	"github.com/redress-dev/redress/tokens"
 )
 
-// Endpoints is the channel of the webhook endpoints managed over the API.
-// As a channel it hands each event to every endpoint that takes its type;
-// running beside the dispatcher it delivers them, each endpoint in order
-// per complaint and apart from the others, so one that fails never holds
-// another up. Its retries back off; an endpoint that has failed for
-// DisableAfter is disabled.
+// Endpoints delivers to the webhook endpoints managed over the API the
+// events the store gave them as it wrote each (postgres.insertEvents):
+// each endpoint in order per complaint and apart from the others, so one
+// that fails never holds another up. Its retries back off; an endpoint
+// that has failed for DisableAfter is disabled.
 type Endpoints struct {
 	DB     *postgres.DB
 	Links  *tokens.Signer
@@ -39,11 +38,6 @@ type Endpoints struct {
 	DisableAfter time.Duration
 	// Senders is how many deliveries go out at once from this process.
 	Senders int
-}
-
-// Send hands the event to the endpoints.
-func (e *Endpoints) Send(ctx context.Context, ev redress.Event) error {
-	return e.DB.EnqueueWebhookDeliveries(ctx, ev)
 }
 
 const (

@@ -520,10 +520,19 @@ func (db *DB) insertEvents(ctx context.Context, tx pgx.Tx, events []redress.Even
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO outbox (id, type, complaint_id, customer_id, occurred_at, data)
+		tag, err := tx.Exec(ctx, `INSERT INTO outbox (id, type, complaint_id, customer_id, occurred_at, data)
 			VALUES ($1, $2, nullif($3, '')::uuid, nullif($4, '')::uuid, $5, $6) ON CONFLICT DO NOTHING`,
-			e.ID, e.Type, e.ComplaintID, e.CustomerID, e.OccurredAt, data); err != nil {
+			e.ID, e.Type, e.ComplaintID, e.CustomerID, e.OccurredAt, data)
+		if err != nil {
 			return err
+		}
+		// The endpoints' deliveries are numbered as the events are
+		// written: a complaint's steps are written one after another, so
+		// each endpoint gets them in their order.
+		if tag.RowsAffected() == 1 {
+			if err := enqueueWebhookDeliveries(ctx, tx, e); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -182,9 +182,9 @@ func (db *DB) DeleteWebhookEndpoint(ctx context.Context, id string) error {
 	return wrap(err)
 }
 
-// EnqueueWebhookDeliveries gives an outbox event to every enabled endpoint
-// that takes its type, once each.
-func (db *DB) EnqueueWebhookDeliveries(ctx context.Context, e redress.Event) error {
+// enqueueWebhookDeliveries gives an outbox event, in the transaction that
+// writes it, to every enabled endpoint that takes its type.
+func enqueueWebhookDeliveries(ctx context.Context, tx pgx.Tx, e redress.Event) error {
 	key := e.ComplaintID
 	if key == "" {
 		key = e.CustomerID
@@ -192,10 +192,10 @@ func (db *DB) EnqueueWebhookDeliveries(ctx context.Context, e redress.Event) err
 	if key == "" {
 		key = e.ID
 	}
-	_, err := db.pool.Exec(ctx, `INSERT INTO webhook_deliveries (endpoint_id, message_id, order_key)
+	_, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (endpoint_id, message_id, order_key)
 		SELECT id, $1, $2 FROM webhook_endpoints WHERE enabled AND (event_types = '{}' OR $3 = ANY(event_types))
 		ON CONFLICT DO NOTHING`, e.ID, key, e.Type)
-	return wrap(err)
+	return err
 }
 
 // WebhookDelivery is one event's delivery to one endpoint.

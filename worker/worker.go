@@ -29,6 +29,8 @@ type Worker struct {
 	// orphans counts the open complaints the last repair pass found
 	// without a running workflow and could not start again.
 	orphans prometheus.Gauge
+	// endpoints delivers to the webhook endpoints managed over the API.
+	endpoints *notify.Endpoints
 }
 
 // StopTimeout is how long a stopping worker lets its running activities
@@ -45,7 +47,7 @@ func SetWorkflowCache(size int) { sdkworker.SetStickyWorkflowCacheSize(size) }
 // New builds a worker on the complaints task queue; reg, when set, gets its
 // gauge of complaints without a running workflow.
 func New(c client.Client, db *postgres.DB, signer *tokens.Signer, policy redress.Policy, channels []notify.Channel,
-	reg prometheus.Registerer, logger *slog.Logger) *Worker {
+	endpoints *notify.Endpoints, reg prometheus.Registerer, logger *slog.Logger) *Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{WorkerStopTimeout: StopTimeout})
 	Register(w, &activities.Activities{Store: db, Tokens: signer, Erasures: db, Retention: db, Workflows: c,
 		Loyalty: db, Signals: c})
@@ -55,7 +57,7 @@ func New(c client.Client, db *postgres.DB, signer *tokens.Signer, policy redress
 		reg.MustRegister(orphans)
 	}
 	return &Worker{temporal: w, client: c, db: db, policy: policy, logger: logger, orphans: orphans,
-		dispatcher: &notify.Dispatcher{DB: db, Channels: channels, Logger: logger, Links: signer}}
+		dispatcher: &notify.Dispatcher{DB: db, Channels: channels, Logger: logger, Links: signer}, endpoints: endpoints}
 }
 
 // Run works until ctx ends, then stops the worker.
@@ -65,6 +67,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	}
 	defer w.temporal.Stop()
 	go w.dispatcher.Run(ctx)
+	go w.endpoints.Run(ctx)
 	go w.keepAnalyticsBuilt(ctx)
 	go w.keepRepairing(ctx)
 	go w.sealOlderRows(ctx)

@@ -350,7 +350,8 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	go func() { served <- reg.Serve(ctx, metricsListener) }()
 	logger.Info("worker running", "task_queue", "complaints", "metrics", metricsListener.Addr().String())
 	worker.SetWorkflowCache(cfg.WorkflowCache)
-	err = worker.New(tc, db, signer, cfg.Policy, channels, reg.Registry, logger).Run(ctx)
+	endpoints := notify.NewEndpoints(cfg.Channels(), db, signer, logger)
+	err = worker.New(tc, db, signer, cfg.Policy, channels, endpoints, reg.Registry, logger).Run(ctx)
 	stop()
 	return errors.Join(err, <-served)
 }
