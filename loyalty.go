@@ -109,7 +109,11 @@ func TierChangeReason(from, to Tier, spend float64, purchases int, currency stri
 	if to.Rank() < from.Rank() {
 		verb = "fell to"
 	}
-	return fmt.Sprintf("%s %s: %.2f %s spent in %d purchases over 12 months", verb, to, spend, currency, purchases)
+	noun := "purchases"
+	if purchases == 1 {
+		noun = "purchase"
+	}
+	return fmt.Sprintf("%s %s: %.2f %s spent in %d %s over 12 months", verb, to, spend, currency, purchases, noun)
 }
 
 func (l LoyaltyPolicy) validate(bad func(field, format string, args ...any) error) error {

@@ -144,17 +144,16 @@ var errPrivateAddress = errors.New("the endpoint resolves to a loopback, private
 // time: a name that pointed outside when it was saved may point inside now.
 func endpointClient(allowPrivate bool) *http.Client {
 	dialer := &net.Dialer{Timeout: webhookTimeout}
-	if !allowPrivate {
-		dialer.Control = func(_, address string, _ syscall.RawConn) error {
-			host, _, err := net.SplitHostPort(address)
-			if err != nil {
-				return err
-			}
-			if ip, err := netip.ParseAddr(host); err != nil || private(ip) {
-				return errPrivateAddress
-			}
-			return nil
+	dialer.Control = func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
 		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil || neverReached(ip) || !allowPrivate && private(ip) {
+			return errPrivateAddress
+		}
+		return nil
 	}
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.DialContext = dialer.DialContext
@@ -163,10 +162,19 @@ func endpointClient(allowPrivate bool) *http.Client {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
+// private is an address of this machine or its network.
 func private(ip netip.Addr) bool {
 	ip = ip.Unmap()
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast()
+	return ip.IsLoopback() || ip.IsPrivate() || neverReached(ip)
+}
+
+// neverReached is an address no endpoint may have, even where private ones
+// may: link-local (a cloud's metadata service is 169.254.169.254),
+// multicast, unspecified.
+func neverReached(ip netip.Addr) bool {
+	ip = ip.Unmap()
+	return ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() ||
+		ip.IsInterfaceLocalMulticast()
 }
 
 // CheckEndpointURL checks an endpoint's URL as it is saved: https, on a
@@ -177,13 +185,16 @@ func CheckEndpointURL(raw string, allowPrivate bool) error {
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || u.Fragment != "" {
 		return fmt.Errorf("must be an absolute https:// URL without credentials")
 	}
+	host := strings.ToLower(u.Hostname())
+	if ip, err := netip.ParseAddr(host); err == nil && neverReached(ip) {
+		return errPrivateAddress
+	}
 	if allowPrivate {
 		return nil
 	}
 	if u.Scheme != "https" {
 		return fmt.Errorf("must be https://")
 	}
-	host := strings.ToLower(u.Hostname())
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return errPrivateAddress
 	}

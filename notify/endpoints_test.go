@@ -32,6 +32,8 @@ func TestEndpointURLsStayOutside(t *testing.T) {
 		{"https://user:pass@hooks.example.com/", false, false},
 		{"ftp://hooks.example.com/", true, false},
 		{"http://127.0.0.1:9000/x", true, true},
+		{"http://169.254.169.254/latest/meta-data", true, false},
+		{"http://[fe80::1]/x", true, false},
 	} {
 		if err := notify.CheckEndpointURL(tt.url, tt.allowPrivate); (err == nil) != tt.ok {
 			t.Errorf("CheckEndpointURL(%q, private %v) = %v, want ok %v", tt.url, tt.allowPrivate, err, tt.ok)
