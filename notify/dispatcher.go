@@ -67,11 +67,15 @@ func (d *Dispatcher) sendTimeout() time.Duration {
 func (d *Dispatcher) lease() time.Duration { return 2 * d.sendTimeout() }
 
 // Run dispatches until ctx ends.
-func (d *Dispatcher) Run(ctx context.Context) {
+func (d *Dispatcher) Run(ctx context.Context) { poll(ctx, d.Logger, "outbox", d.DispatchOnce) }
+
+// poll runs step until ctx ends: again at once after a step that found
+// work, else after pollInterval.
+func poll(ctx context.Context, logger *slog.Logger, what string, step func(context.Context) (bool, error)) {
 	for ctx.Err() == nil {
-		took, err := d.DispatchOnce(ctx)
+		took, err := step(ctx)
 		if err != nil && ctx.Err() == nil {
-			d.Logger.Warn("outbox", "error", err)
+			logger.Warn(what, "error", err)
 		}
 		if took && err == nil {
 			continue

@@ -50,21 +50,7 @@ func (e *Endpoints) Run(ctx context.Context) {
 	client := endpointClient(e.AllowPrivate)
 	senders := max(e.Senders, 1)
 	for range senders {
-		go func() {
-			for ctx.Err() == nil {
-				took, err := e.deliverOne(ctx, client)
-				if err != nil && ctx.Err() == nil {
-					e.Logger.Warn("webhook endpoints", "error", err)
-				}
-				if took && err == nil {
-					continue
-				}
-				select {
-				case <-ctx.Done():
-				case <-time.After(pollInterval):
-				}
-			}
-		}()
+		go poll(ctx, e.Logger, "webhook endpoints", func(ctx context.Context) (bool, error) { return e.deliverOne(ctx, client) })
 	}
 	<-ctx.Done()
 }
