@@ -53,7 +53,7 @@ const (
 )
 
 // EventWebhookDisabled tells that a webhook endpoint was disabled after a
-// day of failed deliveries (data: endpoint, url, failing_since).
+// day of failed deliveries (data: endpoint, host, failing_since).
 const EventWebhookDisabled = "webhook.endpoint_disabled"
 
 // EventTypes are every event type, which webhook endpoints subscribe to.

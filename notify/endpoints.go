@@ -60,16 +60,8 @@ func (e *Endpoints) deliverOne(ctx context.Context, client *http.Client) (bool, 
 	if err != nil || d == nil {
 		return false, err
 	}
-	endpoint, err := e.DB.WebhookEndpoint(ctx, d.EndpointID)
-	if err != nil {
-		return true, err
-	}
-	ev, err := e.DB.OutboxEvent(ctx, d.EventID)
-	if err != nil {
-		return true, err
-	}
 	start := time.Now()
-	code, sendErr := postSigned(ctx, client, endpoint.URL, endpoint.Secrets, withLinks(ev, e.Links))
+	code, sendErr := e.send(ctx, client, d)
 	attempt := postgres.WebhookAttempt{ResponseCode: code, Latency: time.Since(start), Err: sendErr}
 	if sendErr != nil {
 		attempt.RetryAt = time.Now().Add(min(time.Duration(1<<min(d.Attempts, 12))*time.Second, maxEndpointBackoff))
@@ -82,9 +74,23 @@ func (e *Endpoints) deliverOne(ctx context.Context, client *http.Client) (bool, 
 	disabled, err := e.DB.RecordWebhookAttempt(ctx, d, attempt, after)
 	if disabled {
 		e.Logger.Error("webhook endpoint disabled after failing for a day; enable it again with PATCH /v1/webhooks/{id}",
-			"endpoint", d.EndpointID, "url", endpoint.URL)
+			"endpoint", d.EndpointID)
 	}
 	return true, err
+}
+
+// send reads the endpoint and the event and posts it; a read that fails
+// is the attempt's failure too, recorded and retried like any other.
+func (e *Endpoints) send(ctx context.Context, client *http.Client, d *postgres.WebhookDelivery) (int, error) {
+	endpoint, err := e.DB.WebhookEndpoint(ctx, d.EndpointID)
+	if err != nil {
+		return 0, err
+	}
+	ev, err := e.DB.OutboxEvent(ctx, d.EventID)
+	if err != nil {
+		return 0, err
+	}
+	return postSigned(ctx, client, endpoint.URL, endpoint.Secrets, withLinks(ev, e.Links))
 }
 
 // postSigned posts an event, signed with every secret given (a rotation
@@ -156,12 +162,42 @@ func private(ip netip.Addr) bool {
 
 // neverReached is an address no endpoint may have, even where private ones
 // may: link-local (a cloud's metadata service is 169.254.169.254),
-// multicast, unspecified.
+// multicast, unspecified, and the special ranges below; an IPv6 address
+// that carries an IPv4 one (NAT64, 6to4) is judged by it.
 func neverReached(ip netip.Addr) bool {
 	ip = ip.Unmap()
-	return ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() ||
-		ip.IsInterfaceLocalMulticast()
+	if ip.Is6() {
+		b := ip.As16()
+		switch {
+		case nat64.Contains(ip):
+			return neverReached(netip.AddrFrom4([4]byte(b[12:16]))) || private(netip.AddrFrom4([4]byte(b[12:16])))
+		case sixToFour.Contains(ip):
+			return neverReached(netip.AddrFrom4([4]byte(b[2:6]))) || private(netip.AddrFrom4([4]byte(b[2:6])))
+		}
+	}
+	if ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsUnspecified() || ip.IsMulticast() ||
+		ip.IsInterfaceLocalMulticast() {
+		return true
+	}
+	for _, p := range specialRanges {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
+
+var (
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour = netip.MustParsePrefix("2002::/16")
+	// specialRanges are no Internet service's: "this network", carrier-grade
+	// NAT (Alibaba Cloud's metadata service is 100.100.100.200), IETF
+	// protocol assignments, benchmarking, reserved, and AWS's IPv6 metadata
+	// service.
+	specialRanges = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/8"), netip.MustParsePrefix("100.64.0.0/10"),
+		netip.MustParsePrefix("192.0.0.0/24"), netip.MustParsePrefix("198.18.0.0/15"), netip.MustParsePrefix("240.0.0.0/4"),
+		netip.MustParsePrefix("fd00:ec2::254/128")}
+)
 
 // CheckEndpointURL checks an endpoint's URL as it is saved: https, on a
 // name or an address outside this machine's networks; with allowPrivate

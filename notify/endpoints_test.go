@@ -34,6 +34,12 @@ func TestEndpointURLsStayOutside(t *testing.T) {
 		{"http://127.0.0.1:9000/x", true, true},
 		{"http://169.254.169.254/latest/meta-data", true, false},
 		{"http://[fe80::1]/x", true, false},
+		{"https://100.100.100.200/latest/meta-data", false, false},
+		{"http://100.100.100.200/latest/meta-data", true, false},
+		{"http://[fd00:ec2::254]/latest/meta-data", true, false},
+		{"https://[64:ff9b::a9fe:a9fe]/", false, false},
+		{"https://[2002:7f00:1::]/", false, false},
+		{"https://198.18.0.1/", false, false},
 	} {
 		if err := notify.CheckEndpointURL(tt.url, tt.allowPrivate); (err == nil) != tt.ok {
 			t.Errorf("CheckEndpointURL(%q, private %v) = %v, want ok %v", tt.url, tt.allowPrivate, err, tt.ok)

@@ -107,6 +107,7 @@ func (db *DB) EraseCustomer(ctx context.Context, customerID, by string) error {
 			`UPDATE coupons SET code = '', order_ref = NULL WHERE customer_id = ANY($1::uuid[])`,
 			`UPDATE outbox SET data = '{}', last_error = '', delivered_at = coalesce(delivered_at, now())
 				WHERE customer_id = ANY($1::uuid[])`,
+			erasedDeliveries + `customer_id = ANY($1::uuid[]))`,
 		} {
 			if _, err := tx.Exec(ctx, stmt, scope.Customers); err != nil {
 				return err
@@ -144,6 +145,7 @@ func anonymizeComplaints(ctx context.Context, tx pgx.Tx, ids []string) error {
 		`UPDATE timeline SET detail = '' WHERE complaint_id = ANY($1::uuid[]) AND detail <> ''`,
 		`UPDATE outbox SET data = '{}', last_error = '', delivered_at = coalesce(delivered_at, now())
 			WHERE complaint_id = ANY($1::uuid[])`,
+		erasedDeliveries + `complaint_id = ANY($1::uuid[]))`,
 		`UPDATE attachments SET filename = '', erased = true WHERE complaint_id = ANY($1::uuid[])`,
 		`DELETE FROM inbound_mail WHERE complaint_id = ANY($1::uuid[])`,
 		`DELETE FROM idempotency_keys WHERE complaint_id = ANY($1::uuid[])`,
@@ -247,3 +249,10 @@ func (db *DB) FileEncrypted(ctx context.Context, a redress.Attachment, blobKey, 
 		WHERE id::text = $1 AND blob_key = $2 AND key_owner IS NULL`, a.ID, a.BlobKey, blobKey, owner)
 	return tag.RowsAffected() == 1, wrap(err)
 }
+
+// erasedDeliveries sets aside the webhook deliveries not yet made of the
+// events erased (the statement ends with which): nothing of them goes out,
+// and they cannot be redelivered.
+const erasedDeliveries = `UPDATE webhook_deliveries SET status = 'failed', lease_token = NULL,
+		last_error = 'the event was erased with its customer''s personal data'
+	WHERE status = 'pending' AND message_id IN (SELECT id FROM outbox WHERE `

@@ -27,27 +27,41 @@ type pointsLine struct {
 }
 
 // addPoints writes a ledger line and moves the balance with it, in the
-// caller's transaction, which holds the customer's row lock.
+// caller's transaction, which holds the customer's row lock. A line that
+// adds points is a lot, all of it left.
 func addPoints(ctx context.Context, tx pgx.Tx, l pointsLine) error {
-	if _, err := tx.Exec(ctx, `INSERT INTO points_ledger (customer_id, kind, points, expires_at, reference, purchase_id, complaint_id, made_by)
-		VALUES ($1, $2, $3, $4, $5, nullif($6, '')::uuid, nullif($7, '')::uuid, $8)`,
-		l.customerID, l.kind, l.points, l.expiresAt, l.reference, l.purchaseID, l.complaintID, l.by); err != nil {
+	var remaining *int64
+	if l.points > 0 {
+		remaining = &l.points
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO points_ledger (customer_id, kind, points, expires_at, reference, purchase_id, complaint_id, made_by, remaining)
+		VALUES ($1, $2, $3, $4, $5, nullif($6, '')::uuid, nullif($7, '')::uuid, $8, $9)`,
+		l.customerID, l.kind, l.points, l.expiresAt, l.reference, l.purchaseID, l.complaintID, l.by, remaining); err != nil {
 		return err
 	}
 	_, err := tx.Exec(ctx, `UPDATE customers SET points = points + $2 WHERE id = $1`, l.customerID, l.points)
 	return err
 }
 
-// expirePoints writes off what a locked customer earned and has not spent
-// of the lots expired by now. Spending takes the lots that expire first,
-// so what is left of the expired lots is their sum less everything spent
-// and expired so far.
+// spendLots takes points from a locked customer's lots, those that expire
+// first first (lots that never expire last).
+func spendLots(ctx context.Context, tx pgx.Tx, customerID string, points int64) error {
+	_, err := tx.Exec(ctx, `WITH lots AS (
+			SELECT id, remaining, sum(remaining) OVER (ORDER BY expires_at NULLS LAST, id) AS upto
+			FROM points_ledger WHERE customer_id = $1 AND remaining > 0),
+		taken AS (SELECT id, least(remaining, $2 - (upto - remaining)) AS take FROM lots WHERE upto - remaining < $2)
+		UPDATE points_ledger p SET remaining = p.remaining - taken.take FROM taken WHERE p.id = taken.id`, customerID, points)
+	return err
+}
+
+// expirePoints writes off what is left of a locked customer's lots expired
+// by now.
 func expirePoints(ctx context.Context, tx pgx.Tx, customerID string, now time.Time) (int64, error) {
 	var lapsed int64
-	err := tx.QueryRow(ctx, `SELECT greatest(0,
-			coalesce(sum(points) FILTER (WHERE points > 0 AND expires_at <= $2), 0)
-			+ coalesce(sum(points) FILTER (WHERE points < 0), 0))::bigint
-		FROM points_ledger WHERE customer_id = $1`, customerID, now).Scan(&lapsed)
+	err := tx.QueryRow(ctx, `WITH lots AS (
+			SELECT id, remaining FROM points_ledger WHERE customer_id = $1 AND remaining > 0 AND expires_at <= $2),
+		cleared AS (UPDATE points_ledger p SET remaining = 0 FROM lots WHERE p.id = lots.id RETURNING lots.remaining)
+		SELECT coalesce(sum(remaining), 0)::bigint FROM cleared`, customerID, now).Scan(&lapsed)
 	if err != nil || lapsed == 0 {
 		return 0, err
 	}
@@ -97,6 +111,9 @@ func (db *DB) RedeemPoints(ctx context.Context, customerID string, points int64,
 			return redress.Errorf(redress.ECONFLICT, "the customer has %d points, fewer than %d", out.Balance, points)
 		}
 		out.Balance -= points
+		if err := spendLots(ctx, tx, buyer, points); err != nil {
+			return err
+		}
 		return addPoints(ctx, tx, pointsLine{customerID: buyer, kind: "redeemed", points: -points, reference: reference, by: by})
 	})
 	return out, wrap(err)
@@ -130,7 +147,7 @@ func (db *DB) ExpirePoints(ctx context.Context, now time.Time, after string, lim
 		}
 	}
 	rows, err := db.pool.Query(ctx, `SELECT DISTINCT customer_id::text FROM points_ledger
-		WHERE expires_at <= $1 AND customer_id > $2 ORDER BY 1 LIMIT $3`, now, start, limit)
+		WHERE remaining > 0 AND expires_at <= $1 AND customer_id > $2 ORDER BY 1 LIMIT $3`, now, start, limit)
 	if err != nil {
 		return 0, "", wrap(err)
 	}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"net/url"
 	"time"
 
 	"github.com/google/uuid"
@@ -123,46 +124,59 @@ type WebhookEdit struct {
 	Enabled    *bool     `json:"enabled,omitempty"`
 }
 
-// EditWebhookEndpoint applies an edit.
+// EditWebhookEndpoint applies an edit in one statement, so that it never
+// writes back what the delivery changed meanwhile (an endpoint disabled).
 func (db *DB) EditWebhookEndpoint(ctx context.Context, id string, edit WebhookEdit) (*WebhookEndpoint, error) {
-	e, err := db.WebhookEndpoint(ctx, id)
+	uid, err := uuid.Parse(id)
 	if err != nil {
-		return nil, err
+		return nil, redress.Errorf(redress.ENOTFOUND, "no webhook endpoint has this id")
 	}
-	if edit.URL != nil {
-		e.URL = *edit.URL
-	}
+	var types []string
 	if edit.EventTypes != nil {
-		e.EventTypes = *edit.EventTypes
+		types = *edit.EventTypes
+		if types == nil {
+			types = []string{}
+		}
 	}
 	enable := edit.Enabled != nil && *edit.Enabled
-	if edit.Enabled != nil {
-		e.Enabled = *edit.Enabled
-	}
-	_, err = db.pool.Exec(ctx, `UPDATE webhook_endpoints SET url = $2, event_types = $3, enabled = $4,
+	tag, err := db.pool.Exec(ctx, `UPDATE webhook_endpoints SET url = coalesce($2, url), event_types = coalesce($3, event_types),
+			enabled = coalesce($4, enabled),
 			failing_since = CASE WHEN $5 THEN NULL ELSE failing_since END,
 			disabled_reason = CASE WHEN $5 THEN '' ELSE disabled_reason END
-		WHERE id = $1`, e.ID, e.URL, e.EventTypes, e.Enabled, enable)
+		WHERE id = $1`, uid, edit.URL, types, edit.Enabled, enable)
 	if err != nil {
 		return nil, wrap(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return nil, redress.Errorf(redress.ENOTFOUND, "no webhook endpoint has this id")
 	}
 	return db.WebhookEndpoint(ctx, id)
 }
 
 // RotateWebhookSecret gives an endpoint a new secret; the one it had keeps
-// signing beside it until overlap has passed.
+// signing beside it until overlap has passed. The row is locked, so two
+// rotations at once keep the secret before them as the previous one of one
+// of them, never lose it.
 func (db *DB) RotateWebhookSecret(ctx context.Context, id, secret string, overlap time.Duration) (*WebhookEndpoint, error) {
-	e, err := db.WebhookEndpoint(ctx, id)
+	uid, err := uuid.Parse(id)
 	if err != nil {
-		return nil, err
+		return nil, redress.Errorf(redress.ENOTFOUND, "no webhook endpoint has this id")
 	}
 	k, err := db.systemKey(ctx, db.pool, webhooksKeyName)
 	if err != nil {
 		return nil, err
 	}
-	_, err = db.pool.Exec(ctx, `UPDATE webhook_endpoints SET secret = $2, previous_secret = $3, previous_until = now() + make_interval(secs => $4)
-		WHERE id = $1`, e.ID, k.Seal(place("webhook_endpoints.secret", e.ID), secret),
-		k.Seal(place("webhook_endpoints.previous_secret", e.ID), e.Secrets[0]), overlap.Seconds())
+	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		e, err := db.scanEndpoint(ctx, k, tx.QueryRow(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = $1 FOR UPDATE`, uid))
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE webhook_endpoints SET secret = $2, previous_secret = $3,
+				previous_until = now() + make_interval(secs => $4)
+			WHERE id = $1`, e.ID, k.Seal(place("webhook_endpoints.secret", e.ID), secret),
+			k.Seal(place("webhook_endpoints.previous_secret", e.ID), e.Secrets[0]), overlap.Seconds())
+		return err
+	})
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -238,13 +252,25 @@ func (db *DB) WebhookDeliveries(ctx context.Context, endpointID string, limit in
 }
 
 // Redeliver sends a delivery again, as soon as the ones before it for the
-// same complaint are delivered.
+// same complaint are delivered, with its backoff started afresh. One being
+// sent right now is ECONFLICT; one whose event was erased is EGONE.
 func (db *DB) Redeliver(ctx context.Context, endpointID string, deliveryID int64) error {
-	tag, err := db.pool.Exec(ctx, `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), lease_token = NULL
-		WHERE endpoint_id::text = $1 AND id = $2`, endpointID, deliveryID)
-	if err == nil && tag.RowsAffected() == 0 {
+	var leased, erased bool
+	err := db.pool.QueryRow(ctx, `SELECT d.lease_token IS NOT NULL AND d.next_attempt_at > now(), o.data = '{}'::jsonb AND d.status <> 'pending'
+		FROM webhook_deliveries d JOIN outbox o ON o.id = d.message_id WHERE d.endpoint_id::text = $1 AND d.id = $2`,
+		endpointID, deliveryID).Scan(&leased, &erased)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
 		return redress.Errorf(redress.ENOTFOUND, "the endpoint has no delivery %d", deliveryID)
+	case err != nil:
+		return wrap(err)
+	case leased:
+		return redress.Errorf(redress.ECONFLICT, "delivery %d is being sent right now", deliveryID)
+	case erased:
+		return redress.Errorf(redress.EGONE, "the event of delivery %d was erased with its customer's personal data", deliveryID)
 	}
+	_, err = db.pool.Exec(ctx, `UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), attempts = 0,
+		first_failed_at = NULL, lease_token = NULL WHERE endpoint_id::text = $1 AND id = $2`, endpointID, deliveryID)
 	return wrap(err)
 }
 
@@ -316,16 +342,25 @@ func (db *DB) RecordWebhookAttempt(ctx context.Context, d *WebhookDelivery, a We
 			_, err = tx.Exec(ctx, `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1`, d.EndpointID)
 			return err
 		}
+		// A delivery that has failed for as long as an endpoint may is set
+		// aside, so that one event a receiver always refuses does not hold
+		// up the complaint's others; redelivery tries it again.
 		tag, err := tx.Exec(ctx, `UPDATE webhook_deliveries SET next_attempt_at = $3, response_code = $4, latency_ms = $5,
-			last_error = $6, lease_token = NULL WHERE id = $1 AND lease_token = $2`, d.ID, d.Lease, a.RetryAt, code, latency, a.Err.Error())
+				last_error = $6, lease_token = NULL, first_failed_at = coalesce(first_failed_at, now()),
+				status = CASE WHEN first_failed_at < now() - make_interval(secs => $7) THEN 'failed' ELSE 'pending' END
+			WHERE id = $1 AND lease_token = $2`, d.ID, d.Lease, a.RetryAt, code, latency, a.Err.Error(), disableAfter.Seconds())
 		if err != nil || tag.RowsAffected() == 0 {
 			return err
 		}
 		var since time.Time
-		var url string
+		var rawURL string
 		if err := tx.QueryRow(ctx, `UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, now())
-			WHERE id = $1 RETURNING failing_since, url`, d.EndpointID).Scan(&since, &url); err != nil {
+			WHERE id = $1 RETURNING failing_since, url`, d.EndpointID).Scan(&since, &rawURL); err != nil {
 			return err
+		}
+		host := rawURL // what others are told of it: the host, never a path or query that may hold a token
+		if u, err := url.Parse(rawURL); err == nil {
+			host = u.Host
 		}
 		if time.Since(since) < disableAfter {
 			return nil
@@ -338,12 +373,12 @@ func (db *DB) RecordWebhookAttempt(ctx context.Context, d *WebhookDelivery, a We
 		}
 		disabled = true
 		if err := appendAudit(ctx, tx, redress.AuditLine{Actor: redress.BySystem, Action: redress.AuditWebhookDisabled,
-			Target: "webhook:" + d.EndpointID, Detail: map[string]any{"url": url, "failing_since": since.UTC().Format(time.RFC3339)}}); err != nil {
+			Target: "webhook:" + d.EndpointID, Detail: map[string]any{"host": host, "failing_since": since.UTC().Format(time.RFC3339)}}); err != nil {
 			return err
 		}
 		return db.insertEvents(ctx, tx, []redress.Event{{ID: "webhook-" + d.EndpointID + "-disabled-" + time.Now().UTC().Format("20060102T150405"),
 			Type: redress.EventWebhookDisabled, OccurredAt: time.Now().UTC(),
-			Data: map[string]any{"endpoint": d.EndpointID, "url": url, "failing_since": since.UTC().Format(time.RFC3339)}}})
+			Data: map[string]any{"endpoint": d.EndpointID, "host": host, "failing_since": since.UTC().Format(time.RFC3339)}}})
 	})
 	return disabled, wrap(err)
 }

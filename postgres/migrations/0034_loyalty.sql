@@ -18,8 +18,9 @@ CREATE INDEX customers_loyalty_review ON customers (id)
     WHERE merged_into IS NULL AND NOT tier_pinned AND (tier <> 'standard' OR tier_below_since IS NOT NULL);
 
 -- Every movement of points. An earning or a grant is a lot that expires at
--- expires_at; redemptions and expiries spend the lots that expire first,
--- so what expires is what was earned and not yet spent.
+-- expires_at, with what is left of it in remaining: a redemption takes
+-- from the lots that expire first, and what is left of a lot when it
+-- expires is written off.
 CREATE TABLE points_ledger (
     id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     customer_id  uuid NOT NULL REFERENCES customers (id),
@@ -31,13 +32,16 @@ CREATE TABLE points_ledger (
     purchase_id  uuid REFERENCES purchases (id),
     complaint_id uuid REFERENCES complaints (id),
     made_by      text NOT NULL,
-    CHECK ((kind IN ('earned', 'granted')) = (points > 0))
+    remaining    bigint CHECK (remaining >= 0 AND remaining <= points), -- a lot's; null on spending lines
+    CHECK ((kind IN ('earned', 'granted')) = (points > 0)),
+    CHECK ((kind IN ('earned', 'granted')) = (remaining IS NOT NULL))
 );
 
 CREATE INDEX points_ledger_by_customer ON points_ledger (customer_id, id);
 CREATE UNIQUE INDEX points_redeemed_once ON points_ledger (customer_id, reference) WHERE kind = 'redeemed';
 CREATE UNIQUE INDEX points_granted_once ON points_ledger (complaint_id) WHERE kind = 'granted';
-CREATE INDEX points_to_expire ON points_ledger (expires_at) WHERE expires_at IS NOT NULL;
+CREATE INDEX points_lots ON points_ledger (customer_id, expires_at, id) WHERE remaining > 0;
+CREATE INDEX points_to_expire ON points_ledger (expires_at) WHERE remaining > 0;
 
 -- A win-back's coupon: its code is a credential, kept as a hash for lookup
 -- and sealed for the customer's page.

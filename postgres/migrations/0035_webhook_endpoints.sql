@@ -20,13 +20,16 @@ CREATE TABLE webhook_deliveries (
     endpoint_id     uuid NOT NULL REFERENCES webhook_endpoints (id) ON DELETE CASCADE,
     message_id      text NOT NULL REFERENCES outbox (id),
     order_key       text NOT NULL, -- the complaint (else the customer, else the event): delivered in order
-    status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered')),
+    -- failed: it kept failing for as long as an endpoint may (a day) and was
+    -- set aside, so that the events after it go on; redelivery retries it.
+    status          text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
     attempts        int NOT NULL DEFAULT 0,
     next_attempt_at timestamptz NOT NULL DEFAULT now(),
     lease_token     text,
     response_code   int,
     latency_ms      int,
     last_error      text NOT NULL DEFAULT '',
+    first_failed_at timestamptz,
     created_at      timestamptz NOT NULL DEFAULT now(),
     delivered_at    timestamptz,
     UNIQUE (endpoint_id, message_id)
