@@ -388,6 +388,13 @@ func (p Policy) Validate() error {
 			return bad("winback.offers."+string(tier)+".kind", "must be coupon or credit, not %q", offer.Kind)
 		}
 	}
+	if p.Winback.CouponOnly {
+		for _, tier := range Tiers {
+			if p.Winback.Offers[tier].Kind != "coupon" {
+				return bad("winback.coupon_only", "needs every tier's offer to be a coupon; %s's is a %s, which no coupon could win back", tier, p.Winback.Offers[tier].Kind)
+			}
+		}
+	}
 	if p.Links.ValidAfterClose <= 0 {
 		return bad("links.valid_after_close", "must be positive")
 	}

@@ -62,6 +62,7 @@ func TestParsePolicyNamesTheBadField(t *testing.T) {
 		{"unknown_field: 1", "unknown_field"},
 		{"loyalty: {currency: yuan}", "loyalty.currency"},
 		{"sla_by_tier: {platinum: {P2: {ack_within: 1h}}}", "sla_by_tier.platinum"},
+		{"winback: {coupon_only: true}", "winback.coupon_only"}, // diamond's offer is a credit
 		{"sla_by_tier: {gold: {P7: {ack_within: 1h}}}", "sla_by_tier.gold.P7"},
 		{"sla_by_tier: {gold: {P2: {}}}", "sla_by_tier.gold.P2"},
 		{"loyalty: {tiers: {gold: {spend_12m: 1000}}}", "loyalty.tiers.gold"}, // below silver's 2000

@@ -18,7 +18,7 @@ import (
 const loyaltyPolicy = `
 reopen_within: 2s
 survey: {remind_after: 5s, expire_after: 10s}
-winback: {within: 1h, coupon_only: true}
+winback: {within: 1h, coupon_only: true, offers: {diamond: {kind: coupon, percent: 25}}}
 sla_by_tier: {diamond: {P2: {ack_within: 4h}}}
 loyalty:
   tiers: {silver: {spend_12m: 100}, gold: {spend_12m: 500, purchases_12m: 2}, diamond: {spend_12m: 100000, purchases_12m: 2}}

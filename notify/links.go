@@ -52,12 +52,14 @@ func withLinks(e redress.Event, signer *tokens.Signer) redress.Event {
 	return e
 }
 
-// withoutLinks is the event with no customer's link, for the log.
+// withoutLinks is the event with no customer's link, and no coupon code,
+// which is a credential as much, for the log.
 func withoutLinks(e redress.Event) redress.Event {
 	data := maps.Clone(e.Data)
 	for _, f := range linkFields {
 		delete(data, f)
 	}
+	delete(data, "coupon")
 	e.Data = data
 	return e
 }

@@ -373,7 +373,11 @@ func (db *DB) ApplyChange(ctx context.Context, ch redress.Change, surveyTokenHas
 			resolved_at = $11, closed_at = $12, resolution = nullif($13::jsonb, 'null'), survey = $14,
 			survey_token_hash = coalesce($15, survey_token_hash), seq = $2, workflow_started = true,
 			resolve_paused_at = $16, resolve_left_seconds = $17, bookkeeping = coalesce($18, bookkeeping),
-			merged_into = nullif($19, '')::uuid, followup_due_at = $20, `+setOutcomes+`
+			merged_into = nullif($19, '')::uuid, followup_due_at = $20,
+			followup_outcome = CASE WHEN followup_due_at IS DISTINCT FROM $20 THEN NULL ELSE followup_outcome END,
+			followup_note = CASE WHEN followup_due_at IS DISTINCT FROM $20 THEN NULL ELSE followup_note END,
+			followup_recorded_by = CASE WHEN followup_due_at IS DISTINCT FROM $20 THEN NULL ELSE followup_recorded_by END,
+			followup_recorded_at = CASE WHEN followup_due_at IS DISTINCT FROM $20 THEN NULL ELSE followup_recorded_at END, `+setOutcomes+`
 			WHERE id = $1 AND seq < $2`,
 			append([]any{ch.ComplaintID, ch.Seq, s.Status, s.Priority, s.EscalationLevel, s.SLABreached, s.Assignee,
 				s.AckDueAt, s.ResolveDueAt, s.AcknowledgedAt, s.ResolvedAt, s.ClosedAt, resolution, survey, surveyTokenHash,

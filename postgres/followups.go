@@ -11,14 +11,16 @@ import (
 	"github.com/redress-dev/redress"
 )
 
-// followUpSeq numbers the timeline line of a recorded follow-up, in a
-// range of its own apart from the workflow's steps and the win-back's: a
-// complaint has one follow-up.
+// followUpSeq numbers the timeline lines of recorded follow-ups, in a
+// range of their own apart from the workflow's steps and the win-back's;
+// a complaint reopened and resolved again gets a follow-up each time.
 const followUpSeq = 300000
 
 // RecordFollowUp records what came of a complaint's follow-up, once, with
 // who recorded it; the note is sealed with the customer's key. A complaint
-// without a follow-up, or one already recorded, is ECONFLICT.
+// without a follow-up, or one already recorded, is ECONFLICT. A new
+// resolution's follow-up (another due time) clears the record, which the
+// timeline keeps.
 func (db *DB) RecordFollowUp(ctx context.Context, complaintID, outcome, note, actor, by string) error {
 	uid, err := uuid.Parse(complaintID)
 	if err != nil {
@@ -52,7 +54,12 @@ func (db *DB) RecordFollowUp(ctx context.Context, complaintID, outcome, note, ac
 		if note != "" {
 			detail += ": " + note
 		}
-		return db.insertTimeline(ctx, tx, complaintID, followUpSeq, []redress.TimelineEntry{{At: now, Actor: actor, By: by,
+		var recordedBefore int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM timeline WHERE complaint_id = $1 AND seq >= $2 AND seq < $3`,
+			uid, followUpSeq, followUpSeq+100000).Scan(&recordedBefore); err != nil {
+			return err
+		}
+		return db.insertTimeline(ctx, tx, complaintID, followUpSeq+recordedBefore, []redress.TimelineEntry{{At: now, Actor: actor, By: by,
 			Kind: redress.KindFollowUp, Public: redress.PublicKind(redress.KindFollowUp), Detail: detail}})
 	}))
 }

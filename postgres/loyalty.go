@@ -80,19 +80,26 @@ func (db *DB) addPurchase(ctx context.Context, tx pgx.Tx, p redress.Purchase, lo
 }
 
 // lockBuyer locks the customer a purchase is for: the one named, or the
-// one they were merged into.
+// one they were merged into. A merge that commits between the look and
+// the lock is seen on the second look.
 func (db *DB) lockBuyer(ctx context.Context, tx pgx.Tx, id string) (string, error) {
 	uid, err := uuid.Parse(id)
 	if err != nil {
 		return "", redress.Errorf(redress.ENOTFOUND, "no customer %q", id)
 	}
-	var buyer string
-	err = tx.QueryRow(ctx, `SELECT id::text FROM customers
-		WHERE id = (SELECT coalesce(merged_into, id) FROM customers WHERE id = $1) FOR UPDATE`, uid).Scan(&buyer)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", redress.Errorf(redress.ENOTFOUND, "no customer %q", id)
+	for range 3 {
+		var buyer string
+		var mergedInto *string
+		err = tx.QueryRow(ctx, `SELECT id::text, merged_into::text FROM customers
+			WHERE id = (SELECT coalesce(merged_into, id) FROM customers WHERE id = $1) FOR UPDATE`, uid).Scan(&buyer, &mergedInto)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return "", redress.Errorf(redress.ENOTFOUND, "no customer %q", id)
+		}
+		if err != nil || mergedInto == nil {
+			return buyer, err
+		}
 	}
-	return buyer, err
+	return "", redress.Errorf(redress.EUNAVAILABLE, "customer %s is being merged; try again", id)
 }
 
 // reviewTier recomputes a locked customer's tier from their last year of

@@ -178,7 +178,7 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 		if oneRule && !redress.WinsBack(offeredAt, within, p.At) {
 			return // made before the offer, or after its window: it does not count
 		}
-		if in.Policy.CouponOnly && p.CouponRunID != run {
+		if in.Policy.CouponOnly && coupon != nil && p.CouponRunID != run {
 			return // the policy counts only the coupon's redemption
 		}
 		purchased = true
@@ -191,7 +191,7 @@ func Winback(ctx workflow.Context, in WinbackInput) (redress.Winback, error) {
 	if !purchased {
 		// A purchase stored while its signal was lost still counts.
 		var err error
-		if in.Policy.CouponOnly {
+		if in.Policy.CouponOnly && coupon != nil {
 			err = project(ctx, &purchased, activities.CouponRedeemedName, run)
 		} else if oneRule {
 			from, until := redress.WinbackWindow(offeredAt, within)
