@@ -34,9 +34,9 @@ func TestPointsOnTheConsoleAndThePortal(t *testing.T) {
 	}
 
 	shots := os.Getenv("REDRESS_SCREENSHOTS")
-	for _, tt := range []struct{ lang, browser, want string }{
-		{"en", "en", "You have 2000 points."},
-		{"zh", "zh-CN", "您有 2000 积分。"},
+	for _, tt := range []struct{ lang, browser, want, ledger string }{
+		{"en", "en", "You have 2000 points.", "redeemed · -1000 · SO-77"},
+		{"zh", "zh-CN", "您有 2000 积分。", "已兑换 · -1000 · SO-77"},
 	} {
 		v := newPortalVisit(t, s)
 		_, form := v.get("/my?lang=" + tt.lang)
@@ -60,6 +60,9 @@ func TestPointsOnTheConsoleAndThePortal(t *testing.T) {
 		b := redresstest.StartBrowser(t, tt.browser)
 		b.Open(s.BaseURL + link.RequestURI())
 		b.WaitForText("#points", tt.want)
+		if got := b.Text("#points-ledger"); !strings.Contains(got, tt.ledger) {
+			t.Errorf("%s: the portal's ledger %q lacks %q", tt.lang, got, tt.ledger)
+		}
 		if !strings.Contains(b.Text("#complaints"), "Kettle leaks") {
 			t.Errorf("%s: the portal lacks the complaint: %q", tt.lang, b.Text("main"))
 		}

@@ -117,31 +117,55 @@ func (db *DB) PortalComplaints(ctx context.Context, sessionHash []byte) ([]Porta
 }
 
 // PortalLoyalty is what the signed-in address holds of loyalty: the points
-// of its customers, and their coupons that can still be used, the first to
-// expire first.
-func (db *DB) PortalLoyalty(ctx context.Context, sessionHash []byte) (int64, []redress.Coupon, error) {
+// of its customers with the newest lines of their ledgers, and their
+// coupons that can still be used, the first to expire first.
+type PortalLoyalty struct {
+	Points  int64
+	Ledger  []PointsLine
+	Coupons []redress.Coupon
+}
+
+// portalLines bounds what the portal shows of a ledger: the newest.
+const portalLines = 20
+
+// PortalLoyalty reads the signed-in session's loyalty; an unknown or
+// expired session is EUNAUTHORIZED.
+func (db *DB) PortalLoyalty(ctx context.Context, sessionHash []byte) (PortalLoyalty, error) {
+	var out PortalLoyalty
 	var key string
 	err := db.pool.QueryRow(ctx, `SELECT email_key FROM portal_sessions WHERE session_hash = $1 AND expires_at > now()`,
 		sessionHash).Scan(&key)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, nil, redress.Errorf(redress.EUNAUTHORIZED, "sign in again")
+		return out, redress.Errorf(redress.EUNAUTHORIZED, "sign in again")
 	}
 	if err != nil {
-		return 0, nil, wrap(err)
+		return out, wrap(err)
 	}
-	var points int64
 	if err := db.pool.QueryRow(ctx, `SELECT coalesce(sum(points), 0)::bigint FROM customers
-		WHERE email_hash = $1 AND merged_into IS NULL`, key).Scan(&points); err != nil {
-		return 0, nil, wrap(err)
+		WHERE email_hash = $1 AND merged_into IS NULL`, key).Scan(&out.Points); err != nil {
+		return out, wrap(err)
 	}
-	rows, err := db.pool.Query(ctx, `SELECT k.workflow_run_id, k.code, k.percent::float8, k.expires_at
+	rows, err := db.pool.Query(ctx, `SELECT l.at, l.kind, l.points, l.expires_at, l.reference, ''
+		FROM points_ledger l JOIN customers cu ON cu.id = l.customer_id
+		WHERE cu.email_hash = $1 ORDER BY l.id DESC LIMIT $2`, key, portalLines)
+	if err != nil {
+		return out, wrap(err)
+	}
+	if out.Ledger, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (PointsLine, error) {
+		var l PointsLine
+		err := row.Scan(&l.At, &l.Kind, &l.Points, &l.ExpiresAt, &l.Reference, &l.ComplaintID)
+		return l, err
+	}); err != nil {
+		return out, wrap(err)
+	}
+	rows, err = db.pool.Query(ctx, `SELECT k.workflow_run_id, k.code, k.percent::float8, k.expires_at
 		FROM coupons k JOIN customers cu ON cu.id = k.customer_id
 		WHERE cu.email_hash = $1 AND k.redeemed_at IS NULL AND k.expires_at > now() ORDER BY k.expires_at LIMIT 20`, key)
 	if err != nil {
-		return 0, nil, wrap(err)
+		return out, wrap(err)
 	}
 	o := db.opener(ctx, db.pool)
-	coupons, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.Coupon, error) {
+	out.Coupons, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (redress.Coupon, error) {
 		var c redress.Coupon
 		var run string
 		err := row.Scan(&run, &c.Code, &c.Percent, &c.ExpiresAt)
@@ -151,5 +175,5 @@ func (db *DB) PortalLoyalty(ctx context.Context, sessionHash []byte) (int64, []r
 	if err == nil {
 		err = o.err
 	}
-	return points, coupons, wrap(err)
+	return out, wrap(err)
 }

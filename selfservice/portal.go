@@ -35,8 +35,7 @@ type portalPage struct {
 	Sent       bool
 	SignedIn   bool
 	Complaints []portalComplaint
-	Points     int64
-	Coupons    []redress.Coupon
+	Loyalty    postgres.PortalLoyalty
 }
 
 type portalComplaint struct {
@@ -134,7 +133,7 @@ func (s *Service) myComplaints(c echo.Context) error {
 		return s.showPortal(c, redress.HTTPStatus(err), portalPage{Error: w.Text("form.unavailable")})
 	}
 	page := portalPage{SignedIn: true}
-	if page.Points, page.Coupons, err = s.o.DB.PortalLoyalty(c.Request().Context(), tokens.Hash(session)); err != nil {
+	if page.Loyalty, err = s.o.DB.PortalLoyalty(c.Request().Context(), tokens.Hash(session)); err != nil {
 		return s.showPortal(c, redress.HTTPStatus(err), portalPage{Error: w.Text("form.unavailable")})
 	}
 	for _, p := range list {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/locales/localestest"
+	"github.com/redress-dev/redress/postgres"
 )
 
 // Every word the form and its handlers ask for is in every language's
@@ -26,7 +27,7 @@ func TestFormAsksOnlyForKnownWords(t *testing.T) {
 	for _, st := range redress.Statuses {
 		statuses = append(statuses, string(st))
 	}
-	uses.Check(t, map[string][]string{"console.category_": categories, "pages.status_": statuses})
+	uses.Check(t, map[string][]string{"console.category_": categories, "pages.status_": statuses, "portal.points_": postgres.PointsKinds})
 }
 
 // A challenge is met by the proof of work or by the sum, and by nothing
