@@ -53,13 +53,11 @@ func (db *DB) addPurchase(ctx context.Context, tx pgx.Tx, p redress.Purchase, lo
 		return out, err
 	}
 	now := time.Now().UTC()
-	if out.TierChange, err = db.reviewTier(ctx, tx, buyer, loyalty, now, by); err != nil {
+	tier, change, err := db.reviewTier(ctx, tx, buyer, loyalty, now, by)
+	if err != nil {
 		return out, err
 	}
-	tier := redress.TierStandard
-	if err := tx.QueryRow(ctx, `SELECT tier FROM customers WHERE id = $1`, buyer).Scan(&tier); err != nil {
-		return out, err
-	}
+	out.TierChange = change
 	out.PointsEarned = loyalty.Points(tier, p.Amount, p.Currency)
 	var expires *time.Time
 	if after := loyalty.PointsExpireAfter.D(); after > 0 {
@@ -103,9 +101,9 @@ func (db *DB) lockBuyer(ctx context.Context, tx pgx.Tx, id string) (string, erro
 }
 
 // reviewTier recomputes a locked customer's tier from their last year of
-// purchases, and records a change: the customer's change log, and a
-// customer.tier_changed event.
-func (db *DB) reviewTier(ctx context.Context, tx pgx.Tx, customerID string, loyalty redress.LoyaltyPolicy, now time.Time, by string) (*TierChange, error) {
+// purchases, records a change (the customer's change log, and a
+// customer.tier_changed event) and answers the tier.
+func (db *DB) reviewTier(ctx context.Context, tx pgx.Tx, customerID string, loyalty redress.LoyaltyPolicy, now time.Time, by string) (redress.Tier, *TierChange, error) {
 	var standing redress.TierStanding
 	var spend float64
 	var purchases int
@@ -116,24 +114,24 @@ func (db *DB) reviewTier(ctx context.Context, tx pgx.Tx, customerID string, loya
 		WHERE c.id = $1 GROUP BY c.id`, customerID, loyalty.Currency, now, redress.LoyaltyYear.Seconds()).
 		Scan(&standing.Tier, &standing.Pinned, &standing.BelowSince, &spend, &purchases)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	next := loyalty.NextTier(standing, loyalty.Earned(spend, purchases), now)
 	if _, err := tx.Exec(ctx, `UPDATE customers SET tier = $2, tier_below_since = $3 WHERE id = $1`,
 		customerID, next.Tier, next.BelowSince); err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	if next.Tier == standing.Tier {
-		return nil, nil
+		return next.Tier, nil, nil
 	}
 	change := &TierChange{CustomerID: customerID, From: standing.Tier, To: next.Tier,
 		Reason: redress.TierChangeReason(standing.Tier, next.Tier, spend, purchases, loyalty.Currency)}
 	if err := db.recordChange(ctx, tx, customerID, &redress.CustomerChange{Kind: redress.CustomerTierChanged,
 		Fields: map[string]redress.FieldChange{"tier": {From: string(change.From), To: string(change.To)}},
 		Reason: change.Reason}, by, ""); err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	return change, db.insertEvents(ctx, tx, []redress.Event{{
+	return next.Tier, change, db.insertEvents(ctx, tx, []redress.Event{{
 		ID: "tier-" + customerID + "-" + now.Format("20060102T150405.000000"), Type: redress.EventTierChanged,
 		OccurredAt: now, CustomerID: customerID,
 		Data: map[string]any{"from": string(change.From), "to": string(change.To), "reason": change.Reason},
@@ -170,7 +168,7 @@ func (db *DB) ReviewTiers(ctx context.Context, loyalty redress.LoyaltyPolicy, no
 			if _, err := tx.Exec(ctx, `SELECT FROM customers WHERE id = $1 FOR UPDATE`, id); err != nil {
 				return err
 			}
-			change, err := db.reviewTier(ctx, tx, id, loyalty, now, "system:loyalty")
+			_, change, err := db.reviewTier(ctx, tx, id, loyalty, now, "system:loyalty")
 			if change != nil {
 				changes = append(changes, *change)
 			}

@@ -23,6 +23,7 @@ type vault struct {
 
 	mu     sync.Mutex
 	index  *crypt.Index
+	system map[string]*crypt.DataKey // Redress's own keys by name, once committed
 	keys   map[string]cachedKey
 	owners map[string]string // complaint id -> the customer whose key encrypts its workflow's payloads
 }
@@ -163,14 +164,30 @@ func (db *DB) indexKey(ctx context.Context, q querier) (crypt.Index, error) {
 // systemKey is a data key of Redress's own (not a customer's), made on
 // first use under name: the webhooks' secrets are sealed with one.
 func (db *DB) systemKey(ctx context.Context, q querier, name string) (*crypt.DataKey, error) {
-	if db.vault.ring == nil {
+	v := db.vault
+	if v.ring == nil {
 		return nil, errNoKeyring
 	}
-	secret, _, err := db.namedSecret(ctx, q, name)
+	v.mu.Lock()
+	k := v.system[name]
+	v.mu.Unlock()
+	if k != nil {
+		return k, nil
+	}
+	secret, mine, err := db.namedSecret(ctx, q, name)
 	if err != nil {
 		return nil, err
 	}
-	return crypt.NewDataKey(name, secret)
+	if k, err = crypt.NewDataKey(name, secret); err != nil || mine {
+		return k, err
+	}
+	v.mu.Lock()
+	if v.system == nil {
+		v.system = map[string]*crypt.DataKey{}
+	}
+	v.system[name] = k
+	v.mu.Unlock()
+	return k, nil
 }
 
 // namedSecret reads the secret kept under name in data_keys, making it if
