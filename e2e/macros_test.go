@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/redresstest"
@@ -68,7 +69,12 @@ func TestCannedReplies(t *testing.T) {
 	agent.Click("details#reply summary")
 	agent.Click("#macro-form button")
 	agent.WaitFor("details#reply[open]")
-	if got := agent.Script("return document.getElementById('reply-message').value"); got != filled.Text {
+	// The box is filled once the page has the reply: wait for it, a while.
+	got := agent.Script("return document.getElementById('reply-message').value")
+	for deadline := time.Now().Add(5 * time.Second); got == "" && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		got = agent.Script("return document.getElementById('reply-message').value")
+	}
+	if got != filled.Text {
 		t.Errorf("the reply box holds %q; want %q", got, filled.Text)
 	}
 	screenshot(agent, "console-canned-reply")
