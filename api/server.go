@@ -22,6 +22,7 @@ import (
 	"github.com/redress-dev/redress/desk"
 	"github.com/redress-dev/redress/intake"
 	"github.com/redress-dev/redress/metrics"
+	"github.com/redress-dev/redress/openapi"
 	"github.com/redress-dev/redress/policies"
 	"github.com/redress-dev/redress/postgres"
 	"github.com/redress-dev/redress/tokens"
@@ -99,6 +100,9 @@ type Options struct {
 	// addresses over http (the dev stack).
 	EnvWebhookURL       string
 	WebhookAllowPrivate bool
+	// Observe are middleware that see every request and its answer before
+	// any other: the tests' check of the API description.
+	Observe []echo.MiddlewareFunc
 }
 
 // FrontDoor is a set of routes served by the same server, over the same
@@ -143,6 +147,7 @@ func New(o Options) *Server {
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = clientIPExtractor(o.TrustedProxies)
 	e.Use(middleware.Recover())
+	e.Use(o.Observe...)
 	e.Use(s.metrics.middleware)
 	s.limitRates(e, o.RateLimits) // before the body is read: a refused call costs nothing
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: bodyLimit,
@@ -161,6 +166,7 @@ func New(o Options) *Server {
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/metrics", echo.WrapHandler(s.metrics.handler()))
+	openapi.Register(e)
 
 	s.registerPages(e)
 	s.registerCodec(e)
@@ -233,6 +239,9 @@ func New(o Options) *Server {
 	v1.POST("/surveys/:token", s.answerSurvey)
 	return s
 }
+
+// Routes are the routes the server answers, of every front door.
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }
 
 // Handler exposes the API for tests and embedding.
 func (s *Server) Handler() http.Handler { return s.echo }

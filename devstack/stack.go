@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/labstack/echo/v4"
 	"go.temporal.io/sdk/client"
 	temporalconfig "go.temporal.io/server/common/config"
 	temporallog "go.temporal.io/server/common/log"
@@ -68,6 +69,13 @@ type Option func(*startOptions)
 
 type startOptions struct {
 	serverSettings map[string]any
+	observe        []echo.MiddlewareFunc
+}
+
+// WithObserver puts a middleware in front of every route of the API, to
+// see each request and its answer.
+func WithObserver(m echo.MiddlewareFunc) Option {
+	return func(o *startOptions) { o.observe = append(o.observe, m) }
 }
 
 // WithServerSetting overrides one of the embedded Temporal server's dynamic
@@ -190,7 +198,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if err := s.DB.RecordKeys(ctx, config.KeyFingerprint(cfg.Keys)); err != nil {
 		return nil, err
 	}
-	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys, Published: published, EnvWebhookURL: cfg.WebhookURL, WebhookAllowPrivate: true,
+	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys, Published: published, EnvWebhookURL: cfg.WebhookURL, WebhookAllowPrivate: true, Observe: o.observe,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec.Fresh(), CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: s.Metrics.Registry,
 		Form: selfservice.New(selfservice.Options{DB: s.DB, Intake: filer, Attachments: s.Attachments,
@@ -247,6 +255,14 @@ func temporalStore(cfg *config.Config) (TemporalStore, error) {
 	}
 	return TemporalStore{Shards: cfg.TemporalShards, Postgres: &temporalconfig.SQL{DatabaseName: pc.Database,
 		ConnectAddr: net.JoinHostPort(pc.Host, strconv.Itoa(int(pc.Port))), User: pc.User, Password: pc.Password}}, nil
+}
+
+// APIRoutes are the routes the API answers; none before it starts.
+func (s *Stack) APIRoutes() []*echo.Route {
+	if s.api == nil {
+		return nil
+	}
+	return s.api.Routes()
 }
 
 // StopTemporalServer stops the embedded Temporal server alone, leaving the

@@ -118,6 +118,8 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 	for key, value := range o.ServerSettings {
 		options = append(options, devstack.WithServerSetting(key, value))
 	}
+	described := checkAgainstTheDescription(t)
+	options = append(options, devstack.WithObserver(described.Middleware))
 	s, err := devstack.Start(ctx, cfg, logger, options...)
 	if err != nil {
 		t.Fatalf("start the stack: %v", err)

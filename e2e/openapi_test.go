@@ -1,0 +1,96 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/redress-dev/redress/openapi"
+	"github.com/redress-dev/redress/openapi/openapitest"
+	"github.com/redress-dev/redress/redresstest"
+)
+
+// TestEveryRouteIsDescribed holds openapi.yaml to the routes the server
+// really serves, both ways: each route of every front door is in the
+// document with its method, and each operation of the document is served.
+// (Every request and answer of the other tests is held to the document
+// by the stacks' check, redresstest.checkAgainstTheDescription.)
+func TestEveryRouteIsDescribed(t *testing.T) {
+	s := redresstest.StartStack(t, redresstest.StackOptions{Policy: slowPolicy, Mail: true})
+	doc := openapi.Document()
+	served := map[string]bool{}
+	for _, r := range s.APIRoutes() {
+		if !slices.Contains([]string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}, r.Method) {
+			continue // Echo's own catch-alls for groups' not-found answers
+		}
+		op := r.Method + " " + openapitest.Shape(r.Path)
+		served[op] = true
+		path := openapitest.New(doc).DocumentPath(r.Path)
+		if path == "" || doc.Paths.Value(path).GetOperation(r.Method) == nil {
+			t.Errorf("%s %s is served but not in openapi.yaml", r.Method, r.Path)
+		}
+	}
+	for _, path := range doc.Paths.Keys() {
+		for method := range doc.Paths.Value(path).Operations() {
+			if !served[method+" "+openapitest.Shape(path)] {
+				t.Errorf("%s %s is in openapi.yaml but not served", method, path)
+			}
+		}
+	}
+}
+
+// TestAPIDescriptionIsServed: /openapi.json, /openapi.yaml and the
+// reference page /docs, read in Chromium, with nothing from another site.
+func TestAPIDescriptionIsServed(t *testing.T) {
+	s := redresstest.StartStack(t, redresstest.StackOptions{Policy: slowPolicy})
+	r := ok(t, "the document", s.Do("GET", "/openapi.json", "", nil), 200)
+	var doc struct {
+		OpenAPI string                    `json:"openapi"`
+		Paths   map[string]map[string]any `json:"paths"`
+	}
+	r.JSON(t, &doc)
+	if !strings.HasPrefix(doc.OpenAPI, "3.1") || doc.Paths["/v1/complaints"]["post"] == nil {
+		t.Fatalf("/openapi.json is OpenAPI %q with %d paths", doc.OpenAPI, len(doc.Paths))
+	}
+	yaml := ok(t, "the document as YAML", s.Do("GET", "/openapi.yaml", "", nil), 200)
+	if !strings.HasPrefix(string(yaml.Body), "openapi: 3.1") {
+		t.Errorf("/openapi.yaml starts %q", yaml.Body[:min(40, len(yaml.Body))])
+	}
+	page := ok(t, "the reference page", s.Do("GET", "/docs", "", nil), 200)
+	if csp := page.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("/docs may load from elsewhere: CSP %q", csp)
+	}
+	for _, outside := range []string{`src="http`, `href="http`, "<script"} {
+		if strings.Contains(string(page.Body), outside) {
+			t.Errorf("/docs holds %s", outside)
+		}
+	}
+
+	b := redresstest.StartBrowser(t, "en")
+	b.Open(s.BaseURL + "/docs")
+	b.Click("nav a[href='#fileComplaint']")
+	filing := b.Text("#fileComplaint")
+	for _, want := range []string{"POST", "/v1/complaints", "Roles: intake", "Request body", "201"} {
+		if !strings.Contains(filing, want) {
+			t.Errorf("the reference's filing of a complaint lacks %q:\n%s", want, filing)
+		}
+	}
+	if n := b.Count("section.op"); n < len(doc.Paths) {
+		t.Errorf("the reference shows %d sections for %d paths", n, len(doc.Paths))
+	}
+	zh := redresstest.StartBrowser(t, "zh-CN")
+	zh.Open(s.BaseURL + "/docs")
+	if h := zh.Text("h1"); !strings.Contains(h, "API 参考") {
+		t.Errorf("the reference's title in Chinese = %q", h)
+	}
+	if shots := os.Getenv("REDRESS_SCREENSHOTS"); shots != "" {
+		b.Screenshot(filepath.Join(shots, "api-reference.png"))
+	}
+	var again map[string]any
+	if err := json.Unmarshal(openapi.JSON(), &again); err != nil || len(r.Body) != len(openapi.JSON()) {
+		t.Errorf("the served document is not the built-in one (%v)", err)
+	}
+}

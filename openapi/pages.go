@@ -1,0 +1,91 @@
+package openapi
+
+import (
+	"bytes"
+	"embed"
+	htmltemplate "html/template"
+	"net/http"
+	"strings"
+	"sync"
+	texttemplate "text/template"
+
+	"github.com/labstack/echo/v4"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+
+	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/locales"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// markdown renders the document's own descriptions; goldmark leaves raw
+// HTML out, so a description cannot put script on the page.
+var markdown = goldmark.New(goldmark.WithExtensions(extension.Table))
+
+var referencePages = sync.OnceValue(func() map[string]*htmltemplate.Template {
+	pages := map[string]*htmltemplate.Template{}
+	for _, lang := range redress.Languages {
+		words := locales.For(lang)
+		funcs := htmltemplate.FuncMap{
+			"t":    words.Text,
+			"join": strings.Join,
+			"markdown": func(src string) htmltemplate.HTML {
+				var out bytes.Buffer
+				if err := markdown.Convert([]byte(src), &out); err != nil {
+					return htmltemplate.HTML(htmltemplate.HTMLEscapeString(src))
+				}
+				return htmltemplate.HTML(out.String()) // #nosec G203: goldmark's output, raw HTML left out
+			},
+		}
+		pages[lang] = htmltemplate.Must(htmltemplate.New("reference.html").Funcs(funcs).ParseFS(templateFiles, "templates/reference.html"))
+	}
+	return pages
+})
+
+// Register serves the document at /openapi.json and /openapi.yaml and the
+// reference page at /docs.
+func Register(e *echo.Echo) {
+	e.GET("/openapi.json", func(c echo.Context) error {
+		return c.Blob(http.StatusOK, "application/json", JSON())
+	})
+	e.GET("/openapi.yaml", func(c echo.Context) error {
+		return c.Blob(http.StatusOK, "application/yaml", YAML())
+	})
+	e.GET("/docs", referencePage)
+}
+
+// referencePage renders the document in the reader's language (the page's
+// own words; the document's descriptions are in English), with nothing
+// loaded from another site.
+func referencePage(c echo.Context) error {
+	words := locales.For(locales.Choose(c.QueryParam("lang"), c.Request().Header.Get("Accept-Language")))
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/html; charset=utf-8")
+	h.Set("Content-Language", words.Tag())
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set(echo.HeaderXContentTypeOptions, "nosniff")
+	c.Response().WriteHeader(http.StatusOK)
+	return referencePages()[words.Language()].Execute(c.Response(), struct{ Ref Reference }{NewReference(Document())})
+}
+
+// Markdown is the reference as docs/api-reference.md holds it.
+func Markdown() ([]byte, error) {
+	funcs := texttemplate.FuncMap{
+		"join": strings.Join,
+		// cell keeps a value on its table row.
+		"cell": func(s string) string {
+			return strings.NewReplacer("\n", " ", "|", `\|`).Replace(strings.TrimSpace(s))
+		},
+	}
+	tmpl, err := texttemplate.New("reference.md").Funcs(funcs).ParseFS(templateFiles, "templates/reference.md")
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	if err := tmpl.Execute(&out, NewReference(Document())); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
