@@ -2,12 +2,14 @@ package e2e
 
 import (
 	"encoding/json"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/openapi"
 	"github.com/redress-dev/redress/openapi/openapitest"
 	"github.com/redress-dev/redress/redresstest"
@@ -93,4 +95,66 @@ func TestAPIDescriptionIsServed(t *testing.T) {
 	if err := json.Unmarshal(openapi.JSON(), &again); err != nil || len(r.Body) != len(openapi.JSON()) {
 		t.Errorf("the served document is not the built-in one (%v)", err)
 	}
+}
+
+// TestRoutesTheOtherTestsLeaveOut calls, through the description's check,
+// the operations no other in-process test reaches, each as a user would and
+// checking what the user would see: with it every operation of the
+// document is held to a real answer at least once.
+func TestRoutesTheOtherTestsLeaveOut(t *testing.T) {
+	s := consoleStack(t)
+	c := file(t, s, newComplaint("crm-described"))
+	ok(t, "liveness", s.Do("GET", "/healthz", "", nil), 200)
+
+	payloads := map[string]any{"payloads": []map[string]any{{"metadata": map[string]string{"encoding": "YmluYXJ5L3BsYWlu"}, "data": "aGk="}}}
+	sealed := ok(t, "encode for the CLI", s.Do("POST", "/codec/encode", "dev-supervisor", payloads), 200)
+	if strings.Contains(string(sealed.Body), `"aGk="`) {
+		t.Errorf("the codec's encode left the payload in clear: %s", sealed.Body)
+	}
+	ok(t, "the Web UI's preflight for encode", s.Do("OPTIONS", "/codec/encode", "", nil, "Origin", redresstest.CodecOrigin), 204)
+
+	photo := redresstest.PNG(1024, 7)
+	var kept struct{ ID string }
+	ok(t, "the customer's photo", upload(s, c.ID, "dev-intake", "photo.png", "image/png", photo), 201).JSON(t, &kept)
+
+	ana := s.SignIn("ana@example.com", staffPassword)
+	if p := ana.Get("/console"); p.Status != 200 && p.Status != 303 {
+		t.Errorf("GET /console = %d", p.Status)
+	}
+	if p := ana.Get("/console/attachments/" + kept.ID); p.Status != 200 || p.Body != string(photo) {
+		t.Errorf("the console's download = %d with %d bytes; want the %d uploaded", p.Status, len(p.Body), len(photo))
+	}
+	ana.Get("/console/complaints/" + c.ID)
+	if p := ana.Post("/console/complaints/"+c.ID+"/escalate", url.Values{"reason": {"the customer called twice"}}); p.Status != 303 {
+		t.Errorf("escalate from the console = %d", p.Status)
+	}
+	if got := s.Complaint(c.ID); got.EscalationLevel != 1 {
+		t.Errorf("after the console's escalation the level is %d", got.EscalationLevel)
+	}
+	if p := ana.Post("/console/complaints/"+c.ID+"/followup", url.Values{"outcome": {"satisfied"}}); p.Status != 409 {
+		t.Errorf("a follow-up on a complaint that has none = %d; want 409", p.Status)
+	}
+	if p := ana.Post("/console/logout", url.Values{}); p.Status != 303 {
+		t.Errorf("sign out = %d", p.Status)
+	}
+	if p := ana.Get("/console/queues/mine"); p.Status != 303 || !strings.HasPrefix(p.Location, "/console/login") {
+		t.Errorf("after signing out the queue = %d to %q", p.Status, p.Location)
+	}
+
+	customer := s.Anonymous()
+	if p := customer.Post("/track/"+c.TrackingToken+"/reopen", url.Values{"reason": {"it is still broken"}}); p.Status != 409 {
+		t.Errorf("reopening an open complaint from its page = %d; want 409", p.Status)
+	}
+	if got := s.Complaint(c.ID); got.Status == redress.StatusReopened || hasLine(got, redress.KindReopened) {
+		t.Errorf("the refused reopen changed the complaint: %s", describeLines(got))
+	}
+}
+
+func hasLine(c *redress.Complaint, kind string) bool {
+	for _, line := range c.Timeline {
+		if line.Kind == kind {
+			return true
+		}
+	}
+	return false
 }

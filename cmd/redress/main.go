@@ -172,7 +172,7 @@ func runDev(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 	}
 	fmt.Printf(`
 Redress is ready (%.1fs).
-  API          %s
+  API          %s (described at %s/docs and %s/openapi.json)
   Metrics      %s/metrics (the API's and the worker's)
   Inbound mail smtp://%s for complaints@%s and the complaints' reply addresses
   Customers    %s/complain (the complaint form), %s/my (their complaints)
@@ -185,7 +185,7 @@ Redress is ready (%.1fs).
   Console      %s/console/ as agent@, supervisor@ or admin@example.com (password: REDRESS_DEV_PASSWORD, default redress)
   Decoding     sign in at %s/codec/sign-in with dev-supervisor to read customers' data in the Web UI
 Press Ctrl-C to stop.
-`, time.Since(began).Seconds(), httpURL(stack.APIAddr), httpURL(stack.APIAddr), stack.MailAddr, cfg.InboundDomain, cfg.PublicURL, cfg.PublicURL, cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
+`, time.Since(began).Seconds(), httpURL(stack.APIAddr), cfg.PublicURL, cfg.PublicURL, httpURL(stack.APIAddr), stack.MailAddr, cfg.InboundDomain, cfg.PublicURL, cfg.PublicURL, cfg.TemporalAddress, cfg.TemporalNamespace, stack.UIURL,
 		postgresWhere(cfg.DatabaseURL, stack.PostgresDir), cfg.DataDir, files, keyList(cfg.Keys), cfg.PublicURL, cfg.PublicURL)
 	<-ctx.Done()
 	fmt.Println("Stopping…")
