@@ -2,9 +2,11 @@ package e2e
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -157,4 +159,44 @@ func hasLine(c *redress.Complaint, kind string) bool {
 		}
 	}
 	return false
+}
+
+// TestRolesAreTheDescribed holds each staff operation's x-roles to the
+// server: a key of every role not listed is refused with 403, a key of
+// every role listed gets past the role check (whatever the made-up ids
+// then answer), and no key at all is 401.
+func TestRolesAreTheDescribed(t *testing.T) {
+	s := redresstest.StartStack(t, redresstest.StackOptions{Policy: slowPolicy})
+	keys := map[string]string{"intake": "dev-intake", "agent": "dev-agent", "supervisor": "dev-supervisor", "admin": "dev-admin"}
+	doc := openapi.Document()
+	placeholder := regexp.MustCompile(`\{[^}]*\}`)
+	checked := 0
+	for _, path := range doc.Paths.Keys() {
+		if !strings.HasPrefix(path, "/v1/") {
+			continue
+		}
+		for method, op := range doc.Paths.Value(path).Operations() {
+			roles := openapi.Roles(op)
+			if len(roles) == 0 || slices.Contains(roles, "customer") {
+				continue
+			}
+			checked++
+			target := placeholder.ReplaceAllString(path, "00000000-0000-0000-0000-000000000000")
+			if r := s.Do(method, target, "", nil); r.Status != http.StatusUnauthorized {
+				t.Errorf("%s %s without a key = %d; want 401", method, path, r.Status)
+			}
+			for role, key := range keys {
+				r := s.Do(method, target, key, nil)
+				switch allowed := slices.Contains(roles, role); {
+				case !allowed && r.Status != http.StatusForbidden:
+					t.Errorf("%s %s as %s = %d; the document does not allow the role, so want 403", method, path, role, r.Status)
+				case allowed && (r.Status == http.StatusForbidden || r.Status == http.StatusUnauthorized):
+					t.Errorf("%s %s as %s = %d; the document allows the role: %s", method, path, role, r.Status, r.Body)
+				}
+			}
+		}
+	}
+	if checked < 40 {
+		t.Errorf("only %d staff operations checked", checked)
+	}
 }
