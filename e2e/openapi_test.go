@@ -73,7 +73,7 @@ func TestAPIDescriptionIsServed(t *testing.T) {
 		}
 	}
 
-	b := redresstest.StartBrowser(t, "en")
+	b := redresstest.StartBrowserSized(t, "en", 1280, 900)
 	b.Open(s.BaseURL + "/docs")
 	b.Click("nav a[href='#fileComplaint']")
 	filing := b.Text("#fileComplaint")
@@ -92,6 +92,8 @@ func TestAPIDescriptionIsServed(t *testing.T) {
 	}
 	if shots := os.Getenv("REDRESS_SCREENSHOTS"); shots != "" {
 		b.Screenshot(filepath.Join(shots, "api-reference.png"))
+		zh.Click("nav a[href='#getComplaint']")
+		zh.Screenshot(filepath.Join(shots, "api-reference-narrow-zh.png"))
 	}
 	var again map[string]any
 	if err := json.Unmarshal(openapi.JSON(), &again); err != nil || len(r.Body) != len(openapi.JSON()) {
