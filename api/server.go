@@ -40,7 +40,6 @@ type Server struct {
 	intake              *intake.Service
 	policy              redress.Policy
 	published           *policies.Library
-	envWebhookURL       string
 	webhookAllowPrivate bool
 	clocks              map[redress.Priority]*redress.Calendar // built once: a calendar loads its time zone
 	basis               postgres.Basis                         // the policy's, for analytics' days
@@ -95,10 +94,8 @@ type Options struct {
 	Form FrontDoor
 	// Published are the policies served at /policies; none when nil.
 	Published *policies.Library
-	// EnvWebhookURL is REDRESS_WEBHOOK_URL, listed first among the
-	// endpoints; WebhookAllowPrivate lets managed endpoints be on private
-	// addresses over http (the dev stack).
-	EnvWebhookURL       string
+	// WebhookAllowPrivate lets endpoints managed over the API be on
+	// private addresses over http (the dev stack).
 	WebhookAllowPrivate bool
 	// Observe are middleware that see every request and its answer before
 	// any other: the tests' check of the API description.
@@ -131,7 +128,7 @@ func New(o Options) *Server {
 	for _, p := range redress.Priorities {
 		s.clocks[p] = o.Policy.Clock(p)
 	}
-	s.envWebhookURL, s.webhookAllowPrivate = o.EnvWebhookURL, o.WebhookAllowPrivate
+	s.webhookAllowPrivate = o.WebhookAllowPrivate
 	if s.published = o.Published; s.published == nil {
 		s.published, _ = policies.Open("", false) // none: it cannot fail
 	}

@@ -15,10 +15,6 @@ import (
 	"github.com/redress-dev/redress/postgres"
 )
 
-// environmentEndpoint is the id under which the list shows the endpoint of
-// REDRESS_WEBHOOK_URL, which the environment manages, not the API.
-const environmentEndpoint = "environment"
-
 // defaultRotationOverlap is how long the old secret keeps signing after a
 // rotation, by default: a day for the integrator to switch.
 const defaultRotationOverlap = 24 * time.Hour
@@ -31,8 +27,8 @@ func (s *Server) registerWebhooks(v1 *echo.Group, admin echo.MiddlewareFunc) {
 	v1.GET("/webhooks", s.listWebhooks, admin)
 	v1.GET("/webhooks/:id", s.getWebhook, admin)
 	v1.PATCH("/webhooks/:id", s.editWebhook, admin)
-	v1.DELETE("/webhooks/:id", s.deleteWebhook, admin)
-	v1.POST("/webhooks/:id/rotate", s.rotateWebhook, admin)
+	v1.DELETE("/webhooks/:id", s.deleteWebhook, admin, s.managedOverTheAPI)
+	v1.POST("/webhooks/:id/rotate", s.rotateWebhook, admin, s.managedOverTheAPI)
 	v1.GET("/webhooks/:id/deliveries", s.webhookDeliveries, admin)
 	v1.POST("/webhooks/:id/deliveries/:delivery/redeliver", s.redeliver, admin)
 }
@@ -69,8 +65,7 @@ func (s *Server) check(req webhookRequest, creating bool) error {
 // endpointAnswer is an endpoint, with its secret only when just made.
 type endpointAnswer struct {
 	*postgres.WebhookEndpoint
-	Secret    string `json:"secret,omitempty"`
-	ManagedBy string `json:"managed_by"` // api, or environment for REDRESS_WEBHOOK_URL's
+	Secret string `json:"secret,omitempty"`
 }
 
 func newWebhookSecret() string {
@@ -102,7 +97,7 @@ func (s *Server) createWebhook(c echo.Context) error {
 	if err := s.audit(c, keyActor(c), redress.AuditWebhookChange, "webhook:"+e.ID, map[string]any{"what": "added", "url": e.URL}); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, endpointAnswer{WebhookEndpoint: e, Secret: secret, ManagedBy: "api"})
+	return c.JSON(http.StatusCreated, endpointAnswer{WebhookEndpoint: e, Secret: secret})
 }
 
 func (s *Server) listWebhooks(c echo.Context) error {
@@ -111,45 +106,55 @@ func (s *Server) listWebhooks(c echo.Context) error {
 		return err
 	}
 	out := []endpointAnswer{}
-	if s.envWebhookURL != "" {
-		out = append(out, endpointAnswer{WebhookEndpoint: &postgres.WebhookEndpoint{ID: environmentEndpoint, URL: s.envWebhookURL,
-			EventTypes: []string{}, Enabled: true}, ManagedBy: "environment"})
-	}
 	for _, e := range list {
-		out = append(out, endpointAnswer{WebhookEndpoint: e, ManagedBy: "api"})
+		out = append(out, endpointAnswer{WebhookEndpoint: e})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"endpoints": out})
 }
 
-// managedByTheEnvironment refuses to change the environment's endpoint.
-func managedByTheEnvironment(c echo.Context) error {
-	if c.Param("id") == environmentEndpoint {
-		return redress.Errorf(redress.ECONFLICT, "this endpoint is REDRESS_WEBHOOK_URL's: change it in the environment")
+// managedOverTheAPI refuses to remove the environment's endpoint, or to
+// rotate its secret: REDRESS_WEBHOOK_URL and REDRESS_WEBHOOK_SECRET say
+// what they are.
+func (s *Server) managedOverTheAPI(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		e, err := s.db.WebhookEndpoint(c.Request().Context(), c.Param("id"))
+		if err != nil {
+			return err
+		}
+		if e.ManagedBy == postgres.ManagedByEnvironment {
+			return errEnvironmentManaged
+		}
+		return next(c)
 	}
-	return nil
 }
 
+var errEnvironmentManaged = redress.Errorf(redress.ECONFLICT,
+	"this endpoint is REDRESS_WEBHOOK_URL's: its URL, events and secret are changed in the environment; only enabled can be set here")
+
 func (s *Server) getWebhook(c echo.Context) error {
-	if err := managedByTheEnvironment(c); err != nil {
-		return err
-	}
 	e, err := s.db.WebhookEndpoint(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, endpointAnswer{WebhookEndpoint: e, ManagedBy: "api"})
+	return c.JSON(http.StatusOK, endpointAnswer{WebhookEndpoint: e})
 }
 
 func (s *Server) editWebhook(c echo.Context) error {
-	if err := managedByTheEnvironment(c); err != nil {
-		return err
-	}
 	var req webhookRequest
 	if _, err := bind(c, &req); err != nil {
 		return err
 	}
 	if err := s.check(req, false); err != nil {
 		return err
+	}
+	if req.URL != nil || req.EventTypes != nil {
+		current, err := s.db.WebhookEndpoint(c.Request().Context(), c.Param("id"))
+		if err != nil {
+			return err
+		}
+		if current.ManagedBy == postgres.ManagedByEnvironment {
+			return errEnvironmentManaged
+		}
 	}
 	e, err := s.db.EditWebhookEndpoint(c.Request().Context(), c.Param("id"),
 		postgres.WebhookEdit{URL: req.URL, EventTypes: req.EventTypes, Enabled: req.Enabled})
@@ -160,13 +165,10 @@ func (s *Server) editWebhook(c echo.Context) error {
 		"enabled": e.Enabled}); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, endpointAnswer{WebhookEndpoint: e, ManagedBy: "api"})
+	return c.JSON(http.StatusOK, endpointAnswer{WebhookEndpoint: e})
 }
 
 func (s *Server) deleteWebhook(c echo.Context) error {
-	if err := managedByTheEnvironment(c); err != nil {
-		return err
-	}
 	if err := s.db.DeleteWebhookEndpoint(c.Request().Context(), c.Param("id")); err != nil {
 		return err
 	}
@@ -183,9 +185,6 @@ type rotateRequest struct {
 // rotateWebhook gives an endpoint a new secret, answered this once; the old
 // one signs beside it for the overlap.
 func (s *Server) rotateWebhook(c echo.Context) error {
-	if err := managedByTheEnvironment(c); err != nil {
-		return err
-	}
 	var req rotateRequest
 	if _, err := bind(c, &req); err != nil {
 		return err
@@ -207,16 +206,13 @@ func (s *Server) rotateWebhook(c echo.Context) error {
 		"overlap": overlap.String()}); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, endpointAnswer{WebhookEndpoint: e, Secret: secret, ManagedBy: "api"})
+	return c.JSON(http.StatusOK, endpointAnswer{WebhookEndpoint: e, Secret: secret})
 }
 
 // webhookDeliveriesShown bounds the delivery log's answer: the newest.
 const webhookDeliveriesShown = 200
 
 func (s *Server) webhookDeliveries(c echo.Context) error {
-	if err := managedByTheEnvironment(c); err != nil {
-		return err
-	}
 	list, err := s.db.WebhookDeliveries(c.Request().Context(), c.Param("id"), webhookDeliveriesShown)
 	if err != nil {
 		return err
@@ -228,9 +224,6 @@ func (s *Server) webhookDeliveries(c echo.Context) error {
 }
 
 func (s *Server) redeliver(c echo.Context) error {
-	if err := managedByTheEnvironment(c); err != nil {
-		return err
-	}
 	id, err := strconv.ParseInt(c.Param("delivery"), 10, 64)
 	if err != nil {
 		return redress.Errorf(redress.ENOTFOUND, "no delivery %q", c.Param("delivery"))

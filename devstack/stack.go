@@ -176,6 +176,9 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if cfg.WorkflowCache > 0 {
 		worker.SetWorkflowCache(cfg.WorkflowCache)
 	}
+	if err := notify.KeepEnvironmentWebhook(ctx, delivery, s.DB); err != nil {
+		return nil, err
+	}
 	w := worker.New(s.Temporal, s.DB, signer, cfg.Policy, channels, notify.NewEndpoints(delivery, s.DB, signer, logger),
 		s.Metrics.Registry, logger)
 	uiURL := cfg.TemporalUIURL
@@ -198,7 +201,7 @@ func Start(ctx context.Context, cfg *config.Config, logger *slog.Logger, options
 	if err := s.DB.RecordKeys(ctx, config.KeyFingerprint(cfg.Keys)); err != nil {
 		return nil, err
 	}
-	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys, Published: published, EnvWebhookURL: cfg.WebhookURL, WebhookAllowPrivate: true, Observe: o.observe,
+	s.api = api.New(api.Options{DB: s.DB, Temporal: s.Temporal, Attachments: s.Attachments, Policy: cfg.Policy, Keys: cfg.Keys, Published: published, WebhookAllowPrivate: true, Observe: o.observe,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec.Fresh(), CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: s.Metrics.Registry,
 		Form: selfservice.New(selfservice.Options{DB: s.DB, Intake: filer, Attachments: s.Attachments,

@@ -184,9 +184,8 @@ func TestWebhookEndpoints(t *testing.T) {
 		t.Errorf("%d deliveries did not verify", healthy.bad)
 	}
 
-	// Disabled, an endpoint gets nothing; the environment's is not the API's to change.
+	// Disabled, an endpoint gets nothing.
 	ok(t, "disable", s.Do("PATCH", "/v1/webhooks/"+second.ID, "dev-admin", map[string]any{"enabled": false}), 200)
-	ok(t, "the environment's", s.Do("PATCH", "/v1/webhooks/environment", "dev-admin", map[string]any{"enabled": false}), 409)
 	ok(t, "delete", s.Do("DELETE", "/v1/webhooks/"+first.ID, "dev-admin", nil), 204)
 	var list struct {
 		Endpoints []endpointCreated `json:"endpoints"`
@@ -195,4 +194,67 @@ func TestWebhookEndpoints(t *testing.T) {
 	if len(list.Endpoints) != 1 || list.Endpoints[0].ID != second.ID || list.Endpoints[0].Enabled {
 		t.Errorf("the endpoints left: %+v", list.Endpoints)
 	}
+}
+
+// REDRESS_WEBHOOK_URL over the API: the first endpoint, managed by the
+// environment, with its delivery log and redelivery like any other; its
+// URL, events and secret are the environment's (409 here), but an admin
+// may disable it and enable it again.
+func TestEnvironmentWebhookOverTheAPI(t *testing.T) {
+	const secret = "environment-secret-0123456789"
+	hook := &receiver{}
+	hook.trust(secret)
+	srv := httptest.NewServer(hook)
+	defer srv.Close()
+	s := redresstest.StartStack(t, redresstest.StackOptions{Policy: slowPolicy, WebhookURL: srv.URL, WebhookSecret: secret})
+	added := ok(t, "another endpoint", s.Do("POST", "/v1/webhooks", "dev-admin", map[string]any{"url": "https://hooks.example.com/x"}), 201)
+	var other endpointCreated
+	added.JSON(t, &other)
+
+	var list struct {
+		Endpoints []endpointCreated `json:"endpoints"`
+	}
+	waitFor(t, "the environment's endpoint", 10*time.Second, func() bool {
+		ok(t, "list", s.Do("GET", "/v1/webhooks", "dev-admin", nil), 200).JSON(t, &list)
+		return len(list.Endpoints) == 2
+	})
+	env := list.Endpoints[0]
+	if env.ManagedBy != "environment" || env.URL != srv.URL || !env.Enabled || list.Endpoints[1].ID != other.ID {
+		t.Fatalf("the endpoints: %+v", list.Endpoints)
+	}
+	c := file(t, s, newComplaint("crm-env-hook"))
+	waitFor(t, "the receipt at the environment's URL", 10*time.Second, func() bool { return len(hook.got()) == 1 })
+	if e := hook.got()[0]; e.Type != redress.EventReceived || e.ComplaintID != c.ID {
+		t.Errorf("the environment's receiver got %+v", e)
+	}
+	var log struct {
+		Deliveries []postgres.WebhookDelivery `json:"deliveries"`
+	}
+	ok(t, "its deliveries", s.Do("GET", "/v1/webhooks/"+env.ID+"/deliveries", "dev-admin", nil), 200).JSON(t, &log)
+	if len(log.Deliveries) != 1 || log.Deliveries[0].Status != "delivered" || log.Deliveries[0].ResponseCode == nil {
+		t.Fatalf("the environment's log: %+v", log.Deliveries)
+	}
+	ok(t, "redeliver", s.Do("POST", "/v1/webhooks/"+env.ID+"/deliveries/"+strconv.FormatInt(log.Deliveries[0].ID, 10)+"/redeliver", "dev-admin", nil), 202)
+	waitFor(t, "the receipt again", 10*time.Second, func() bool { return len(hook.got()) == 2 })
+
+	for _, refused := range []struct {
+		what, method, path string
+		body               any
+	}{
+		{"a new URL", "PATCH", "", map[string]any{"url": "https://elsewhere.example.com/"}},
+		{"other events", "PATCH", "", map[string]any{"event_types": []string{"complaint.resolved"}}},
+		{"a rotation", "POST", "/rotate", map[string]any{}},
+		{"removal", "DELETE", "", nil},
+	} {
+		ok(t, refused.what, s.Do(refused.method, "/v1/webhooks/"+env.ID+refused.path, "dev-admin", refused.body), 409)
+	}
+	ok(t, "disable", s.Do("PATCH", "/v1/webhooks/"+env.ID, "dev-admin", map[string]any{"enabled": false}), 200)
+	file(t, s, newComplaint("crm-env-hook-2"))
+	ok(t, "enable", s.Do("PATCH", "/v1/webhooks/"+env.ID, "dev-admin", map[string]any{"enabled": true}), 200)
+	third := file(t, s, newComplaint("crm-env-hook-3"))
+	waitFor(t, "the receipt filed after enabling", 10*time.Second, func() bool { return len(hook.got()) == 3 })
+	if e := hook.got()[2]; e.ComplaintID != third.ID {
+		t.Errorf("after enabling the receiver got %+v; nothing is owed for the time it was disabled", e)
+	}
+	ok(t, "the endpoint still listed", s.Do("GET", "/v1/webhooks/"+env.ID, "dev-admin", nil), 200)
 }

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -26,20 +27,10 @@ type ChannelOptions struct {
 	AllowPrivateWebhooks bool
 }
 
-// Channels builds the configured channels: a webhook and e-mail when set,
-// the log when neither is.
+// Channels builds the outbox's channels: e-mail when set, else the log.
+// Webhooks, the environment's included, are endpoints (NewEndpoints).
 func Channels(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *slog.Logger) ([]Channel, error) {
 	var channels []Channel
-	if o.WebhookURL != "" {
-		if len(o.WebhookSecret) < 16 {
-			return nil, fmt.Errorf("REDRESS_WEBHOOK_SECRET must be at least 16 characters when REDRESS_WEBHOOK_URL is set")
-		}
-		hook, err := NewWebhook(o.WebhookURL, o.WebhookSecret)
-		if err != nil {
-			return nil, err
-		}
-		channels = append(channels, Channel{Name: "webhook", Sender: hook})
-	}
 	if o.SMTPURL != "" {
 		email, err := NewEmail(o.SMTPURL, o.InboundDomain, db, signer)
 		if err != nil {
@@ -56,7 +47,26 @@ func Channels(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *
 	return channels, nil
 }
 
-// NewEndpoints builds the delivery of the managed webhook endpoints.
+// NewEndpoints builds the delivery of the webhook endpoints, the
+// environment's (KeepEnvironmentWebhook) and those added over the API.
 func NewEndpoints(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *slog.Logger) *Endpoints {
 	return &Endpoints{DB: db, Links: signer, Logger: logger, AllowPrivate: o.AllowPrivateWebhooks, Senders: 4}
+}
+
+// KeepEnvironmentWebhook makes REDRESS_WEBHOOK_URL's endpoint what the
+// settings say (postgres.SyncEnvironmentWebhook). The workers call it as
+// they start, before their dispatchers send anything: the events written
+// before the endpoint was made are still undelivered then, and carried
+// over to it.
+func KeepEnvironmentWebhook(ctx context.Context, o ChannelOptions, db *postgres.DB) error {
+	if o.WebhookURL != "" {
+		if len(o.WebhookSecret) < 16 {
+			return fmt.Errorf("REDRESS_WEBHOOK_SECRET must be at least 16 characters when REDRESS_WEBHOOK_URL is set")
+		}
+		if err := checkEnvironmentURL(o.WebhookURL); err != nil {
+			return err
+		}
+	}
+	_, err := db.SyncEnvironmentWebhook(ctx, o.WebhookURL, o.WebhookSecret)
+	return err
 }

@@ -24,8 +24,8 @@ func TestTwoDispatchersWithASlowReceiverSendEachEventOncePerChannel(t *testing.T
 	hook := &receiver{delay: time.Second}
 	srv := httptest.NewServer(hook)
 	defer srv.Close()
-	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + box.Addr + "?from=care@redress.test",
-		WebhookURL: srv.URL, WebhookSecret: webhookSecret}, db, signer, quiet)
+	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + box.Addr + "?from=care@redress.test"}, db, signer, quiet)
+	channels = append([]notify.Channel{{Name: "webhook", Sender: poster{srv.URL}}}, channels...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,11 +21,11 @@ import (
 	"github.com/redress-dev/redress/tokens"
 )
 
-// Endpoints delivers to the webhook endpoints managed over the API the
-// events the store gave them as it wrote each (postgres.insertEvents):
-// each endpoint in order per complaint and apart from the others, so one
-// that fails never holds another up. Its retries back off; an endpoint
-// that has failed for DisableAfter is disabled.
+// Endpoints delivers to the webhook endpoints, the environment's and those
+// managed over the API, the events the store gave them as it wrote each
+// (postgres.insertEvents): each endpoint in order per complaint and apart
+// from the others, so one that fails never holds another up. Its retries
+// back off; an endpoint that has failed for DisableAfter is disabled.
 type Endpoints struct {
 	DB     *postgres.DB
 	Links  *tokens.Signer
@@ -45,23 +45,34 @@ const (
 	maxEndpointBackoff = time.Hour
 )
 
+// clients are the endpoints' HTTP clients: for those added over the API,
+// and for the environment's, which may be on the operator's network.
+type clients struct{ managed, environment *http.Client }
+
+func (c clients) of(endpoint *postgres.WebhookEndpoint) *http.Client {
+	if endpoint.ManagedBy == postgres.ManagedByEnvironment {
+		return c.environment
+	}
+	return c.managed
+}
+
 // Run delivers until ctx ends.
 func (e *Endpoints) Run(ctx context.Context) {
-	client := endpointClient(e.AllowPrivate)
+	c := clients{managed: endpointClient(e.AllowPrivate), environment: endpointClient(true)}
 	senders := max(e.Senders, 1)
 	for range senders {
-		go poll(ctx, e.Logger, "webhook endpoints", func(ctx context.Context) (bool, error) { return e.deliverOne(ctx, client) })
+		go poll(ctx, e.Logger, "webhook endpoints", func(ctx context.Context) (bool, error) { return e.deliverOne(ctx, c) })
 	}
 	<-ctx.Done()
 }
 
-func (e *Endpoints) deliverOne(ctx context.Context, client *http.Client) (bool, error) {
+func (e *Endpoints) deliverOne(ctx context.Context, c clients) (bool, error) {
 	d, err := e.DB.ClaimWebhookDelivery(ctx, endpointLease)
 	if err != nil || d == nil {
 		return false, err
 	}
 	start := time.Now()
-	code, sendErr := e.send(ctx, client, d)
+	code, sendErr := e.send(ctx, c, d)
 	attempt := postgres.WebhookAttempt{ResponseCode: code, Latency: time.Since(start), Err: sendErr}
 	if sendErr != nil {
 		attempt.RetryAt = time.Now().Add(min(time.Duration(1<<min(d.Attempts, 12))*time.Second, maxEndpointBackoff))
@@ -81,7 +92,7 @@ func (e *Endpoints) deliverOne(ctx context.Context, client *http.Client) (bool, 
 
 // send reads the endpoint and the event and posts it; a read that fails
 // is the attempt's failure too, recorded and retried like any other.
-func (e *Endpoints) send(ctx context.Context, client *http.Client, d *postgres.WebhookDelivery) (int, error) {
+func (e *Endpoints) send(ctx context.Context, c clients, d *postgres.WebhookDelivery) (int, error) {
 	endpoint, err := e.DB.WebhookEndpoint(ctx, d.EndpointID)
 	if err != nil {
 		return 0, err
@@ -90,7 +101,7 @@ func (e *Endpoints) send(ctx context.Context, client *http.Client, d *postgres.W
 	if err != nil {
 		return 0, err
 	}
-	return postSigned(ctx, client, endpoint.URL, endpoint.Secrets, withLinks(ev, e.Links))
+	return postSigned(ctx, c.of(endpoint), endpoint.URL, endpoint.Secrets, withLinks(ev, e.Links))
 }
 
 // postSigned posts an event, signed with every secret given (a rotation

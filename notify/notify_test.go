@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -34,6 +35,32 @@ type receiver struct {
 	delay    time.Duration // how long it takes over each event
 	busy     int           // events in hand now
 	mostBusy int           // events in hand at once, at most
+}
+
+// poster is a channel beside e-mail for the dispatcher's tests: it posts
+// each event, signed, to a receiver (webhooks themselves are endpoints,
+// delivered apart from the outbox's channels).
+type poster struct{ url string }
+
+func (p poster) Send(ctx context.Context, e redress.Event) error {
+	body, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.url, strings.NewReader(string(body)))
+	if err != nil {
+		return err
+	}
+	req.Header.Set(notify.SignatureHeader, notify.Sign(webhookSecret, time.Now(), body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("answered %s", resp.Status)
+	}
+	return nil
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -137,8 +164,8 @@ func TestWebhookAndEmailDeliverEachMessageOnce(t *testing.T) {
 	hook := &receiver{}
 	srv := httptest.NewServer(hook)
 	defer srv.Close()
-	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + box.Addr + "?from=care@redress.test",
-		WebhookURL: srv.URL, WebhookSecret: webhookSecret}, db, signer, slog.Default())
+	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + box.Addr + "?from=care@redress.test"}, db, signer, slog.Default())
+	channels = append([]notify.Channel{{Name: "webhook", Sender: poster{srv.URL}}}, channels...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,8 +270,8 @@ func TestFailedChannelIsRetriedAloneLater(t *testing.T) {
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	mailAddr := l.Addr().String()
 	l.Close()
-	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + mailAddr + "?from=care@redress.test",
-		WebhookURL: srv.URL, WebhookSecret: webhookSecret}, db, signer, slog.Default())
+	channels, err := notify.Channels(notify.ChannelOptions{SMTPURL: "smtp://" + mailAddr + "?from=care@redress.test"}, db, signer, slog.Default())
+	channels = append([]notify.Channel{{Name: "webhook", Sender: poster{srv.URL}}}, channels...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,12 +18,14 @@ import (
 // out over STARTTLS, in the clear only to a server on this machine.
 func TestDeliveriesStayEncrypted(t *testing.T) {
 	for _, bad := range []string{"http://hooks.example.com/redress", "ftp://hooks.example.com", "hooks.example.com"} {
-		if _, err := NewWebhook(bad, "a-secret-of-some-length"); err == nil {
-			t.Errorf("a webhook at %s was taken", bad)
+		if err := checkEnvironmentURL(bad); err == nil {
+			t.Errorf("REDRESS_WEBHOOK_URL at %s was taken", bad)
 		}
 	}
-	if _, err := NewWebhook("https://hooks.example.com/redress", "a-secret-of-some-length"); err != nil {
-		t.Errorf("https: %v", err)
+	for _, good := range []string{"https://hooks.example.com/redress", "http://127.0.0.1:9000/hook", "http://localhost/hook"} {
+		if err := checkEnvironmentURL(good); err != nil {
+			t.Errorf("%s: %v", good, err)
+		}
 	}
 
 	var elsewhere atomic.Int64
@@ -31,11 +33,10 @@ func TestDeliveriesStayEncrypted(t *testing.T) {
 	defer attacker.Close()
 	redirecting := httptest.NewServer(http.RedirectHandler(attacker.URL, http.StatusTemporaryRedirect))
 	defer redirecting.Close()
-	hook, err := NewWebhook(redirecting.URL, "a-secret-of-some-length")
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = hook.Send(context.Background(), redress.Event{ID: "e1", Type: redress.EventReceived})
+	// The environment's client, which may reach this machine, still
+	// follows no redirect.
+	_, err := postSigned(context.Background(), endpointClient(true), redirecting.URL, []string{"a-secret-of-some-length"},
+		redress.Event{ID: "e1", Type: redress.EventReceived})
 	if err == nil || !strings.Contains(err.Error(), "redirect") || elsewhere.Load() != 0 {
 		t.Errorf("a redirect: %v, %d posts elsewhere; want a failure and none", err, elsewhere.Load())
 	}

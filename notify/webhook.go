@@ -1,21 +1,14 @@
 package notify
 
 import (
-	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/redress-dev/redress"
 )
 
 // SignatureHeader carries the webhook's signature: t=<unix seconds>,v1=<hex>.
@@ -27,57 +20,14 @@ const SignatureHeader = "Redress-Signature"
 // with backoff instead of holding up the events behind it.
 const webhookTimeout = 10 * time.Second
 
-// Webhook posts events to an integrator's URL, signed with HMAC-SHA256 over
-// "timestamp.body" so the receiver can check both origin and freshness.
-type Webhook struct {
-	url    string
-	secret string
-	client *http.Client
-}
-
-// NewWebhook posts to url, signing with secret, each POST within
-// webhookTimeout. Events carry customers' words and links, so the URL must
-// be https, unless it is on this machine (a test receiver, a local
-// relay); and no redirect is followed, since it could lead the events
-// anywhere.
-func NewWebhook(rawURL, secret string) (*Webhook, error) {
+// checkEnvironmentURL holds REDRESS_WEBHOOK_URL to its rule: events carry
+// customers' words and links, so https, unless it is on this machine (a
+// test receiver, a local relay). The operator chose it, so unlike an
+// endpoint added over the API it may be on the operator's own network.
+func checkEnvironmentURL(rawURL string) error {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))) {
-		return nil, fmt.Errorf("REDRESS_WEBHOOK_URL: want an https:// URL (http:// only on this machine), not %q", rawURL)
-	}
-	client := &http.Client{Timeout: webhookTimeout,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	return &Webhook{url: rawURL, secret: secret, client: client}, nil
-}
-
-// Send posts one event, as SPEC section 7 lays it out; any answer but 2xx
-// is a failure to retry.
-func (w *Webhook) Send(ctx context.Context, e redress.Event) error {
-	if e.Data == nil {
-		e.Data = map[string]any{} // an object, never null, for receivers
-	}
-	body, err := json.Marshal(e)
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "Redress-Webhook/1")
-	req.Header.Set(SignatureHeader, Sign(w.secret, time.Now(), body))
-	resp, err := w.client.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	if resp.StatusCode/100 == 3 {
-		return fmt.Errorf("webhook answered %s; redirects are not followed", resp.Status)
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("webhook answered %s", resp.Status)
+		return fmt.Errorf("REDRESS_WEBHOOK_URL: want an https:// URL (http:// only on this machine), not %q", rawURL)
 	}
 	return nil
 }

@@ -16,10 +16,12 @@ import (
 // webhooksKeyName names the key that seals the endpoints' secrets.
 const webhooksKeyName = "webhooks"
 
-// WebhookEndpoint is an integrator's endpoint managed over the API.
+// WebhookEndpoint is an integrator's endpoint: managed over the API, or
+// the environment's REDRESS_WEBHOOK_URL.
 type WebhookEndpoint struct {
 	ID             string     `json:"id"`
 	URL            string     `json:"url"`
+	ManagedBy      string     `json:"managed_by"` // ManagedByAPI or ManagedByEnvironment
 	EventTypes     []string   `json:"event_types"` // none: every event
 	Enabled        bool       `json:"enabled"`
 	DisabledReason string     `json:"disabled_reason,omitempty"`
@@ -33,13 +35,20 @@ type WebhookEndpoint struct {
 	Secrets []string `json:"-"`
 }
 
-const endpointColumns = `id::text, url, event_types, enabled, disabled_reason, failing_since, previous_until, created_at, created_by,
+// Who manages an endpoint: admins over the API, or the environment
+// (REDRESS_WEBHOOK_URL and REDRESS_WEBHOOK_SECRET, kept by the worker).
+const (
+	ManagedByAPI         = "api"
+	ManagedByEnvironment = "environment"
+)
+
+const endpointColumns = `id::text, url, managed_by, event_types, enabled, disabled_reason, failing_since, previous_until, created_at, created_by,
 	secret, coalesce(previous_secret, '')`
 
 func (db *DB) scanEndpoint(ctx context.Context, k *crypt.DataKey, row pgx.Row) (*WebhookEndpoint, error) {
 	var e WebhookEndpoint
 	var secret, previous string
-	err := row.Scan(&e.ID, &e.URL, &e.EventTypes, &e.Enabled, &e.DisabledReason, &e.FailingSince, &e.PreviousUntil,
+	err := row.Scan(&e.ID, &e.URL, &e.ManagedBy, &e.EventTypes, &e.Enabled, &e.DisabledReason, &e.FailingSince, &e.PreviousUntil,
 		&e.CreatedAt, &e.CreatedBy, &secret, &previous)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, redress.Errorf(redress.ENOTFOUND, "no webhook endpoint has this id")
@@ -94,13 +103,14 @@ func (db *DB) WebhookEndpoint(ctx context.Context, id string) (*WebhookEndpoint,
 	return db.scanEndpoint(ctx, k, db.pool.QueryRow(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = $1`, uid))
 }
 
-// WebhookEndpoints lists the endpoints, the oldest first.
+// WebhookEndpoints lists the endpoints: the environment's first, then the
+// oldest first.
 func (db *DB) WebhookEndpoints(ctx context.Context) ([]*WebhookEndpoint, error) {
 	k, err := db.systemKey(ctx, db.pool, webhooksKeyName)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints ORDER BY created_at, id`)
+	rows, err := db.pool.Query(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints ORDER BY managed_by = 'environment' DESC, created_at, id`)
 	if err != nil {
 		return nil, wrap(err)
 	}

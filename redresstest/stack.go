@@ -55,6 +55,8 @@ type StackOptions struct {
 	// own (`redress dev --only infra`).
 	TemporalShards int
 	InfraOnly      bool
+	// WebhookURL and WebhookSecret are REDRESS_WEBHOOK_URL and its secret.
+	WebhookURL, WebhookSecret string
 	// Mail opens the inbound mail listener (MailAddr, for InboundDomain)
 	// and sends the stack's outgoing mail to a Mailbox (Stack.Mailbox).
 	Mail bool
@@ -89,6 +91,7 @@ func StartStack(t testing.TB, o StackOptions) *Stack {
 		TokenSecret: "test-secret-0123456789", Policy: policy, Keys: config.DevKeys(),
 		PayloadKeys: PayloadKey, DataKeys: DataKey, CodecOrigins: CodecOrigin, Retention: config.DefaultRetention, RateLimits: limits,
 	}
+	cfg.WebhookURL, cfg.WebhookSecret = o.WebhookURL, o.WebhookSecret
 	if o.TemporalShards > 0 {
 		cfg.TemporalStore, cfg.TemporalShards = "postgres", o.TemporalShards
 	}

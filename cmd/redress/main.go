@@ -272,7 +272,7 @@ func runAPI(ctx context.Context, cfg *config.Config, logger *slog.Logger) error 
 		return err
 	}
 	filer := intake.New(db, tc, cfg.Policy, published.Versions(), signer, logger)
-	srv := api.New(api.Options{DB: db, Temporal: tc, Attachments: files, Policy: cfg.Policy, Keys: cfg.Keys, Published: published, EnvWebhookURL: cfg.WebhookURL, WebhookAllowPrivate: cfg.WebhookAllowPrivate,
+	srv := api.New(api.Options{DB: db, Temporal: tc, Attachments: files, Policy: cfg.Policy, Keys: cfg.Keys, Published: published, WebhookAllowPrivate: cfg.WebhookAllowPrivate,
 		PublicURL: cfg.PublicURL, TokenSecret: cfg.TokenSecret, InboundDomain: cfg.InboundDomain, Codec: payloadCodec.Fresh(), CodecOrigins: cfg.CodecOrigins,
 		RateLimits: cfg.RateLimits, TrustedProxies: cfg.Proxies, Logger: logger, Metrics: reg.Registry,
 		Form: selfservice.New(selfservice.Options{DB: db, Intake: filer, Attachments: files,
@@ -342,6 +342,9 @@ func runWorker(ctx context.Context, cfg *config.Config, logger *slog.Logger) err
 	signer := tokens.NewSigner(cfg.TokenSecret, cfg.PublicURL)
 	channels, err := notify.Channels(cfg.Channels(), db, signer, logger)
 	if err != nil {
+		return err
+	}
+	if err := notify.KeepEnvironmentWebhook(ctx, cfg.Channels(), db); err != nil {
 		return err
 	}
 	ctx, stop := context.WithCancel(ctx)
