@@ -22,6 +22,9 @@ func TestEnvironmentWebhookIsAnEndpoint(t *testing.T) {
 	db, conn := openDB(t)
 	ctx := context.Background()
 	signer := tokens.NewSigner("token-secret-0123456789", "http://redress.test")
+	if err := notify.KeepEnvironmentWebhook(ctx, notify.ChannelOptions{}, db); err != nil {
+		t.Fatalf("a worker without REDRESS_WEBHOOK_URL: %v", err)
+	}
 	_, sentBefore := fileComplaint(t, db, signer, "sent@example.com")
 	_, waiting := fileComplaint(t, db, signer, "waiting@example.com")
 	// Before the upgrade, the old webhook channel had sent the first

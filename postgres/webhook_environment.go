@@ -37,10 +37,10 @@ func (db *DB) SyncEnvironmentWebhook(ctx context.Context, url, secret string) (*
 		switch {
 		case err != nil && redress.ErrorCode(err) != redress.ENOTFOUND:
 			return err
+		case url == "" && current == nil:
+			return nil
 		case url == "":
-			if current != nil {
-				_, err = tx.Exec(ctx, `DELETE FROM webhook_endpoints WHERE id = $1`, current.ID)
-			}
+			_, err = tx.Exec(ctx, `DELETE FROM webhook_endpoints WHERE id = $1`, current.ID)
 			return err
 		case current == nil:
 			id = uuid.Must(uuid.NewV7()).String()
