@@ -25,7 +25,7 @@ type businessGauges struct {
 	calendars map[redress.Priority]*redress.Calendar
 	logger    *slog.Logger
 
-	open, dueSoon, backlog, oldestAge, failed *prometheus.Desc
+	open, dueSoon, backlog, oldestAge, webhookBacklog, webhookOldestAge, failed *prometheus.Desc
 }
 
 // The queries the gauges come from, as redress_gauge_query_failed names
@@ -34,6 +34,7 @@ const (
 	queryOpen    = "open_complaints"
 	queryDueSoon = "due_soon"
 	queryOutbox  = "outbox"
+	queryWebhook = "webhook_deliveries"
 )
 
 func newBusinessGauges(db *postgres.DB, policy redress.Policy, calendars map[redress.Priority]*redress.Calendar, logger *slog.Logger) *businessGauges {
@@ -47,13 +48,18 @@ func newBusinessGauges(db *postgres.DB, policy redress.Policy, calendars map[red
 			"Outbox messages waiting for delivery.", nil, nil),
 		oldestAge: prometheus.NewDesc("redress_outbox_oldest_age_seconds",
 			"Age of the oldest undelivered outbox message; 0 when none waits.", nil, nil),
+		webhookBacklog: prometheus.NewDesc("redress_webhook_backlog",
+			"Webhook deliveries waiting, by endpoint: an endpoint disabled for failing keeps gathering them until it is enabled again.",
+			[]string{"endpoint", "managed_by", "enabled"}, nil),
+		webhookOldestAge: prometheus.NewDesc("redress_webhook_oldest_age_seconds",
+			"Age of an endpoint's oldest waiting delivery; 0 when none waits.", []string{"endpoint", "managed_by", "enabled"}, nil),
 		failed: prometheus.NewDesc("redress_gauge_query_failed",
 			"1 when the query behind some gauges failed or timed out at this scrape, leaving them out.", []string{"query"}, nil),
 	}
 }
 
 func (g *businessGauges) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{g.open, g.dueSoon, g.backlog, g.oldestAge, g.failed} {
+	for _, d := range []*prometheus.Desc{g.open, g.dueSoon, g.backlog, g.oldestAge, g.webhookBacklog, g.webhookOldestAge, g.failed} {
 		ch <- d
 	}
 }
@@ -71,6 +77,7 @@ func (g *businessGauges) Collect(ch chan<- prometheus.Metric) {
 		{queryOpen, func() ([]prometheus.Metric, error) { return g.collectOpen(ctx) }},
 		{queryDueSoon, func() ([]prometheus.Metric, error) { return g.collectDueSoon(ctx, now) }},
 		{queryOutbox, func() ([]prometheus.Metric, error) { return g.collectOutbox(ctx, now) }},
+		{queryWebhook, func() ([]prometheus.Metric, error) { return g.collectWebhooks(ctx, now) }},
 	} {
 		ms, err := q.collect()
 		failed := 0.0
@@ -135,4 +142,22 @@ func (g *businessGauges) collectOutbox(ctx context.Context, now time.Time) ([]pr
 		prometheus.MustNewConstMetric(g.backlog, prometheus.GaugeValue, float64(count)),
 		prometheus.MustNewConstMetric(g.oldestAge, prometheus.GaugeValue, age),
 	}, nil
+}
+
+func (g *businessGauges) collectWebhooks(ctx context.Context, now time.Time) ([]prometheus.Metric, error) {
+	backlogs, err := g.db.WebhookBacklogs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ms []prometheus.Metric
+	for _, b := range backlogs {
+		age := 0.0
+		if !b.Oldest.IsZero() {
+			age = max(now.Sub(b.Oldest).Seconds(), 0)
+		}
+		labels := []string{b.EndpointID, b.ManagedBy, strconv.FormatBool(b.Enabled)}
+		ms = append(ms, prometheus.MustNewConstMetric(g.webhookBacklog, prometheus.GaugeValue, float64(b.Pending), labels...),
+			prometheus.MustNewConstMetric(g.webhookOldestAge, prometheus.GaugeValue, age, labels...))
+	}
+	return ms, nil
 }

@@ -143,8 +143,8 @@ func New(o Options) *Server {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
 	e.IPExtractor = clientIPExtractor(o.TrustedProxies)
+	e.Use(o.Observe...) // outside Recover, so that they see a panic's answer too
 	e.Use(middleware.Recover())
-	e.Use(o.Observe...)
 	e.Use(s.metrics.middleware)
 	s.limitRates(e, o.RateLimits) // before the body is read: a refused call costs nothing
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: bodyLimit,

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -27,8 +28,8 @@ func (s *Server) registerWebhooks(v1 *echo.Group, admin echo.MiddlewareFunc) {
 	v1.GET("/webhooks", s.listWebhooks, admin)
 	v1.GET("/webhooks/:id", s.getWebhook, admin)
 	v1.PATCH("/webhooks/:id", s.editWebhook, admin)
-	v1.DELETE("/webhooks/:id", s.deleteWebhook, admin, s.managedOverTheAPI)
-	v1.POST("/webhooks/:id/rotate", s.rotateWebhook, admin, s.managedOverTheAPI)
+	v1.DELETE("/webhooks/:id", s.deleteWebhook, admin)
+	v1.POST("/webhooks/:id/rotate", s.rotateWebhook, admin)
 	v1.GET("/webhooks/:id/deliveries", s.webhookDeliveries, admin)
 	v1.POST("/webhooks/:id/deliveries/:delivery/redeliver", s.redeliver, admin)
 }
@@ -68,6 +69,22 @@ type endpointAnswer struct {
 	Secret string `json:"secret,omitempty"`
 }
 
+func answerEndpoint(e *postgres.WebhookEndpoint, secret string) endpointAnswer {
+	shown := *e
+	shown.URL = shownURL(e.URL)
+	return endpointAnswer{WebhookEndpoint: &shown, Secret: secret}
+}
+
+// shownURL hides a password in an endpoint's URL: the API refuses them,
+// but REDRESS_WEBHOOK_URL may hold one.
+func shownURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return raw
+	}
+	return u.Redacted()
+}
+
 func newWebhookSecret() string {
 	return "whsec_" + base64.RawURLEncoding.EncodeToString(crypt.NewSecret())
 }
@@ -94,10 +111,10 @@ func (s *Server) createWebhook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.audit(c, keyActor(c), redress.AuditWebhookChange, "webhook:"+e.ID, map[string]any{"what": "added", "url": e.URL}); err != nil {
+	if err := s.audit(c, keyActor(c), redress.AuditWebhookChange, "webhook:"+e.ID, map[string]any{"what": "added", "url": shownURL(e.URL)}); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, endpointAnswer{WebhookEndpoint: e, Secret: secret})
+	return c.JSON(http.StatusCreated, answerEndpoint(e, secret))
 }
 
 func (s *Server) listWebhooks(c echo.Context) error {
@@ -107,36 +124,17 @@ func (s *Server) listWebhooks(c echo.Context) error {
 	}
 	out := []endpointAnswer{}
 	for _, e := range list {
-		out = append(out, endpointAnswer{WebhookEndpoint: e})
+		out = append(out, answerEndpoint(e, ""))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"endpoints": out})
 }
-
-// managedOverTheAPI refuses to remove the environment's endpoint, or to
-// rotate its secret: REDRESS_WEBHOOK_URL and REDRESS_WEBHOOK_SECRET say
-// what they are.
-func (s *Server) managedOverTheAPI(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		e, err := s.db.WebhookEndpoint(c.Request().Context(), c.Param("id"))
-		if err != nil {
-			return err
-		}
-		if e.ManagedBy == postgres.ManagedByEnvironment {
-			return errEnvironmentManaged
-		}
-		return next(c)
-	}
-}
-
-var errEnvironmentManaged = redress.Errorf(redress.ECONFLICT,
-	"this endpoint is REDRESS_WEBHOOK_URL's: its URL, events and secret are changed in the environment; only enabled can be set here")
 
 func (s *Server) getWebhook(c echo.Context) error {
 	e, err := s.db.WebhookEndpoint(c.Request().Context(), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, endpointAnswer{WebhookEndpoint: e})
+	return c.JSON(http.StatusOK, answerEndpoint(e, ""))
 }
 
 func (s *Server) editWebhook(c echo.Context) error {
@@ -147,25 +145,16 @@ func (s *Server) editWebhook(c echo.Context) error {
 	if err := s.check(req, false); err != nil {
 		return err
 	}
-	if req.URL != nil || req.EventTypes != nil {
-		current, err := s.db.WebhookEndpoint(c.Request().Context(), c.Param("id"))
-		if err != nil {
-			return err
-		}
-		if current.ManagedBy == postgres.ManagedByEnvironment {
-			return errEnvironmentManaged
-		}
-	}
 	e, err := s.db.EditWebhookEndpoint(c.Request().Context(), c.Param("id"),
 		postgres.WebhookEdit{URL: req.URL, EventTypes: req.EventTypes, Enabled: req.Enabled})
 	if err != nil {
 		return err
 	}
-	if err := s.audit(c, keyActor(c), redress.AuditWebhookChange, "webhook:"+e.ID, map[string]any{"what": "changed", "url": e.URL,
+	if err := s.audit(c, keyActor(c), redress.AuditWebhookChange, "webhook:"+e.ID, map[string]any{"what": "changed", "url": shownURL(e.URL),
 		"enabled": e.Enabled}); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, endpointAnswer{WebhookEndpoint: e})
+	return c.JSON(http.StatusOK, answerEndpoint(e, ""))
 }
 
 func (s *Server) deleteWebhook(c echo.Context) error {
@@ -206,7 +195,7 @@ func (s *Server) rotateWebhook(c echo.Context) error {
 		"overlap": overlap.String()}); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, endpointAnswer{WebhookEndpoint: e, Secret: secret})
+	return c.JSON(http.StatusOK, answerEndpoint(e, secret))
 }
 
 // webhookDeliveriesShown bounds the delivery log's answer: the newest.

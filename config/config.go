@@ -124,10 +124,10 @@ func Flags(fs *flag.FlagSet) *Config {
 	fs.StringVar(&c.InboundDomain, "inbound-domain", os.Getenv("REDRESS_INBOUND_DOMAIN"), "mail domain of complaints@ and the complaints' reply addresses; needed with the listener, redress.localhost in the dev stack (REDRESS_INBOUND_DOMAIN)")
 	fs.StringVar(&c.RateMail, "rate-mail", env("REDRESS_RATE_MAIL", DefaultRateMail), "rate limit per sender address on inbound mail, over which the sender is asked to retry later; 0 is none (REDRESS_RATE_MAIL)")
 	fs.StringVar(&c.RateForm, "rate-form", env("REDRESS_RATE_FORM", DefaultRateForm), "rate limit per address on complaints filed through the public form /complain; 0 is none (REDRESS_RATE_FORM)")
-	fs.StringVar(&c.WebhookURL, "webhook-url", os.Getenv("REDRESS_WEBHOOK_URL"), "URL that receives every event, signed; https, or http on the same machine; no redirect is followed (REDRESS_WEBHOOK_URL)")
+	fs.StringVar(&c.WebhookURL, "webhook-url", os.Getenv("REDRESS_WEBHOOK_URL"), "URL of a webhook endpoint that gets every event, signed, in order per complaint: listed first in GET /v1/webhooks, disabled after a day of failures until an admin enables it; https, or http on the same machine; no redirect is followed (REDRESS_WEBHOOK_URL)")
 	fs.BoolVar(&c.WebhookAllowPrivate, "webhook-allow-private", os.Getenv("REDRESS_WEBHOOK_ALLOW_PRIVATE") == "true",
 		"let webhook endpoints managed over the API (POST /v1/webhooks) be http:// and on loopback or private addresses; the dev stack allows them (REDRESS_WEBHOOK_ALLOW_PRIVATE)")
-	fs.StringVar(&c.WebhookSecret, "webhook-secret", os.Getenv("REDRESS_WEBHOOK_SECRET"), "secret of the webhook signature (REDRESS_WEBHOOK_SECRET)")
+	fs.StringVar(&c.WebhookSecret, "webhook-secret", os.Getenv("REDRESS_WEBHOOK_SECRET"), "secret that signs REDRESS_WEBHOOK_URL's events; when it changes, the former one signs beside it for a day (REDRESS_WEBHOOK_SECRET)")
 	fs.StringVar(&c.DevPassword, "dev-password", env("REDRESS_DEV_PASSWORD", "redress"),
 		"password of the dev stack's staff accounts agent@, supervisor@ and admin@example.com (REDRESS_DEV_PASSWORD)")
 	fs.StringVar(&c.retention, "retention", env("REDRESS_RETENTION", DefaultRetention.String()),

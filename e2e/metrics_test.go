@@ -64,6 +64,9 @@ func TestMetricsAfterALifecycle(t *testing.T) {
 	ctx := context.Background()
 	limits := config.DefaultRateLimits() // the service's own, each counted from zero on /metrics
 	s := redresstest.StartStack(t, redresstest.StackOptions{Policy: metricsPolicy, RateLimits: &limits})
+	// An integrator's endpoint that never answers: its deliveries wait.
+	var dead struct{ ID string }
+	ok(t, "a dead endpoint", s.Do("POST", "/v1/webhooks", "dev-admin", map[string]any{"url": "http://127.0.0.1:9/hook"}), 201).JSON(t, &dead)
 	c := file(t, s, newComplaint("crm-metrics"))
 
 	// A workflow task that fails: a workflow of a type the worker lacks.
@@ -136,7 +139,13 @@ func TestMetricsAfterALifecycle(t *testing.T) {
 			t.Errorf("%s is missing", name)
 		}
 	}
-	for _, query := range []string{"open_complaints", "due_soon", "outbox"} {
+	if v, ok := m.Value("redress_webhook_backlog", "endpoint", dead.ID, "managed_by", "api", "enabled", "true"); !ok || v < 1 {
+		t.Errorf("the dead endpoint's backlog = %v, %v; want its waiting deliveries", v, ok)
+	}
+	if v, ok := m.Value("redress_webhook_oldest_age_seconds", "endpoint", dead.ID, "managed_by", "api", "enabled", "true"); !ok || v <= 0 {
+		t.Errorf("the dead endpoint's oldest delivery has waited %v, %v", v, ok)
+	}
+	for _, query := range []string{"open_complaints", "due_soon", "outbox", "webhook_deliveries"} {
 		if v, ok := m.Value("redress_gauge_query_failed", "query", query); !ok || v != 0 {
 			t.Errorf("redress_gauge_query_failed{query=%s} = %v, %v with the outbox back; want 0", query, v, ok)
 		}

@@ -199,7 +199,8 @@ func TestWebhookEndpoints(t *testing.T) {
 // REDRESS_WEBHOOK_URL over the API: the first endpoint, managed by the
 // environment, with its delivery log and redelivery like any other; its
 // URL, events and secret are the environment's (409 here), but an admin
-// may disable it and enable it again.
+// may disable it, enable it again, and remove it (a worker started with
+// the variable makes it again).
 func TestEnvironmentWebhookOverTheAPI(t *testing.T) {
 	const secret = "environment-secret-0123456789"
 	hook := &receiver{}
@@ -244,7 +245,6 @@ func TestEnvironmentWebhookOverTheAPI(t *testing.T) {
 		{"a new URL", "PATCH", "", map[string]any{"url": "https://elsewhere.example.com/"}},
 		{"other events", "PATCH", "", map[string]any{"event_types": []string{"complaint.resolved"}}},
 		{"a rotation", "POST", "/rotate", map[string]any{}},
-		{"removal", "DELETE", "", nil},
 	} {
 		ok(t, refused.what, s.Do(refused.method, "/v1/webhooks/"+env.ID+refused.path, "dev-admin", refused.body), 409)
 	}
@@ -256,5 +256,9 @@ func TestEnvironmentWebhookOverTheAPI(t *testing.T) {
 	if e := hook.got()[2]; e.ComplaintID != third.ID {
 		t.Errorf("after enabling the receiver got %+v; nothing is owed for the time it was disabled", e)
 	}
-	ok(t, "the endpoint still listed", s.Do("GET", "/v1/webhooks/"+env.ID, "dev-admin", nil), 200)
+	ok(t, "removal", s.Do("DELETE", "/v1/webhooks/"+env.ID, "dev-admin", nil), 204)
+	ok(t, "the list after", s.Do("GET", "/v1/webhooks", "dev-admin", nil), 200).JSON(t, &list)
+	if len(list.Endpoints) != 1 || list.Endpoints[0].ID != other.ID {
+		t.Errorf("after removing the environment's endpoint the list is %+v", list.Endpoints)
+	}
 }

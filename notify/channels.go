@@ -27,8 +27,10 @@ type ChannelOptions struct {
 	AllowPrivateWebhooks bool
 }
 
-// Channels builds the outbox's channels: e-mail when set, else the log.
-// Webhooks, the environment's included, are endpoints (NewEndpoints).
+// Channels builds the outbox's channels: e-mail when set; the log only
+// when neither mail nor REDRESS_WEBHOOK_URL is set (the dev stack), since
+// it writes what customers said to the process's output. Webhooks, the
+// environment's included, are endpoints (NewEndpoints).
 func Channels(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *slog.Logger) ([]Channel, error) {
 	var channels []Channel
 	if o.SMTPURL != "" {
@@ -41,7 +43,7 @@ func Channels(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *
 		}
 		channels = append(channels, Channel{Name: "email", Sender: email})
 	}
-	if len(channels) == 0 {
+	if len(channels) == 0 && o.WebhookURL == "" {
 		channels = append(channels, Channel{Name: "log", Sender: LogSender{Logger: logger, ShowLinks: o.LogLinks}})
 	}
 	return channels, nil
@@ -50,7 +52,8 @@ func Channels(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *
 // NewEndpoints builds the delivery of the webhook endpoints, the
 // environment's (KeepEnvironmentWebhook) and those added over the API.
 func NewEndpoints(o ChannelOptions, db *postgres.DB, signer *tokens.Signer, logger *slog.Logger) *Endpoints {
-	return &Endpoints{DB: db, Links: signer, Logger: logger, AllowPrivate: o.AllowPrivateWebhooks, Senders: 4}
+	return &Endpoints{DB: db, Links: signer, Logger: logger, AllowPrivate: o.AllowPrivateWebhooks, Senders: 4,
+		EnvironmentURL: o.WebhookURL}
 }
 
 // KeepEnvironmentWebhook makes REDRESS_WEBHOOK_URL's endpoint what the

@@ -1,6 +1,7 @@
-// Package notify delivers the outbox: every event to every configured
-// channel (signed webhooks for integrators, e-mail for customers, or the log
-// in development), at least once, each deduplicable by the event's id.
+// Package notify delivers events at least once, each deduplicable by its
+// id: the outbox's dispatcher to its channels (e-mail for customers, or the
+// log in development), and Endpoints to the integrators' webhook
+// endpoints, each in order per complaint.
 package notify
 
 import (
@@ -141,7 +142,7 @@ func (d *Dispatcher) send(ctx context.Context, ch Channel, e redress.Event) erro
 	return ch.Sender.Send(ctx, e)
 }
 
-// LogSender "delivers" events to the log when no webhook or mail is set. A
+// LogSender "delivers" events to the log when no webhook and no mail is set. A
 // customer's link is a credential, so the log shows links only when
 // ShowLinks is set: in the dev stack, on the developer's own machine.
 type LogSender struct {

@@ -38,6 +38,9 @@ type Endpoints struct {
 	DisableAfter time.Duration
 	// Senders is how many deliveries go out at once from this process.
 	Senders int
+	// EnvironmentURL is REDRESS_WEBHOOK_URL: its endpoint's deliveries may
+	// reach the operator's network.
+	EnvironmentURL string
 }
 
 const (
@@ -46,19 +49,31 @@ const (
 )
 
 // clients are the endpoints' HTTP clients: for those added over the API,
-// and for the environment's, which may be on the operator's network.
-type clients struct{ managed, environment *http.Client }
+// and for the environment's, which the operator chose: it may be on their
+// own network or behind their proxy, as REDRESS_WEBHOOK_URL always could.
+type clients struct {
+	managed, environment *http.Client
+	environmentURL       string
+}
 
+// of is the client for an endpoint: the environment's only for the URL
+// this worker's environment names, whatever a row says of itself.
 func (c clients) of(endpoint *postgres.WebhookEndpoint) *http.Client {
-	if endpoint.ManagedBy == postgres.ManagedByEnvironment {
+	if endpoint.ManagedBy == postgres.ManagedByEnvironment && c.environmentURL != "" && endpoint.URL == c.environmentURL {
 		return c.environment
 	}
 	return c.managed
 }
 
+// environmentClient follows no redirect, like every endpoint's client.
+func environmentClient() *http.Client {
+	return &http.Client{Timeout: webhookTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
 // Run delivers until ctx ends.
 func (e *Endpoints) Run(ctx context.Context) {
-	c := clients{managed: endpointClient(e.AllowPrivate), environment: endpointClient(true)}
+	c := clients{managed: endpointClient(e.AllowPrivate), environment: environmentClient(), environmentURL: e.EnvironmentURL}
 	senders := max(e.Senders, 1)
 	for range senders {
 		go poll(ctx, e.Logger, "webhook endpoints", func(ctx context.Context) (bool, error) { return e.deliverOne(ctx, c) })

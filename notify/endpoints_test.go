@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,7 +13,6 @@ import (
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/notify"
 	"github.com/redress-dev/redress/postgres"
-	"github.com/redress-dev/redress/redresstest"
 	"github.com/redress-dev/redress/tokens"
 )
 
@@ -64,7 +64,7 @@ func TestEitherSecretVerifiesDuringARotation(t *testing.T) {
 // and the other endpoints are told; one on a private address is never
 // reached unless private addresses are allowed.
 func TestFailingEndpointIsDisabled(t *testing.T) {
-	db := redresstest.NewDB(t)
+	db, raw := openDB(t)
 	ctx := context.Background()
 	signer := tokens.NewSigner("token-secret-0123456789", "http://redress.test")
 	var calls atomic.Int32
@@ -101,6 +101,25 @@ func TestFailingEndpointIsDisabled(t *testing.T) {
 	lines, _, err := db.AuditLog(ctx, postgres.AuditFilter{Action: redress.AuditWebhookDisabled, Limit: 10})
 	if err != nil || len(lines) != 1 {
 		t.Errorf("audit lines: %+v, %v", lines, err)
+	}
+
+	// Disabled for failing, it is still owed what happens meanwhile; the
+	// delivery set aside while it failed is sent again once it is enabled.
+	fileComplaintOf(t, db, signer, redress.Customer{Name: "Wu", Email: "wu@example.cn"})
+	if _, err := raw.Exec(ctx, `UPDATE webhook_deliveries SET status = 'failed', first_failed_at = now() WHERE id = $1`, log[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	on := true
+	if _, err := db.EditWebhookEndpoint(ctx, e.ID, postgres.WebhookEdit{Enabled: &on}); err != nil {
+		t.Fatal(err)
+	}
+	owed, err := db.WebhookDeliveries(ctx, e.ID, 10)
+	var types []string
+	for _, d := range owed {
+		types = append(types, d.EventType+" "+d.Status)
+	}
+	if want := []string{"complaint.received pending", "webhook.endpoint_disabled pending", "complaint.received pending"}; err != nil || !slices.Equal(types, want) {
+		t.Errorf("after enabling it again its deliveries are %v (%v); want %v: the receipt set aside, the notice of its disabling and the receipt written meanwhile", types, err, want)
 	}
 }
 

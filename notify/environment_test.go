@@ -16,8 +16,9 @@ import (
 // starts, with the events the outbox's former webhook channel had not yet
 // delivered carried over (and none it had), delivered on this machine's
 // network and signed with REDRESS_WEBHOOK_SECRET; listed first; a new
-// secret keeps the old one signing; a new URL enables it again; unset, it
-// is gone.
+// secret keeps the old one signing; a new URL enables it again; a worker
+// without the variable leaves it be; the store refuses to change its URL
+// or secret, but an admin may remove it.
 func TestEnvironmentWebhookIsAnEndpoint(t *testing.T) {
 	db, conn := openDB(t)
 	ctx := context.Background()
@@ -82,11 +83,20 @@ func TestEnvironmentWebhookIsAnEndpoint(t *testing.T) {
 	if err != nil || moved.ID != env.ID || !moved.Enabled || moved.URL != "https://hooks.example.com/redress" {
 		t.Errorf("after REDRESS_WEBHOOK_URL changed: %+v, %v; want it enabled at the new URL", moved, err)
 	}
-	if _, err := db.SyncEnvironmentWebhook(ctx, "", ""); err != nil {
+	if err := notify.KeepEnvironmentWebhook(ctx, notify.ChannelOptions{}, db); err != nil {
 		t.Fatal(err)
 	}
-	if list, _ := db.WebhookEndpoints(ctx); len(list) != 1 || list[0].ID != other.ID {
-		t.Errorf("after REDRESS_WEBHOOK_URL was unset the endpoints are %+v", list)
+	if list, _ := db.WebhookEndpoints(ctx); len(list) != 2 || list[0].ID != env.ID || list[0].URL != moved.URL {
+		t.Errorf("a worker without REDRESS_WEBHOOK_URL changed the endpoints: %+v", list)
+	}
+	if _, err := db.RotateWebhookSecret(ctx, env.ID, "whsec_by_an_admin", time.Hour); err == nil {
+		t.Error("the store rotated the environment's secret")
+	}
+	if _, err := db.EditWebhookEndpoint(ctx, env.ID, postgres.WebhookEdit{URL: &other.URL}); err == nil {
+		t.Error("the store moved the environment's endpoint")
+	}
+	if err := db.DeleteWebhookEndpoint(ctx, env.ID); err != nil {
+		t.Errorf("an admin removes the environment's endpoint: %v", err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/redress-dev/redress"
+	"github.com/redress-dev/redress/postgres"
 )
 
 // Events and mail carry customers' words and links: a webhook must be
@@ -35,7 +36,7 @@ func TestDeliveriesStayEncrypted(t *testing.T) {
 	defer redirecting.Close()
 	// The environment's client, which may reach this machine, still
 	// follows no redirect.
-	_, err := postSigned(context.Background(), endpointClient(true), redirecting.URL, []string{"a-secret-of-some-length"},
+	_, err := postSigned(context.Background(), environmentClient(), redirecting.URL, []string{"a-secret-of-some-length"},
 		redress.Event{ID: "e1", Type: redress.EventReceived})
 	if err == nil || !strings.Contains(err.Error(), "redirect") || elsewhere.Load() != 0 {
 		t.Errorf("a redirect: %v, %d posts elsewhere; want a failure and none", err, elsewhere.Load())
@@ -109,4 +110,27 @@ func plainSMTPServer(t *testing.T) (addr string, mails *atomic.Int64) {
 		}
 	}()
 	return l.Addr().String(), mails
+}
+
+// Only the URL this worker's REDRESS_WEBHOOK_URL names is sent with the
+// client that may reach the operator's network: a row that calls itself
+// the environment's but points elsewhere (changed by an older process,
+// or in the database) gets the guarded client.
+func TestEnvironmentClientOnlyForTheEnvironmentsURL(t *testing.T) {
+	c := clients{managed: endpointClient(false), environment: environmentClient(), environmentURL: "https://hooks.example.com/redress"}
+	for _, tt := range []struct {
+		endpoint postgres.WebhookEndpoint
+		want     *http.Client
+	}{
+		{postgres.WebhookEndpoint{ManagedBy: postgres.ManagedByEnvironment, URL: "https://hooks.example.com/redress"}, c.environment},
+		{postgres.WebhookEndpoint{ManagedBy: postgres.ManagedByEnvironment, URL: "https://10.0.0.5/internal"}, c.managed},
+		{postgres.WebhookEndpoint{ManagedBy: postgres.ManagedByAPI, URL: "https://hooks.example.com/redress"}, c.managed},
+	} {
+		if got := c.of(&tt.endpoint); got != tt.want {
+			t.Errorf("%s endpoint at %s got the other client", tt.endpoint.ManagedBy, tt.endpoint.URL)
+		}
+	}
+	if none := (clients{managed: c.managed, environment: c.environment}); none.of(&postgres.WebhookEndpoint{ManagedBy: postgres.ManagedByEnvironment, URL: ""}) != c.managed {
+		t.Error("a worker without REDRESS_WEBHOOK_URL used the environment's client")
+	}
 }

@@ -56,18 +56,35 @@ func Register(e *echo.Echo) {
 	e.GET("/docs", referencePage)
 }
 
-// referencePage renders the document in the reader's language (the page's
+// renderedReference is the reference page in each language, rendered
+// once: the document is built in.
+var renderedReference = sync.OnceValues(func() (map[string][]byte, error) {
+	ref := NewReference(Document())
+	out := map[string][]byte{}
+	for lang, page := range referencePages() {
+		var b bytes.Buffer
+		if err := page.Execute(&b, struct{ Ref Reference }{ref}); err != nil {
+			return nil, err
+		}
+		out[lang] = b.Bytes()
+	}
+	return out, nil
+})
+
+// referencePage serves the document in the reader's language (the page's
 // own words; the document's descriptions are in English), with nothing
 // loaded from another site.
 func referencePage(c echo.Context) error {
+	pages, err := renderedReference()
+	if err != nil {
+		return err
+	}
 	words := locales.For(locales.Choose(c.QueryParam("lang"), c.Request().Header.Get("Accept-Language")))
 	h := c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/html; charset=utf-8")
 	h.Set("Content-Language", words.Tag())
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set(echo.HeaderXContentTypeOptions, "nosniff")
-	c.Response().WriteHeader(http.StatusOK)
-	return referencePages()[words.Language()].Execute(c.Response(), struct{ Ref Reference }{NewReference(Document())})
+	return c.HTMLBlob(http.StatusOK, pages[words.Language()])
 }
 
 // Markdown is the reference as docs/api-reference.md holds it.

@@ -44,6 +44,7 @@ type Parameter struct {
 // Body is a request's or an answer's content of one media type.
 type Body struct {
 	MediaType, Type string // Type names the schema, a component's by name
+	Component       bool   // Type is a component's name, which the reference lists
 	Fields          []Field
 	Example         string // indented JSON; "" when there is none
 }
@@ -128,13 +129,23 @@ func operation(doc *openapi3.T, method, path string, item *openapi3.PathItem, op
 	if op.Security != nil {
 		security = *op.Security
 	}
+	// Each requirement is one way in; the document's have one scheme each.
 	for _, requirement := range security {
 		for scheme := range requirement {
-			o.Auth = append(o.Auth, scheme)
+			if !slices.Contains(o.Auth, scheme) {
+				o.Auth = append(o.Auth, scheme)
+			}
 		}
 	}
 	slices.Sort(o.Auth)
-	for _, p := range append(slices.Clone(item.Parameters), op.Parameters...) {
+	// An operation's parameter overrides the path's of the same name and place.
+	params := slices.Clone(op.Parameters)
+	for _, p := range item.Parameters {
+		if op.Parameters.GetByInAndName(p.Value.In, p.Value.Name) == nil {
+			params = append(params, p)
+		}
+	}
+	for _, p := range params {
 		v := p.Value
 		o.Parameters = append(o.Parameters, Parameter{Name: v.Name, In: v.In, Required: v.Required, Description: v.Description, Type: typeName(v.Schema)})
 	}
@@ -178,7 +189,7 @@ func bodies(content openapi3.Content) []Body {
 	var out []Body
 	for _, mt := range types {
 		m := content[mt]
-		b := Body{MediaType: mt, Type: typeName(m.Schema)}
+		b := Body{MediaType: mt, Type: typeName(m.Schema), Component: m.Schema != nil && m.Schema.Ref != ""}
 		if m.Schema != nil && m.Schema.Ref == "" && m.Schema.Value != nil {
 			b.Fields = fields(m.Schema.Value)
 		}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/redress-dev/redress"
 )
 
@@ -75,4 +77,32 @@ func (db *DB) OutboxBacklog(ctx context.Context) (count int, oldest time.Time, e
 		return count, time.Time{}, wrap(err)
 	}
 	return count, at.UTC(), nil
+}
+
+// WebhookBacklog is one endpoint's deliveries still pending.
+type WebhookBacklog struct {
+	EndpointID, ManagedBy string
+	Enabled               bool
+	Pending               int
+	Oldest                time.Time // zero when none is pending
+}
+
+// WebhookBacklogs are every endpoint's pending deliveries, none included.
+func (db *DB) WebhookBacklogs(ctx context.Context) ([]WebhookBacklog, error) {
+	rows, err := db.pool.Query(ctx, `SELECT e.id::text, e.managed_by, e.enabled, count(d.id), min(d.created_at)
+		FROM webhook_endpoints e LEFT JOIN webhook_deliveries d ON d.endpoint_id = e.id AND d.status = 'pending'
+		GROUP BY e.id ORDER BY e.id`)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	backlogs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (WebhookBacklog, error) {
+		var b WebhookBacklog
+		var oldest *time.Time
+		err := row.Scan(&b.EndpointID, &b.ManagedBy, &b.Enabled, &b.Pending, &oldest)
+		if oldest != nil {
+			b.Oldest = oldest.UTC()
+		}
+		return b, err
+	})
+	return backlogs, wrap(err)
 }

@@ -18,8 +18,8 @@ const environmentRotationOverlap = "24 hours"
 // environment says: made when first set, with the events the outbox had not
 // yet delivered on its former webhook channel carried over to it; its URL
 // and secret changed when they did (a new URL enables it again, a new
-// secret keeps the old one signing for a day); removed, with its log, when
-// the variable is no longer set. The workers call it as they start, before
+// secret keeps the old one signing for a day). Unset, the variable changes
+// nothing. The workers call it as they start, before
 // their dispatchers send anything (notify.KeepEnvironmentWebhook).
 func (db *DB) SyncEnvironmentWebhook(ctx context.Context, url, secret string) (*WebhookEndpoint, error) {
 	k, err := db.systemKey(ctx, db.pool, webhooksKeyName)
@@ -37,12 +37,18 @@ func (db *DB) SyncEnvironmentWebhook(ctx context.Context, url, secret string) (*
 		switch {
 		case err != nil && redress.ErrorCode(err) != redress.ENOTFOUND:
 			return err
-		case url == "" && current == nil:
-			return nil
 		case url == "":
-			_, err = tx.Exec(ctx, `DELETE FROM webhook_endpoints WHERE id = $1`, current.ID)
-			return err
+			// A worker without the variable leaves the endpoint alone: it may
+			// be one misconfigured worker among others, and the endpoint's
+			// log is worth keeping. An admin removes it over the API.
+			return nil
 		case current == nil:
+			// Until this commits, no event is written: one whose transaction
+			// read the endpoints before the row existed, and committed after
+			// the carry-over read the outbox, would reach neither.
+			if _, err := tx.Exec(ctx, `LOCK TABLE outbox IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+				return err
+			}
 			id = uuid.Must(uuid.NewV7()).String()
 			if _, err := tx.Exec(ctx, `INSERT INTO webhook_endpoints (id, url, managed_by, secret, created_by)
 				VALUES ($1, $2, 'environment', $3, 'environment')`, id, url, k.Seal(place("webhook_endpoints.secret", id), secret)); err != nil {
@@ -64,7 +70,7 @@ func (db *DB) SyncEnvironmentWebhook(ctx context.Context, url, secret string) (*
 		}
 		return err
 	})
-	if err != nil || url == "" {
+	if err != nil || id == "" {
 		return nil, wrap(err)
 	}
 	return db.WebhookEndpoint(ctx, id)

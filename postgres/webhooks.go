@@ -134,8 +134,17 @@ type WebhookEdit struct {
 	Enabled    *bool     `json:"enabled,omitempty"`
 }
 
-// EditWebhookEndpoint applies an edit in one statement, so that it never
-// writes back what the delivery changed meanwhile (an endpoint disabled).
+// ErrEnvironmentManaged refuses to change what the environment says of
+// REDRESS_WEBHOOK_URL's endpoint.
+var ErrEnvironmentManaged = redress.Errorf(redress.ECONFLICT,
+	"this endpoint is REDRESS_WEBHOOK_URL's: its URL, events and secret are the environment's; only enabled can be set here")
+
+// EditWebhookEndpoint applies an edit under the row's lock, so that it
+// never writes back what the delivery changed meanwhile (an endpoint
+// disabled). Setting enabled either way clears why the endpoint was
+// disabled: an admin's choice, after which an endpoint disabled is owed
+// nothing. Enabling one that was disabled for failing sends again, in
+// order, the deliveries set aside while it failed.
 func (db *DB) EditWebhookEndpoint(ctx context.Context, id string, edit WebhookEdit) (*WebhookEndpoint, error) {
 	uid, err := uuid.Parse(id)
 	if err != nil {
@@ -148,17 +157,38 @@ func (db *DB) EditWebhookEndpoint(ctx context.Context, id string, edit WebhookEd
 			types = []string{}
 		}
 	}
-	enable := edit.Enabled != nil && *edit.Enabled
-	tag, err := db.pool.Exec(ctx, `UPDATE webhook_endpoints SET url = coalesce($2, url), event_types = coalesce($3, event_types),
-			enabled = coalesce($4, enabled),
-			failing_since = CASE WHEN $5 THEN NULL ELSE failing_since END,
-			disabled_reason = CASE WHEN $5 THEN '' ELSE disabled_reason END
-		WHERE id = $1`, uid, edit.URL, types, edit.Enabled, enable)
+	err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var managedBy string
+		var wasEnabled bool
+		var failingSince *time.Time
+		err := tx.QueryRow(ctx, `SELECT managed_by, enabled, failing_since FROM webhook_endpoints WHERE id = $1 FOR UPDATE`, uid).
+			Scan(&managedBy, &wasEnabled, &failingSince)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return redress.Errorf(redress.ENOTFOUND, "no webhook endpoint has this id")
+		}
+		if err != nil {
+			return err
+		}
+		if managedBy == ManagedByEnvironment && (edit.URL != nil || edit.EventTypes != nil) {
+			return ErrEnvironmentManaged
+		}
+		enable := edit.Enabled != nil && *edit.Enabled
+		if _, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET url = coalesce($2, url), event_types = coalesce($3, event_types),
+				enabled = coalesce($4, enabled),
+				failing_since = CASE WHEN $5 THEN NULL ELSE failing_since END,
+				disabled_reason = CASE WHEN $4::boolean IS NOT NULL THEN '' ELSE disabled_reason END
+			WHERE id = $1`, uid, edit.URL, types, edit.Enabled, enable); err != nil {
+			return err
+		}
+		if enable && !wasEnabled && failingSince != nil {
+			_, err = tx.Exec(ctx, `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, first_failed_at = NULL,
+					next_attempt_at = now(), lease_token = NULL
+				WHERE endpoint_id = $1 AND status = 'failed' AND first_failed_at >= $2`, uid, *failingSince)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, wrap(err)
-	}
-	if tag.RowsAffected() == 0 {
-		return nil, redress.Errorf(redress.ENOTFOUND, "no webhook endpoint has this id")
 	}
 	return db.WebhookEndpoint(ctx, id)
 }
@@ -181,6 +211,9 @@ func (db *DB) RotateWebhookSecret(ctx context.Context, id, secret string, overla
 		if err != nil {
 			return err
 		}
+		if e.ManagedBy == ManagedByEnvironment {
+			return ErrEnvironmentManaged
+		}
 		_, err = tx.Exec(ctx, `UPDATE webhook_endpoints SET secret = $2, previous_secret = $3,
 				previous_until = now() + make_interval(secs => $4)
 			WHERE id = $1`, e.ID, k.Seal(place("webhook_endpoints.secret", e.ID), secret),
@@ -193,7 +226,9 @@ func (db *DB) RotateWebhookSecret(ctx context.Context, id, secret string, overla
 	return db.WebhookEndpoint(ctx, id)
 }
 
-// DeleteWebhookEndpoint removes an endpoint and its deliveries.
+// DeleteWebhookEndpoint removes an endpoint and its deliveries; the
+// environment's too, which a worker started with REDRESS_WEBHOOK_URL makes
+// again.
 func (db *DB) DeleteWebhookEndpoint(ctx context.Context, id string) error {
 	uid, err := uuid.Parse(id)
 	if err != nil {
@@ -207,7 +242,9 @@ func (db *DB) DeleteWebhookEndpoint(ctx context.Context, id string) error {
 }
 
 // enqueueWebhookDeliveries gives an outbox event, in the transaction that
-// writes it, to every enabled endpoint that takes its type.
+// writes it, to every endpoint that takes its type and is enabled, or was
+// disabled for failing: that one's events wait for it to be enabled again,
+// while an endpoint an admin disabled is owed nothing.
 func enqueueWebhookDeliveries(ctx context.Context, tx pgx.Tx, e redress.Event) error {
 	key := e.ComplaintID
 	if key == "" {
@@ -217,7 +254,7 @@ func enqueueWebhookDeliveries(ctx context.Context, tx pgx.Tx, e redress.Event) e
 		key = e.ID
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO webhook_deliveries (endpoint_id, message_id, order_key)
-		SELECT id, $1, $2 FROM webhook_endpoints WHERE enabled AND (event_types = '{}' OR $3 = ANY(event_types))
+		SELECT id, $1, $2 FROM webhook_endpoints WHERE (enabled OR disabled_reason <> '') AND (event_types = '{}' OR $3 = ANY(event_types))
 		ON CONFLICT DO NOTHING`, e.ID, key, e.Type)
 	return err
 }

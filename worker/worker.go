@@ -29,7 +29,8 @@ type Worker struct {
 	// orphans counts the open complaints the last repair pass found
 	// without a running workflow and could not start again.
 	orphans prometheus.Gauge
-	// endpoints delivers to the webhook endpoints managed over the API.
+	// endpoints delivers to the webhook endpoints, the environment's and
+	// those added over the API.
 	endpoints *notify.Endpoints
 }
 
