@@ -21,7 +21,7 @@ const webhooksKeyName = "webhooks"
 type WebhookEndpoint struct {
 	ID             string     `json:"id"`
 	URL            string     `json:"url"`
-	ManagedBy      string     `json:"managed_by"` // ManagedByAPI or ManagedByEnvironment
+	ManagedBy      string     `json:"managed_by"`  // ManagedByAPI or ManagedByEnvironment
 	EventTypes     []string   `json:"event_types"` // none: every event
 	Enabled        bool       `json:"enabled"`
 	DisabledReason string     `json:"disabled_reason,omitempty"`
