@@ -212,25 +212,26 @@ func (p Policy) Clock(priority Priority) *Calendar {
 	return c
 }
 
-// Horizon is, for one priority, how near a deadline puts a complaint inside
-// the policy's warning share: an acknowledgement due by Ack, or a
-// resolution due by Resolve.
+// Horizon is, for one row of SLA windows, how near a deadline puts a
+// complaint inside the policy's warning share: an acknowledgement due by
+// Ack, or a resolution due by Resolve.
 type Horizon struct {
 	Ack, Resolve time.Time
 }
 
-// WarningHorizons are, per priority, where the warning share of each SLA
-// (its last 1 - AckWarningAt) reaches from now, counted in the priority's
-// calendar. A complaint with a deadline before its horizon is breaching
-// soon. calendars are the policy's Clock per priority, which a caller builds
-// once: a calendar loads its time zone.
-func (p Policy) WarningHorizons(now time.Time, calendars map[Priority]*Calendar) map[Priority]Horizon {
+// WarningHorizons are, per row of SLA windows (SLARows: the sla table's and
+// sla_by_tier's, by name), where the warning share of its windows (their
+// last 1 - AckWarningAt) reaches from now, counted in the priority's
+// calendar. A complaint with a deadline before its row's horizon is
+// breaching soon. calendars are the policy's Clock per priority, which a
+// caller builds once: a calendar loads its time zone.
+func (p Policy) WarningHorizons(now time.Time, calendars map[Priority]*Calendar) map[string]Horizon {
 	share := 1 - p.AckWarningAt
-	by := map[Priority]Horizon{}
-	for _, priority := range Priorities {
-		sla, cal := p.SLA[priority], calendars[priority]
-		by[priority] = Horizon{Ack: cal.Add(now, time.Duration(float64(sla.AckWithin.D())*share)),
-			Resolve: cal.Add(now, time.Duration(float64(sla.ResolveWithin.D())*share))}
+	by := map[string]Horizon{}
+	for _, row := range p.SLARows() {
+		cal := calendars[row.Priority]
+		by[row.Name] = Horizon{Ack: cal.Add(now, time.Duration(float64(row.SLA.AckWithin.D())*share)),
+			Resolve: cal.Add(now, time.Duration(float64(row.SLA.ResolveWithin.D())*share))}
 	}
 	return by
 }

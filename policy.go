@@ -446,6 +446,53 @@ func (p Policy) ForTier(tier Tier) (Policy, map[Priority]string) {
 	return p, rows
 }
 
+// SLARow is a named row of SLA windows: "sla.P2", or a tier's
+// "sla_by_tier.diamond.P2" with the windows it leaves out taken from the
+// sla table's.
+type SLARow struct {
+	Name     string
+	Priority Priority
+	SLA      SLA
+}
+
+// SLARows are the policy's rows: the sla table's, then sla_by_tier's.
+func (p Policy) SLARows() []SLARow {
+	var rows []SLARow
+	for _, prio := range Priorities {
+		rows = append(rows, SLARow{Name: "sla." + string(prio), Priority: prio, SLA: p.SLA[prio]})
+	}
+	for _, tier := range Tiers {
+		tiered, names := p.ForTier(tier)
+		for _, prio := range Priorities {
+			if name := names[prio]; name != "sla."+string(prio) {
+				rows = append(rows, SLARow{Name: name, Priority: prio, SLA: tiered.SLA[prio]})
+			}
+		}
+	}
+	return rows
+}
+
+// SLARowOf names the row whose windows a complaint's clocks keep: the one
+// it recorded when it was filed, or, for complaints filed before rows were
+// recorded, the sla table's for its priority.
+func SLARowOf(recorded string, priority Priority) string {
+	if recorded != "" {
+		return recorded
+	}
+	return "sla." + string(priority)
+}
+
+// Windows are a row's SLA windows; a row the policy no longer has (its
+// tier's override since removed) falls back to the sla table's.
+func (p Policy) Windows(row string, priority Priority) SLA {
+	for _, r := range p.SLARows() {
+		if r.Name == row {
+			return r.SLA
+		}
+	}
+	return p.SLA[priority]
+}
+
 // EscalationStep returns the step for a level of the ladder (1..3).
 func (p Policy) EscalationStep(level int) EscalationStep {
 	for _, s := range p.Escalation {

@@ -27,10 +27,12 @@ func (k slaClock) State(now time.Time) string {
 	return "on_track"
 }
 
-// clocks are the complaint's running deadlines, the first due first.
-func (c *Console) clocks(s redress.State) []slaClock {
+// clocks are the complaint's running deadlines, the first due first,
+// each warned of in the windows of the SLA row the complaint keeps (a
+// tier's, when sla_by_tier gave it one).
+func (c *Console) clocks(s redress.State, slaRow string) []slaClock {
 	var out []slaClock
-	sla := c.policy.SLA[s.Priority]
+	sla := c.policy.Windows(redress.SLARowOf(slaRow, s.Priority), s.Priority)
 	if s.AckDueAt != nil {
 		out = append(out, c.clockFor("ack", s.Priority, *s.AckDueAt, sla.AckWithin.D()))
 	}
@@ -45,8 +47,8 @@ func (c *Console) clocks(s redress.State) []slaClock {
 // unless a later one is already further along (in its warning share while
 // the first is not), nil when none runs (its clock paused, or it is no
 // longer worked).
-func (c *Console) nextClock(s redress.State, now time.Time) *slaClock {
-	all := c.clocks(s)
+func (c *Console) nextClock(s redress.State, slaRow string, now time.Time) *slaClock {
+	all := c.clocks(s, slaRow)
 	if len(all) == 0 || !s.Status.Open() {
 		return nil
 	}

@@ -123,7 +123,7 @@ func (c *Console) showComplaint(ctx echo.Context, status int, refusal string) er
 		}
 	}
 	if complaint.Status.Open() {
-		view.Clocks = c.clocks(complaint.State)
+		view.Clocks = c.clocks(complaint.State, complaint.SLARow)
 	}
 	for _, a := range []redress.StaffAction{redress.ActionAcknowledge, redress.ActionAssign, redress.ActionReply,
 		redress.ActionNote, redress.ActionEscalate, redress.ActionResolve} {

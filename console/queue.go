@@ -141,6 +141,6 @@ func (f queueFilter) address(queue, cursor string) string {
 
 func (c *Console) queueRow(it postgres.QueueItem, now time.Time) queueRow {
 	clock := c.nextClock(redress.State{Status: it.Status, Priority: it.Priority,
-		AckDueAt: it.AckDueAt, ResolveDueAt: it.ResolveDueAt, ResolvePausedAt: it.ResolvePausedAt}, now)
+		AckDueAt: it.AckDueAt, ResolveDueAt: it.ResolveDueAt, ResolvePausedAt: it.ResolvePausedAt}, it.SLARow, now)
 	return queueRow{QueueItem: it, Clock: clock}
 }

@@ -106,7 +106,7 @@ func (c *Console) supervisor(ctx echo.Context) error {
 		return c.failure(ctx, err)
 	}
 	for _, b := range breaches {
-		view.Breaches = append(view.Breaches, breachRow{Complaint: b, Holder: cmp.Or(names[b.Assignee], b.Assignee), Clock: c.nextClock(b.State, now)})
+		view.Breaches = append(view.Breaches, breachRow{Complaint: b, Holder: cmp.Or(names[b.Assignee], b.Assignee), Clock: c.nextClock(b.State, b.SLARow, now)})
 	}
 
 	if ctx.Request().Header.Get("X-Console-Refresh") == "" {

@@ -39,9 +39,9 @@ func (db *DB) OpenCounts(ctx context.Context) ([]OpenCount, error) {
 }
 
 // DueSoonCounts counts, per priority, the complaints of the breaching-soon
-// queue: open, with a deadline inside their priority's horizon. Every
-// priority of by has an entry, zero when none is due.
-func (db *DB) DueSoonCounts(ctx context.Context, by map[redress.Priority]redress.Horizon) (map[redress.Priority]int, error) {
+// queue: open, with a deadline inside the horizon of their SLA row. Every
+// priority has an entry, zero when none is due.
+func (db *DB) DueSoonCounts(ctx context.Context, by map[string]redress.Horizon) (map[redress.Priority]int, error) {
 	var args []any
 	arg := func(v any) string {
 		args = append(args, v)
@@ -54,7 +54,7 @@ func (db *DB) DueSoonCounts(ctx context.Context, by map[redress.Priority]redress
 	}
 	defer rows.Close()
 	counts := map[redress.Priority]int{}
-	for p := range by {
+	for _, p := range redress.Priorities {
 		counts[p] = 0
 	}
 	for rows.Next() {

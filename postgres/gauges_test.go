@@ -43,17 +43,20 @@ func TestGaugesMatchTheReference(t *testing.T) {
 	}
 
 	// Due soon is the breaching-soon queue counted per priority, for any
-	// horizons; a priority without a horizon has none due.
+	// horizons by SLA row; a complaint whose row has no horizon counts as
+	// its priority's sla row, and one without that either is not due soon.
 	for range 20 {
-		by := map[redress.Priority]redress.Horizon{}
+		by := map[string]redress.Horizon{}
 		for _, p := range redress.Priorities {
-			if rng.IntN(5) > 0 {
-				by[p] = redress.Horizon{Ack: base.Add(time.Duration(rng.IntN(20)-4) * time.Hour),
-					Resolve: base.Add(time.Duration(rng.IntN(20)-4) * time.Hour)}
+			for _, row := range []string{"sla." + string(p), "sla_by_tier.gold." + string(p)} {
+				if rng.IntN(5) > 0 {
+					by[row] = redress.Horizon{Ack: base.Add(time.Duration(rng.IntN(20)-4) * time.Hour),
+						Resolve: base.Add(time.Duration(rng.IntN(20)-4) * time.Hour)}
+				}
 			}
 		}
 		want := map[redress.Priority]int{}
-		for p := range by {
+		for _, p := range redress.Priorities {
 			want[p] = 0
 		}
 		q := postgres.QueueQuery{Queue: postgres.QueueBreaching, BreachingBy: by}

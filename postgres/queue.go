@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,9 +34,9 @@ type QueueQuery struct {
 	Queue string
 	// Assignee is whose queue "mine" is: the viewer's e-mail.
 	Assignee string
-	// BreachingBy holds, per priority, where "breaching soon" ends; a
-	// priority missing from it has no complaint breaching soon.
-	BreachingBy map[redress.Priority]redress.Horizon
+	// BreachingBy holds, per SLA row, where "breaching soon" ends (see
+	// breachingSoon); none: no complaint is breaching soon.
+	BreachingBy map[string]redress.Horizon
 	Priority    redress.Priority
 	Category    redress.Category
 	Channel     redress.Channel
@@ -71,6 +72,8 @@ type QueueItem struct {
 	// PossibleDuplicate: the complaint was flagged as repeating one of
 	// its customer's.
 	PossibleDuplicate bool
+	// SLARow is the row of SLA windows its clocks keep (redress.SLARowOf).
+	SLARow string
 }
 
 // openComplaint is the predicate of the queue indexes, written as they
@@ -183,7 +186,7 @@ func (db *DB) queueRows(ctx context.Context, sql string, args []any, search stri
 		if err := rows.Scan(&id, &it.Subject, &it.Status, &it.Priority, &it.Category, &it.Channel, &it.Severity,
 			&it.EscalationLevel, &it.SLABreached, &it.Assignee, &it.CreatedAt, &it.AckDueAt, &it.ResolveDueAt,
 			&it.ResolvePausedAt, &due, &it.CustomerName, &it.Tier, &it.PossibleDuplicate,
-			&customerID, &description, &orderRef, &email); err != nil {
+			&customerID, &description, &orderRef, &email, &it.SLARow); err != nil {
 			return nil, read, wrap(err)
 		}
 		it.ID = id.String()
@@ -267,34 +270,39 @@ func queueSQL(q QueueQuery, grams []int32) (sql string, args []any, limit int, e
 	sql = `SELECT c.id, c.subject, c.status, c.priority, c.category, c.channel, c.severity, c.escalation_level,
 		c.sla_breached, c.assignee, c.created_at, c.ack_due_at, c.resolve_due_at, c.resolve_paused_at,
 		nullif(c.next_due_at, 'infinity'), cu.name, cu.tier, c.possible_duplicate_of IS NOT NULL,
-		cu.id, c.description, c.order_ref, cu.email
+		cu.id, c.description, c.order_ref, cu.email, c.sla_row
 		FROM complaints c JOIN customers cu ON cu.id = c.customer_id
 		WHERE ` + strings.Join(where, " AND ") + `
 		ORDER BY c.next_due_at, c.id LIMIT ` + arg(limit+1)
 	return sql, args, limit, nil
 }
 
-// breachingSoon holds the complaints with a deadline inside its priority's
-// horizon. The bound on next_due_at, the latest horizon, lets the planner
-// read only the front of the queue index.
-func breachingSoon(by map[redress.Priority]redress.Horizon, arg func(any) string) string {
+// breachingSoon is the breaching-soon predicate for horizons by SLA row
+// (redress.Policy.WarningHorizons): a deadline inside the horizon of the
+// row the complaint keeps. A complaint's row that has no horizon (filed
+// before rows were recorded, or under a tier's row the policy has since
+// dropped) counts as its priority's sla row. The bound on next_due_at, the
+// latest horizon, lets the planner read only the front of the queue index.
+func breachingSoon(by map[string]redress.Horizon, arg func(any) string) string {
+	if len(by) == 0 {
+		return "false"
+	}
+	rows := make([]string, 0, len(by))
+	for row := range by {
+		rows = append(rows, row)
+	}
+	slices.Sort(rows)
+	kept := fmt.Sprintf("(CASE WHEN c.sla_row = ANY (%s::text[]) THEN c.sla_row ELSE 'sla.' || c.priority END)", arg(rows))
 	var latest time.Time
 	var per []string
-	for _, p := range redress.Priorities {
-		h, ok := by[p]
-		if !ok {
-			continue
-		}
-		per = append(per, fmt.Sprintf("(c.priority = %s AND (c.ack_due_at <= %s OR c.resolve_due_at <= %s))",
-			arg(p), arg(h.Ack), arg(h.Resolve)))
+	for _, row := range rows {
+		h := by[row]
+		per = append(per, fmt.Sprintf("(%s = %s AND (c.ack_due_at <= %s OR c.resolve_due_at <= %s))", kept, arg(row), arg(h.Ack), arg(h.Resolve)))
 		for _, t := range []time.Time{h.Ack, h.Resolve} {
 			if t.After(latest) {
 				latest = t
 			}
 		}
-	}
-	if len(per) == 0 {
-		return "false"
 	}
 	return fmt.Sprintf("c.next_due_at <= %s AND (%s)", arg(latest), strings.Join(per, " OR "))
 }

@@ -67,7 +67,11 @@ func inQueue(s stored, q postgres.QueueQuery) bool {
 		postgres.QueueWaiting:    s.Status == redress.StatusWaitingOnCustomer,
 		postgres.QueueOpen:       true,
 	}
-	if h, ok := q.BreachingBy[s.Priority]; ok {
+	row := redress.SLARowOf(s.SLARow, s.Priority)
+	if _, known := q.BreachingBy[row]; !known {
+		row = "sla." + string(s.Priority) // a row without a horizon counts as the sla table's
+	}
+	if h, ok := q.BreachingBy[row]; ok {
 		member[postgres.QueueBreaching] = s.AckDueAt != nil && !s.AckDueAt.After(h.Ack) ||
 			s.ResolveDueAt != nil && !s.ResolveDueAt.After(h.Resolve)
 	}
@@ -155,6 +159,7 @@ func fileRandomComplaints(t *testing.T, db *postgres.DB, rng *rand.Rand, base ti
 		s.CreatedAt = base.Add(-time.Duration(pick(5000)) * time.Minute)
 		s.Status = redress.Statuses[pick(len(redress.Statuses))]
 		s.Priority = redress.Priorities[pick(len(redress.Priorities))]
+		s.SLARow = []string{"", "sla." + string(s.Priority), "sla_by_tier.gold." + string(s.Priority), "sla_by_tier.diamond." + string(s.Priority)}[pick(4)]
 		s.EscalationLevel = pick(redress.MaxEscalationLevel + 1)
 		s.Assignee = agents[pick(len(agents))]
 		s.AckDueAt, s.ResolveDueAt = deadline(), deadline()
@@ -176,11 +181,15 @@ func TestQueuesMatchTheReference(t *testing.T) {
 	all := fileRandomComplaints(t, db, rng, base, agents, 180)
 	pick := func(n int) int { return rng.IntN(n) }
 
-	horizon := func() map[redress.Priority]redress.Horizon {
-		by := map[redress.Priority]redress.Horizon{}
+	horizon := func() map[string]redress.Horizon {
+		by := map[string]redress.Horizon{}
 		for _, p := range redress.Priorities {
-			by[p] = redress.Horizon{Ack: base.Add(time.Duration(pick(10)) * time.Hour),
-				Resolve: base.Add(time.Duration(pick(10)) * time.Hour)}
+			// The sla table's rows and a gold row; diamond rows have none,
+			// as a tier's row the policy dropped.
+			for _, row := range []string{"sla." + string(p), "sla_by_tier.gold." + string(p)} {
+				by[row] = redress.Horizon{Ack: base.Add(time.Duration(pick(10)) * time.Hour),
+					Resolve: base.Add(time.Duration(pick(10)) * time.Hour)}
+			}
 		}
 		return by
 	}
