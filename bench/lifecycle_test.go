@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -18,8 +19,6 @@ import (
 	"go.temporal.io/api/temporalproto"
 
 	"github.com/redress-dev/redress"
-	"github.com/redress-dev/redress/codec"
-	"github.com/redress-dev/redress/crypt"
 	"github.com/redress-dev/redress/redresstest"
 	"github.com/redress-dev/redress/workflows"
 )
@@ -132,18 +131,15 @@ func (l lifecycle) finish(workflowID string) *historypb.History {
 }
 
 // record keeps a history as a replay fixture when REDRESS_RECORD_HISTORIES
-// names a folder (workflows/testdata). It is decrypted first, so fixtures do
-// not depend on a key.
+// names a folder (workflows/testdata). It is decrypted first, each payload
+// with the key it names (its customer's, or the shared one), so fixtures
+// do not depend on a key.
 func (l lifecycle) record(name string, h *historypb.History) {
 	dir := os.Getenv("REDRESS_RECORD_HISTORIES")
 	if dir == "" {
 		return
 	}
-	keys, err := crypt.ParseKeys("REDRESS_PAYLOAD_KEYS", redresstest.PayloadKey)
-	if err != nil {
-		l.b.Fatal(err)
-	}
-	c, err := codec.New(keys...)
+	c, err := l.s.Config.PayloadCodec(l.s.DB)
 	if err != nil {
 		l.b.Fatal(err)
 	}
@@ -289,6 +285,9 @@ func BenchmarkLifecycleCost(b *testing.B) {
 	if os.Getenv("REDRESS_RECORD_HISTORIES") != "" {
 		hurried.campaign()
 		calm.merged()
+		kept := lifecycle{b: b, s: redresstest.StartStack(b, redresstest.StackOptions{Policy: keepsakePolicy})}
+		kept.couponAndFollowUp()
+		kept.erasure()
 	}
 	b.ReportMetric(float64(happy.total()), "happy-actions")
 	b.ReportMetric(float64(happy.events), "happy-events")
@@ -296,4 +295,56 @@ func BenchmarkLifecycleCost(b *testing.B) {
 	b.ReportMetric(float64(longest.events), "longest-events")
 	b.Logf("happy path: %s", happy)
 	b.Logf("longest path: %s", longest)
+}
+
+// keepsakePolicy offers a coupon on a low score and a follow-up after every
+// resolution, each due in seconds, for the recordings.
+const keepsakePolicy = `
+reopen_within: 1s
+survey: {remind_after: 30s, expire_after: 1m}
+winback: {within: 1m, offers: {standard: {kind: coupon, percent: 10}}}
+followup: {after: 2s, priorities: [P1, P2, P3, P4]}
+`
+
+// couponAndFollowUp records a complaint whose follow-up falls due after
+// its resolution and whose low score offers a coupon, and the win-back
+// that the coupon's redemption wins.
+func (l lifecycle) couponAndFollowUp() {
+	id, token := l.file("keepsake-coupon", "standard")
+	path := "/v1/complaints/" + id
+	l.must("ack", l.s.Do("POST", path+"/acknowledge", "dev-agent", map[string]string{"agent": "ana"}), 200)
+	l.must("resolve", l.s.Do("POST", path+"/resolve", "dev-agent", resolve), 200)
+	l.must("confirm", l.s.Do("POST", "/v1/track/"+token+"/confirm", "", nil), 200)
+	l.must("survey", l.s.Do("POST", "/v1/surveys/"+l.surveyToken(id), "", map[string]any{"score": 1}), 200)
+	var c redress.Complaint
+	l.must("get", l.s.Do("GET", path, "dev-agent", nil), 200).JSON(l.b, &c)
+	var customer struct{ Winbacks []redress.WinbackRecord }
+	for deadline := time.Now().Add(20 * time.Second); len(customer.Winbacks) == 0 || customer.Winbacks[0].Coupon == nil; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			l.b.Fatal("no coupon offered")
+		}
+		l.must("customer", l.s.Do("GET", "/v1/customers/"+c.CustomerID, "dev-agent", nil), 200).JSON(l.b, &customer)
+	}
+	l.must("redeem", l.s.Do("POST", "/v1/coupons/"+customer.Winbacks[0].Coupon.Code+"/redeem", "dev-intake",
+		map[string]any{"order_ref": "SO-keepsake", "amount": 120}), http.StatusCreated)
+	for deadline := time.Now().Add(20 * time.Second); !slices.ContainsFunc(c.Timeline, func(e redress.TimelineEntry) bool {
+		return e.Kind == redress.KindFollowUpDue
+	}); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			l.b.Fatalf("no follow-up fell due (due at %v)", c.FollowUpDueAt)
+		}
+		l.must("get", l.s.Do("GET", path, "dev-agent", nil), 200).JSON(l.b, &c)
+	}
+	l.must("follow up", l.s.Do("POST", path+"/followup", "dev-agent", map[string]any{"outcome": "satisfied", "note": "Happy now"}), 200)
+	l.record("coupon-followup", l.finish(redress.ComplaintWorkflowID(id)))
+	l.record("winback-coupon-won", l.finish(redress.WinbackWorkflowID(c.CustomerID)))
+}
+
+// erasure records the erasure of a customer with a complaint in flight.
+func (l lifecycle) erasure() {
+	id, _ := l.file("keepsake-erased", "standard")
+	var c redress.Complaint
+	l.must("get", l.s.Do("GET", "/v1/complaints/"+id, "dev-agent", nil), 200).JSON(l.b, &c)
+	l.must("erase", l.s.Do("POST", "/v1/customers/"+c.CustomerID+"/erase", "dev-admin", map[string]any{"reason": "the customer asked"}), http.StatusAccepted)
+	l.record("erasure", l.finish(redress.ErasureWorkflowID(c.CustomerID)))
 }

@@ -25,7 +25,10 @@ import (
 // duplicate merged into the complaint it repeats (merged-duplicate.json).
 // A gold customer's win-back after a breach, lost
 // (winback-lost.json). A retention campaign that started a win-back
-// (campaign.json). To record a new generation, run
+// (campaign.json). A complaint whose follow-up fell due and was recorded
+// and whose low score offered a coupon (coupon-followup.json), the
+// win-back its redemption won (winback-coupon-won.json), and a customer's
+// erasure with a complaint in flight (erasure.json). To record a new generation, run
 // `REDRESS_RECORD_HISTORIES=/tmp/histories make bench` and copy the files in
 // under new names; never overwrite an older generation.
 func TestReplayRecordedHistories(t *testing.T) {
@@ -52,6 +55,7 @@ func replayRecordedHistories(t *testing.T) {
 			replayer.RegisterWorkflowWithOptions(workflows.Complaint, workflow.RegisterOptions{Name: "Complaint"})
 			replayer.RegisterWorkflowWithOptions(workflows.Winback, workflow.RegisterOptions{Name: "Winback"})
 			replayer.RegisterWorkflowWithOptions(workflows.Campaign, workflow.RegisterOptions{Name: "Campaign"})
+			replayer.RegisterWorkflowWithOptions(workflows.Erasure, workflow.RegisterOptions{Name: "Erasure"})
 			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Fatalf("replaying %s: %v", file, err)
 			}
