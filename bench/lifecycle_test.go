@@ -17,6 +17,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/proxy"
 	"go.temporal.io/api/temporalproto"
+	"go.temporal.io/sdk/client"
 
 	"github.com/redress-dev/redress"
 	"github.com/redress-dev/redress/redresstest"
@@ -288,6 +289,7 @@ func BenchmarkLifecycleCost(b *testing.B) {
 		kept := lifecycle{b: b, s: redresstest.StartStack(b, redresstest.StackOptions{Policy: keepsakePolicy})}
 		kept.couponAndFollowUp()
 		kept.erasure()
+		kept.scheduled()
 	}
 	b.ReportMetric(float64(happy.total()), "happy-actions")
 	b.ReportMetric(float64(happy.events), "happy-events")
@@ -347,4 +349,26 @@ func (l lifecycle) erasure() {
 	l.must("get", l.s.Do("GET", "/v1/complaints/"+id, "dev-agent", nil), 200).JSON(l.b, &c)
 	l.must("erase", l.s.Do("POST", "/v1/customers/"+c.CustomerID+"/erase", "dev-admin", map[string]any{"reason": "the customer asked"}), http.StatusAccepted)
 	l.record("erasure", l.finish(redress.ErasureWorkflowID(c.CustomerID)))
+}
+
+// scheduled records the Loyalty and Retention workflows as their Schedules
+// start them, over the customers the recordings before made: the tiers
+// reviewed and points expired, then the closed complaints anonymized
+// after a second.
+func (l lifecycle) scheduled() {
+	ctx := context.Background()
+	for _, run := range []struct {
+		name, workflow string
+		input          any
+	}{
+		{"loyalty", "Loyalty", workflows.LoyaltyInput{Loyalty: l.s.Config.Policy.Loyalty}},
+		{"retention", "Retention", workflows.RetentionInput{After: redress.Duration(time.Second)}},
+	} {
+		started, err := l.s.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: run.name + "-keepsake", TaskQueue: workflows.TaskQueue},
+			run.workflow, run.input)
+		if err != nil {
+			l.b.Fatal(err)
+		}
+		l.record(run.name, l.finish(started.GetID()))
+	}
 }

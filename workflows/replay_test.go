@@ -27,8 +27,9 @@ import (
 // (winback-lost.json). A retention campaign that started a win-back
 // (campaign.json). A complaint whose follow-up fell due and was recorded
 // and whose low score offered a coupon (coupon-followup.json), the
-// win-back its redemption won (winback-coupon-won.json), and a customer's
-// erasure with a complaint in flight (erasure.json). To record a new generation, run
+// win-back its redemption won (winback-coupon-won.json), a customer's
+// erasure with a complaint in flight (erasure.json), and the Loyalty and
+// Retention workflows their Schedules start (loyalty.json, retention.json). To record a new generation, run
 // `REDRESS_RECORD_HISTORIES=/tmp/histories make bench` and copy the files in
 // under new names; never overwrite an older generation.
 func TestReplayRecordedHistories(t *testing.T) {
@@ -56,6 +57,8 @@ func replayRecordedHistories(t *testing.T) {
 			replayer.RegisterWorkflowWithOptions(workflows.Winback, workflow.RegisterOptions{Name: "Winback"})
 			replayer.RegisterWorkflowWithOptions(workflows.Campaign, workflow.RegisterOptions{Name: "Campaign"})
 			replayer.RegisterWorkflowWithOptions(workflows.Erasure, workflow.RegisterOptions{Name: "Erasure"})
+			replayer.RegisterWorkflowWithOptions(workflows.Loyalty, workflow.RegisterOptions{Name: "Loyalty"})
+			replayer.RegisterWorkflowWithOptions(workflows.Retention, workflow.RegisterOptions{Name: "Retention"})
 			if err := replayer.ReplayWorkflowHistoryFromJSONFile(nil, file); err != nil {
 				t.Fatalf("replaying %s: %v", file, err)
 			}
