@@ -482,13 +482,16 @@ func SLARowOf(recorded string, priority Priority) string {
 	return "sla." + string(priority)
 }
 
-// Windows are a row's SLA windows; a row the policy no longer has (its
-// tier's override since removed) falls back to the sla table's.
+// Windows are a row's SLA windows, read from its name; a row the policy
+// no longer has (its tier's override since removed) falls back to the sla
+// table's. The console asks for every row of a page, so this reads the
+// one row, not all of them.
 func (p Policy) Windows(row string, priority Priority) SLA {
-	for _, r := range p.SLARows() {
-		if r.Name == row {
-			return r.SLA
-		}
+	rest, tiered := strings.CutPrefix(row, "sla_by_tier.")
+	tier, prio, _ := strings.Cut(rest, ".")
+	if _, ok := p.SLAByTier[Tier(tier)][priority]; tiered && ok && Priority(prio) == priority {
+		kept, _ := p.ForTier(Tier(tier))
+		return kept.SLA[priority]
 	}
 	return p.SLA[priority]
 }

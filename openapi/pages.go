@@ -24,26 +24,6 @@ var templateFiles embed.FS
 // HTML out, so a description cannot put script on the page.
 var markdown = goldmark.New(goldmark.WithExtensions(extension.Table))
 
-var referencePages = sync.OnceValue(func() map[string]*htmltemplate.Template {
-	pages := map[string]*htmltemplate.Template{}
-	for _, lang := range redress.Languages {
-		words := locales.For(lang)
-		funcs := htmltemplate.FuncMap{
-			"t":    words.Text,
-			"join": strings.Join,
-			"markdown": func(src string) htmltemplate.HTML {
-				var out bytes.Buffer
-				if err := markdown.Convert([]byte(src), &out); err != nil {
-					return htmltemplate.HTML(htmltemplate.HTMLEscapeString(src))
-				}
-				return htmltemplate.HTML(out.String()) // #nosec G203: goldmark's output, raw HTML left out
-			},
-		}
-		pages[lang] = htmltemplate.Must(htmltemplate.New("reference.html").Funcs(funcs).ParseFS(templateFiles, "templates/reference.html"))
-	}
-	return pages
-})
-
 // Register serves the document at /openapi.json and /openapi.yaml and the
 // reference page at /docs.
 func Register(e *echo.Echo) {
@@ -61,7 +41,22 @@ func Register(e *echo.Echo) {
 var renderedReference = sync.OnceValues(func() (map[string][]byte, error) {
 	ref := NewReference(Document())
 	out := map[string][]byte{}
-	for lang, page := range referencePages() {
+	for _, lang := range redress.Languages {
+		funcs := htmltemplate.FuncMap{
+			"t":    locales.For(lang).Text,
+			"join": strings.Join,
+			"markdown": func(src string) htmltemplate.HTML {
+				var out bytes.Buffer
+				if err := markdown.Convert([]byte(src), &out); err != nil {
+					return htmltemplate.HTML(htmltemplate.HTMLEscapeString(src))
+				}
+				return htmltemplate.HTML(out.String()) // #nosec G203: goldmark's output, raw HTML left out
+			},
+		}
+		page, err := htmltemplate.New("reference.html").Funcs(funcs).ParseFS(templateFiles, "templates/reference.html")
+		if err != nil {
+			return nil, err
+		}
 		var b bytes.Buffer
 		if err := page.Execute(&b, struct{ Ref Reference }{ref}); err != nil {
 			return nil, err

@@ -3,6 +3,7 @@ package openapi
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -73,12 +74,10 @@ var methodOrder = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPT
 // NewReference arranges doc for reading.
 func NewReference(doc *openapi3.T) Reference {
 	r := Reference{Title: doc.Info.Title, Version: doc.Info.Version, Summary: doc.Info.Summary, Description: doc.Info.Description}
-	byTag := map[string]*Section{}
+	at := map[string]int{} // a tag's section
 	for _, tag := range doc.Tags {
+		at[tag.Name] = len(r.Sections)
 		r.Sections = append(r.Sections, Section{Tag: tag.Name, Description: tag.Description})
-	}
-	for i := range r.Sections {
-		byTag[r.Sections[i].Tag] = &r.Sections[i]
 	}
 	paths := doc.Paths.Keys()
 	slices.Sort(paths)
@@ -94,33 +93,19 @@ func NewReference(doc *openapi3.T) Reference {
 			if len(op.Tags) > 0 {
 				tag = op.Tags[0]
 			}
-			section, ok := byTag[tag]
+			i, ok := at[tag]
 			if !ok {
+				i, at[tag] = len(r.Sections), len(r.Sections)
 				r.Sections = append(r.Sections, Section{Tag: tag})
-				section = &r.Sections[len(r.Sections)-1]
-				byTag = reindex(r.Sections)
 			}
-			section.Operations = append(section.Operations, operation(doc, method, path, item, op))
+			r.Sections[i].Operations = append(r.Sections[i].Operations, operation(doc, method, path, item, op))
 		}
 	}
-	names := make([]string, 0, len(doc.Components.Schemas))
-	for name := range doc.Components.Schemas {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(doc.Components.Schemas)) {
 		s := doc.Components.Schemas[name].Value
 		r.Schemas = append(r.Schemas, Schema{Name: name, Description: s.Description, Type: typeName(&openapi3.SchemaRef{Value: s}), Fields: fields(s)})
 	}
 	return r
-}
-
-func reindex(sections []Section) map[string]*Section {
-	m := make(map[string]*Section, len(sections))
-	for i := range sections {
-		m[sections[i].Tag] = &sections[i]
-	}
-	return m
 }
 
 func operation(doc *openapi3.T, method, path string, item *openapi3.PathItem, op *openapi3.Operation) Operation {
@@ -181,13 +166,8 @@ func Roles(op *openapi3.Operation) []string {
 }
 
 func bodies(content openapi3.Content) []Body {
-	types := make([]string, 0, len(content))
-	for mt := range content {
-		types = append(types, mt)
-	}
-	slices.Sort(types)
 	var out []Body
-	for _, mt := range types {
+	for _, mt := range slices.Sorted(maps.Keys(content)) {
 		m := content[mt]
 		b := Body{MediaType: mt, Type: typeName(m.Schema), Component: m.Schema != nil && m.Schema.Ref != ""}
 		if m.Schema != nil && m.Schema.Ref == "" && m.Schema.Value != nil {
@@ -195,7 +175,7 @@ func bodies(content openapi3.Content) []Body {
 		}
 		example := m.Example
 		if example == nil {
-			for _, name := range sortedKeys(m.Examples) {
+			for _, name := range slices.Sorted(maps.Keys(m.Examples)) {
 				if ex := m.Examples[name]; ex != nil && ex.Value != nil {
 					example = ex.Value.Value
 					break
@@ -214,18 +194,9 @@ func bodies(content openapi3.Content) []Body {
 	return out
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
 func fields(s *openapi3.Schema) []Field {
 	var out []Field
-	for _, name := range sortedKeys(s.Properties) {
+	for _, name := range slices.Sorted(maps.Keys(s.Properties)) {
 		p := s.Properties[name]
 		f := Field{Name: name, Type: typeName(p), Required: slices.Contains(s.Required, name)}
 		if p.Value != nil {

@@ -51,7 +51,10 @@ func New(doc *openapi3.T) *Recorder {
 	return r
 }
 
-var pathParam = regexp.MustCompile(`\{[^}]*\}|:[^/]+|\*`)
+var (
+	pathParam     = regexp.MustCompile(`\{[^}]*\}|:[^/]+|\*`) // the document's, or Echo's
+	documentParam = regexp.MustCompile(`\{([^}]*)\}`)
+)
 
 // Shape is a route's path with its parameters unnamed, so that Echo's
 // "/v1/complaints/:id" and the document's "/v1/complaints/{id}" compare.
@@ -207,7 +210,7 @@ func takesJSON(op *openapi3.Operation) bool {
 // in order.
 func pathParams(docPath string, values []string) map[string]string {
 	params := map[string]string{}
-	for i, name := range regexp.MustCompile(`\{([^}]*)\}`).FindAllStringSubmatch(docPath, -1) {
+	for i, name := range documentParam.FindAllStringSubmatch(docPath, -1) {
 		if i < len(values) {
 			params[name[1]] = values[i]
 		}
